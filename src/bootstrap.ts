@@ -1,0 +1,89 @@
+import { relative } from 'node:path';
+import pino from 'pino';
+import { createGateway } from './gateway';
+import { ensureDevPki } from './identity/dev-pki/dev-pki';
+import type { AppConfig } from './platform/config/config';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
+import { ensureDevSigningKey } from './platform/signing/signing-key';
+import type { Telemetry } from './platform/telemetry/telemetry';
+
+function displayPath(path: string): string {
+  const fromCwd = relative(process.cwd(), path);
+  return fromCwd.startsWith('..') ? path : fromCwd;
+}
+
+function firstCall(config: AppConfig, agencyPort: number, publicPort: number): string {
+  const certs = displayPath(config.tls.certsDir);
+  return [
+    '',
+    'Passerelle is running.',
+    `  agency API (mutual TLS): https://localhost:${agencyPort}`,
+    `  public listener:         http://localhost:${publicPort}  (API docs: http://localhost:${publicPort}/docs)`,
+    '',
+    'First call, as the demo agency "afe":',
+    `  curl --cacert ${certs}/agency-ca.crt --cert ${certs}/agencies/afe.crt --key ${certs}/agencies/afe.key \\`,
+    `       https://localhost:${agencyPort}/v1/whoami`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * `npm start`: development conveniences first (PKI, signing key, embedded
+ * PostgreSQL), then the gateway, then the signal handlers that shut it all
+ * down in order: not ready, drain, close the pool, stop the database.
+ */
+export async function bootstrap(config: AppConfig, telemetry: Telemetry | null): Promise<void> {
+  const log = pino({ level: config.logLevel, base: { context: 'bootstrap' } });
+  if (config.generateDevPki) {
+    const { generated } = await ensureDevPki(config.tls.certsDir);
+    if (generated) log.info({ dir: config.tls.certsDir }, 'development PKI generated');
+    if (await ensureDevSigningKey(config.signingKeyFile)) log.info('development signing key generated');
+  }
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (databaseUrl === undefined) {
+    log.info({ dir: config.embeddedPg.dir, port: config.embeddedPg.port }, 'starting embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({
+      dir: config.embeddedPg.dir,
+      port: config.embeddedPg.port,
+      log: (message) => log.debug({ postgres: message.trim() }),
+    });
+    databaseUrl = embedded.url;
+  }
+
+  const stopDatabase = async (): Promise<void> => {
+    if (embedded !== undefined) await embedded.stop();
+  };
+
+  let gateway;
+  try {
+    gateway = await createGateway(config, { databaseUrl });
+  } catch (error) {
+    await stopDatabase();
+    throw error;
+  }
+  const { agencyPort, publicPort } = await gateway.listen();
+  process.stdout.write(firstCall(config, agencyPort, publicPort) + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    try {
+      await gateway.shutdown();
+      await stopDatabase();
+      await telemetry?.shutdown();
+      log.info('stopped');
+      process.exitCode = 0;
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exitCode = 1;
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  // SIGHUP re-reads the CRL at once instead of waiting for the file poll.
+  process.on('SIGHUP', () => void gateway.crl.reload());
+}

@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { certificateFacts } from '../identity/demo-seed';
+import { ensureDevPki } from '../identity/dev-pki/dev-pki';
+import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
+import { ConfigError, loadConfig, type AppConfig } from '../platform/config/config';
+import { ensureDevSigningKey } from '../platform/signing/signing-key';
+import { withDatabase } from './database';
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  org list                              organisations, their status and bound certificates
+  org register <id> --name "<name>"     create (or rename) an organisation
+  org suspend <id>                      refuse every certificate of the organisation
+  org activate <id>                     lift a suspension
+  org bind-cert <id> <certificate.pem>  bind a client certificate (by SHA-256 fingerprint)
+  dev certs                             regenerate the development PKI in CERTS_DIR
+`;
+
+class UsageError extends Error {}
+
+function need(value: string | undefined, what: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing ${what}`);
+  return value;
+}
+
+async function org(config: AppConfig, args: string[], name: string | undefined): Promise<string> {
+  const [action, id, file] = args;
+  return withDatabase(config, async (dataSource) => {
+    const organisations = new OrganisationRepository(dataSource);
+    switch (action) {
+      case 'list': {
+        const rows = await organisations.list();
+        const width = Math.max(2, ...rows.map((row) => row.id.length));
+        return rows
+          .map(
+            (row) =>
+              `${row.id.padEnd(width)}  ${row.status.padEnd(9)}  ${String(row.certificates).padStart(2)} cert(s)  ${row.name}`,
+          )
+          .join('\n');
+      }
+      case 'register':
+        await organisations.register(need(id, 'organisation id'), need(name, '--name'));
+        return `registered ${id}`;
+      case 'suspend':
+        await organisations.setStatus(need(id, 'organisation id'), 'suspended');
+        return `suspended ${id}: its certificates are refused from the next request on`;
+      case 'activate':
+        await organisations.setStatus(need(id, 'organisation id'), 'active');
+        return `activated ${id}`;
+      case 'bind-cert': {
+        const facts = certificateFacts(await readFile(need(file, 'certificate file'), 'utf8'));
+        await organisations.bindCertificate(need(id, 'organisation id'), facts);
+        return `bound ${facts.fingerprint} (${facts.subject}) to ${id}`;
+      }
+      default:
+        throw new UsageError(`unknown org command "${action ?? ''}"`);
+    }
+  });
+}
+
+async function dev(config: AppConfig, args: string[]): Promise<string> {
+  if (args[0] !== 'certs') throw new UsageError(`unknown dev command "${args[0] ?? ''}"`);
+  await ensureDevPki(config.tls.certsDir, { force: true });
+  await ensureDevSigningKey(config.signingKeyFile);
+  return [
+    `development PKI regenerated in ${config.tls.certsDir}`,
+    'Restart the gateway to use it; npm start binds the new demo certificates.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [group, ...rest] = positionals;
+  if (values.help === true || group === undefined) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = loadConfig(process.env);
+  switch (group) {
+    case 'org':
+      process.stdout.write(`${await org(config, rest, values.name)}\n`);
+      return;
+    case 'dev':
+      process.stdout.write(`${await dev(config, rest)}\n`);
+      return;
+    default:
+      throw new UsageError(`unknown command "${group}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}`);
+  else if (error instanceof ConfigError || error instanceof OrganisationNotFoundError) {
+    process.stderr.write(`${error.message}\n`);
+  } else process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

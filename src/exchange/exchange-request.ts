@@ -1,0 +1,48 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import { DomainError } from '../platform/errors/domain-error';
+
+export interface ExchangeRequest {
+  product: string;
+  version: number;
+  purpose: string;
+  citizen: string;
+  caseRef?: string;
+}
+
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['product', 'version', 'purpose', 'citizen'],
+  properties: {
+    product: { type: 'string', pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 100 },
+    version: { type: 'integer', minimum: 1, maximum: 1000 },
+    purpose: { type: 'string', pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 100 },
+    citizen: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' },
+    caseRef: { type: 'string', minLength: 1, maxLength: 100 },
+  },
+} as const;
+
+// Compiled once at load; the hot path only calls the generated function.
+const validate = new Ajv({ allErrors: true, strict: true }).compile<ExchangeRequest>(SCHEMA);
+
+/** Pointers and messages only: a rejected value (a citizen id, say) is never echoed back. */
+function describe(errors: ErrorObject[]): { pointer: string; message: string }[] {
+  return errors.map((error) => ({
+    pointer:
+      error.keyword === 'required'
+        ? `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}`
+        : error.keyword === 'additionalProperties'
+          ? `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}`
+          : error.instancePath || '/',
+    message: error.message ?? 'is invalid',
+  }));
+}
+
+export function parseExchangeRequest(body: unknown): ExchangeRequest {
+  if (!validate(body)) {
+    throw new DomainError('invalid-request', 'The exchange request does not match its schema', {
+      extensions: { errors: describe(validate.errors ?? []) },
+    });
+  }
+  return body;
+}

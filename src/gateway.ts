@@ -1,0 +1,155 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import { AgencyIdentityService } from './identity/agency-identity.service';
+import { CrlStore } from './identity/crl/crl-store';
+import { seedDemoOrganisations } from './identity/demo-seed';
+import { OrganisationRepository } from './identity/organisation.repository';
+import type { AppConfig } from './platform/config/config';
+import { runMigrations } from './platform/database/migrate';
+import { Readiness } from './platform/health/readiness';
+import { createHttpServers, type HttpServers } from './platform/http/http-servers';
+import { installRequestHooks } from './platform/http/request-hooks';
+import { Metrics } from './platform/metrics/metrics';
+import { OpenApiDocument } from './platform/openapi/openapi.controller';
+import { loadSigningKey } from './platform/signing/signing-key';
+
+export interface GatewayOptions {
+  databaseUrl: string;
+  /** Where logs go; stdout when unset. Tests pass a stream to read them. */
+  logDestination?: DestinationStream;
+}
+
+export interface Gateway {
+  app: NestFastifyApplication;
+  servers: HttpServers;
+  crl: CrlStore;
+  /** Starts both listeners; resolves with their actual ports (0 in config means any). */
+  listen(): Promise<{ agencyPort: number; publicPort: number }>;
+  /** Not ready, drain in-flight requests, close listeners and the pool. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+function closeServer(server: Server, drainTimeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    // In-flight requests finish; idle keep-alive sockets close now; stragglers
+    // are cut after the drain timeout so shutdown always ends.
+    const force = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Assembles the gateway: TLS material, servers, Nest application, migrations, demo seed. */
+export async function createGateway(config: AppConfig, options: GatewayOptions): Promise<Gateway> {
+  const [caPem, key, cert] = await Promise.all([
+    readFile(config.tls.clientCa, 'utf8'),
+    readFile(config.tls.serverKey, 'utf8'),
+    readFile(config.tls.serverCert, 'utf8'),
+  ]);
+  const crl = await CrlStore.open(config.tls.crl, caPem);
+  const signingKey = await loadSigningKey(config.signingKeyFile);
+  const agencyTls = { key, cert, ca: caPem, crl: crl.pem };
+  const servers = createHttpServers({
+    agencyTls,
+    bodyLimitBytes: config.bodyLimitBytes,
+    jsonMaxDepth: config.jsonMaxDepth,
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({
+      config,
+      databaseUrl: options.databaseUrl,
+      signingKey,
+      crl,
+      logDestination: options.logDestination,
+    }),
+    new FastifyAdapter(servers.fastify),
+    // Fastify's JSON parser is configured in createHttpServers (depth limit, 415 for the rest).
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
+  );
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  const logger = await app.resolve(PinoLogger);
+  logger.setContext('gateway');
+
+  installRequestHooks(servers.fastify, app.get(AgencyIdentityService), app.get(Metrics));
+
+  const dataSource = app.get(DataSource);
+  const applied = await runMigrations(dataSource);
+  if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  if (config.demoSeed) await seedDemoOrganisations(app.get(OrganisationRepository), config.tls.certsDir);
+
+  // New handshakes get the new CRL through the TLS context; connections already
+  // open are re-checked per request by the identity service.
+  crl.on('reloaded', (loaded) => {
+    servers.agency.setSecureContext({ ...agencyTls, crl: loaded.pem });
+    logger.info({ revoked: loaded.revokedSerials.size, nextUpdate: loaded.nextUpdate }, 'CRL reloaded');
+  });
+  crl.on('failed', (error) => logger.error({ err: error }, 'CRL reload failed; the previous CRL stays in force'));
+  crl.watch(config.tls.crlPollIntervalMs);
+  if (crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < Date.now()) {
+    logger.error({ nextUpdate: crl.nextUpdate }, 'the CRL is past its nextUpdate: every agency handshake will fail');
+  }
+
+  app.get(OpenApiDocument).document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Passerelle')
+      .setDescription('Tell-us-once data exchange gateway. Agency routes need a client certificate (mutual TLS).')
+      .setVersion('1')
+      .build(),
+  );
+  await app.init();
+  await servers.fastify.ready();
+
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    app,
+    servers,
+    crl,
+    async listen() {
+      const agencyPort = await listenOn(servers.agency, config.agencyPort, config.host);
+      const publicPort = await listenOn(servers.public, config.publicPort, config.host);
+      return { agencyPort, publicPort };
+    },
+    shutdown() {
+      shutdownPromise ??= (async () => {
+        app.get(Readiness).markShuttingDown();
+        if (config.shutdownGraceMs > 0) await new Promise((r) => setTimeout(r, config.shutdownGraceMs));
+        crl.close();
+        await Promise.all([
+          closeServer(servers.agency, config.shutdownDrainTimeoutMs),
+          closeServer(servers.public, config.shutdownDrainTimeoutMs),
+        ]);
+        await app.close();
+      })();
+      return shutdownPromise;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AgencyIdentityService } from './agency-identity.service';
+import { CrlStore } from './crl/crl-store';
+import { OrganisationRepository } from './organisation.repository';
+import { WhoamiController } from './whoami.controller';
+
+@Module({})
+export class IdentityModule {
+  /** The CRL store is opened before the TLS server exists, so it arrives ready-made. */
+  static forRoot(crl: CrlStore): DynamicModule {
+    return {
+      module: IdentityModule,
+      controllers: [WhoamiController],
+      providers: [{ provide: CrlStore, useValue: crl }, AgencyIdentityService, OrganisationRepository],
+      exports: [AgencyIdentityService, OrganisationRepository, CrlStore],
+    };
+  }
+}

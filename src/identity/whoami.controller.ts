@@ -1,0 +1,22 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ServedOn } from '../platform/http/listener';
+import { AgencyCaller } from './agency-caller.decorator';
+import type { AgencyIdentity } from './agency-identity.service';
+
+@ApiTags('agency')
+@ServedOn('agency')
+@Controller('v1/whoami')
+export class WhoamiController {
+  @Get()
+  @ApiOperation({ summary: 'The organisation this client certificate speaks for' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: { organisation: { type: 'string' }, fingerprint: { type: 'string' }, subject: { type: 'string' } },
+    },
+  })
+  whoami(@AgencyCaller() caller: AgencyIdentity): AgencyIdentity {
+    return { organisation: caller.organisation, fingerprint: caller.fingerprint, subject: caller.subject };
+  }
+}

@@ -1,0 +1,62 @@
+import { ConfigError, loadConfig } from './config';
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env, '/srv/passerelle');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has working development defaults', () => {
+    const config = loadConfig({}, '/srv/passerelle');
+    expect(config).toMatchObject({
+      env: 'development',
+      agencyPort: 8443,
+      publicPort: 8080,
+      databaseUrl: undefined,
+      generateDevPki: true,
+      demoSeed: true,
+      bodyLimitBytes: 1048576,
+    });
+    expect(config.tls.crl).toBe('/srv/passerelle/certs-dev/agency-ca.crl');
+    expect(config.signingKeyFile).toBe('/srv/passerelle/certs-dev/signing-key.pem');
+  });
+
+  it('names every bad variable', () => {
+    expect(problems({ AGENCY_PORT: 'https', PUBLIC_PORT: '70000', NODE_ENV: 'staging' })).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AGENCY_PORT: /),
+        expect.stringMatching(/^PUBLIC_PORT: /),
+        expect.stringMatching(/^NODE_ENV: must be one of development, test, production/),
+      ]),
+    );
+  });
+
+  it('refuses a DATABASE_URL that is not a PostgreSQL URL', () => {
+    expect(problems({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
+  });
+
+  it('requires DATABASE_URL in production and turns development conveniences off there', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^DATABASE_URL: is required/)]);
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/passerelle' });
+    expect(config.generateDevPki).toBe(false);
+    expect(config.demoSeed).toBe(false);
+  });
+
+  it('coerces booleans and numbers, and treats empty strings as unset', () => {
+    const config = loadConfig({ GENERATE_DEV_PKI: 'false', AGENCY_PORT: '9443', PUBLIC_PORT: '' });
+    expect(config.generateDevPki).toBe(false);
+    expect(config.agencyPort).toBe(9443);
+    expect(config.publicPort).toBe(8080);
+  });
+
+  it('lets each TLS file be configured on its own', () => {
+    const config = loadConfig({ TLS_CRL: '/etc/pki/agency.crl', CERTS_DIR: '/etc/pki' }, '/srv');
+    expect(config.tls.crl).toBe('/etc/pki/agency.crl');
+    expect(config.tls.serverCert).toBe('/etc/pki/server.crt');
+  });
+});

@@ -1,0 +1,159 @@
+import { resolve } from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+
+/**
+ * Every setting the gateway reads from its environment, validated once at boot.
+ * A bad value stops the start with a message that names the variable, so an
+ * operator never has to guess which of forty variables is wrong.
+ */
+const ENV_SCHEMA = {
+  type: 'object',
+  properties: {
+    NODE_ENV: { type: 'string', enum: ['development', 'test', 'production'], default: 'development' },
+    LOG_LEVEL: {
+      type: 'string',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+    },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    AGENCY_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8443 },
+    PUBLIC_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    PUBLIC_BASE_URL: { type: 'string', pattern: '^https?://' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    DB_POOL_MAX: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
+    DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
+    EMBEDDED_PG_DIR: { type: 'string', minLength: 1, default: '.data/postgres' },
+    EMBEDDED_PG_PORT: { type: 'integer', minimum: 1024, maximum: 65535, default: 54329 },
+    CERTS_DIR: { type: 'string', minLength: 1, default: 'certs-dev' },
+    TLS_SERVER_CERT: { type: 'string', minLength: 1 },
+    TLS_SERVER_KEY: { type: 'string', minLength: 1 },
+    TLS_CLIENT_CA: { type: 'string', minLength: 1 },
+    TLS_CRL: { type: 'string', minLength: 1 },
+    CRL_POLL_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 },
+    SIGNING_KEY_FILE: { type: 'string', minLength: 1 },
+    GENERATE_DEV_PKI: { type: 'boolean' },
+    DEMO_SEED: { type: 'boolean' },
+    SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, maximum: 120000, default: 0 },
+    SHUTDOWN_DRAIN_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 },
+    BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
+    JSON_MAX_DEPTH: { type: 'integer', minimum: 2, maximum: 256, default: 32 },
+    OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: '^https?://' },
+    OTEL_SERVICE_NAME: { type: 'string', minLength: 1, default: 'passerelle' },
+  },
+} as const;
+
+export type NodeEnv = 'development' | 'test' | 'production';
+
+export interface TlsConfig {
+  certsDir: string;
+  serverCert: string;
+  serverKey: string;
+  clientCa: string;
+  crl: string;
+  crlPollIntervalMs: number;
+}
+
+export interface AppConfig {
+  env: NodeEnv;
+  logLevel: string;
+  host: string;
+  agencyPort: number;
+  publicPort: number;
+  publicBaseUrl: string | undefined;
+  /** Unset means: start the embedded PostgreSQL under embeddedPg.dir. */
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  dbStatementTimeoutMs: number;
+  embeddedPg: { dir: string; port: number };
+  tls: TlsConfig;
+  signingKeyFile: string;
+  generateDevPki: boolean;
+  demoSeed: boolean;
+  shutdownGraceMs: number;
+  shutdownDrainTimeoutMs: number;
+  bodyLimitBytes: number;
+  jsonMaxDepth: number;
+  otel: { endpoint: string | undefined; serviceName: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true });
+const validateEnv = ajv.compile<Record<string, unknown>>(ENV_SCHEMA);
+
+function describe(error: ErrorObject): string {
+  const variable = error.instancePath.replace(/^\//, '');
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.join(', ');
+    return `${variable}: must be one of ${allowed}`;
+  }
+  return `${variable}: ${error.message ?? 'is invalid'}`;
+}
+
+/** The variables the schema knows, for the README table and for tests. */
+export const CONFIG_VARIABLES = Object.keys(ENV_SCHEMA.properties);
+
+/**
+ * Reads and validates the environment. Pure apart from resolving relative paths
+ * against `cwd`, so tests can feed it any environment they like.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppConfig {
+  // Only known variables are validated; an empty string counts as unset so that
+  // `FOO= npm start` behaves like not setting FOO at all.
+  const env: Record<string, unknown> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = source[name];
+    if (value !== undefined && value !== '') env[name] = value;
+  }
+  if (!validateEnv(env)) {
+    throw new ConfigError((validateEnv.errors ?? []).map(describe));
+  }
+  const v = env as Record<string, string | number | boolean | undefined>;
+  const nodeEnv = v.NODE_ENV as NodeEnv;
+  if (nodeEnv === 'production' && v.DATABASE_URL === undefined) {
+    // The embedded database is a development convenience; production data lives
+    // in a managed, backed-up PostgreSQL.
+    throw new ConfigError(['DATABASE_URL: is required when NODE_ENV is production']);
+  }
+  const certsDir = resolve(cwd, v.CERTS_DIR as string);
+  const fromCerts = (variable: string | number | boolean | undefined, file: string): string =>
+    resolve(cwd, typeof variable === 'string' ? variable : `${certsDir}/${file}`);
+  return {
+    env: nodeEnv,
+    logLevel: v.LOG_LEVEL as string,
+    host: v.HOST as string,
+    agencyPort: v.AGENCY_PORT as number,
+    publicPort: v.PUBLIC_PORT as number,
+    publicBaseUrl: v.PUBLIC_BASE_URL as string | undefined,
+    databaseUrl: v.DATABASE_URL as string | undefined,
+    dbPoolMax: v.DB_POOL_MAX as number,
+    dbStatementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS as number,
+    embeddedPg: { dir: resolve(cwd, v.EMBEDDED_PG_DIR as string), port: v.EMBEDDED_PG_PORT as number },
+    tls: {
+      certsDir,
+      serverCert: fromCerts(v.TLS_SERVER_CERT, 'server.crt'),
+      serverKey: fromCerts(v.TLS_SERVER_KEY, 'server.key'),
+      clientCa: fromCerts(v.TLS_CLIENT_CA, 'agency-ca.crt'),
+      crl: fromCerts(v.TLS_CRL, 'agency-ca.crl'),
+      crlPollIntervalMs: v.CRL_POLL_INTERVAL_MS as number,
+    },
+    signingKeyFile: fromCerts(v.SIGNING_KEY_FILE, 'signing-key.pem'),
+    // Development conveniences are on by default everywhere except production,
+    // where keys and certificates must be provisioned, never invented.
+    generateDevPki: (v.GENERATE_DEV_PKI as boolean | undefined) ?? nodeEnv !== 'production',
+    demoSeed: (v.DEMO_SEED as boolean | undefined) ?? nodeEnv !== 'production',
+    shutdownGraceMs: v.SHUTDOWN_GRACE_MS as number,
+    shutdownDrainTimeoutMs: v.SHUTDOWN_DRAIN_TIMEOUT_MS as number,
+    bodyLimitBytes: v.BODY_LIMIT_BYTES as number,
+    jsonMaxDepth: v.JSON_MAX_DEPTH as number,
+    otel: {
+      endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,
+      serviceName: v.OTEL_SERVICE_NAME as string,
+    },
+  };
+}

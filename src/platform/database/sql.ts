@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, QueryResultRow } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { DomainError } from '../errors/domain-error';
+
+/** A statement prepared once per pooled connection, by name. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03']);
+
+/** True for errors that mean "the database cannot be reached", not "the query is wrong". */
+export function isConnectionError(error: unknown): boolean {
+  // Duck-typed: errors raised by Node's socket layer need not share this realm's Error.
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || code.startsWith('08'))) return true;
+  if (typeof message !== 'string') return false;
+  // pg-pool may re-wrap connect failures in an Error that keeps only the message.
+  return /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)\b|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    message,
+  );
+}
+
+/**
+ * The hot path's access to PostgreSQL: named prepared statements on the same
+ * pool TypeORM manages, with no ORM in between. An unreachable database
+ * becomes a 503 `database-unavailable`, so callers fail closed.
+ */
+@Injectable()
+export class Sql {
+  private readonly pool: Pool;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.pool = (dataSource.driver as PostgresDriver).master as Pool;
+  }
+
+  async query<R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> {
+    try {
+      const result = await this.pool.query<R>({ name: statement.name, text: statement.text, values });
+      return result.rows;
+    } catch (error) {
+      if (isConnectionError(error)) {
+        throw new DomainError('database-unavailable', undefined, { retryAfterSeconds: 1 });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import type { ErrorCode } from './error-codes';
+
+/**
+ * The base of every error a bounded context throws on purpose. Services throw
+ * these, never HTTP exceptions; the problem filter turns them into responses.
+ * `detail` reaches the caller, so it must never carry citizen data, SQL or an
+ * upstream body.
+ */
+export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
+  constructor(
+    readonly code: C,
+    readonly detail?: string,
+    readonly options: { retryAfterSeconds?: number; extensions?: Record<string, unknown> } = {},
+  ) {
+    super(detail ?? code);
+    this.name = new.target.name;
+  }
+}

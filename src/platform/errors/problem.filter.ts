@@ -1,0 +1,96 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { DomainError } from './domain-error';
+import type { ErrorCode } from './error-codes';
+import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem';
+
+interface Classified {
+  code: ErrorCode;
+  detail?: string;
+  retryAfterSeconds?: number;
+  extensions?: Record<string, unknown>;
+}
+
+/** Maps a bare HTTP status (from Nest or Fastify internals) to a gateway code. */
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return 'invalid-request';
+    case 404:
+      return 'not-found';
+    case 405:
+      return 'method-not-allowed';
+    case 406:
+      return 'not-acceptable';
+    case 413:
+      return 'payload-too-large';
+    case 415:
+      return 'unsupported-media-type';
+    case 429:
+      return 'rate-limited';
+    default:
+      return status >= 400 && status < 500 ? 'invalid-request' : 'internal-error';
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('statusCode' in error)) return undefined;
+  const status = error.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * Decides what the caller may learn about an error. Only DomainErrors carry a
+ * caller-facing detail; everything else is reduced to a code so that messages
+ * from libraries (SQL, parser internals, upstream bodies) never leave.
+ */
+export function classifyError(error: unknown): Classified {
+  if (error instanceof DomainError) {
+    const domain = error as DomainError;
+    return {
+      code: domain.code,
+      detail: domain.detail,
+      retryAfterSeconds: domain.options.retryAfterSeconds,
+      extensions: domain.options.extensions,
+    };
+  }
+  if (error instanceof HttpException) return { code: codeForStatus(error.getStatus()) };
+  const status = statusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Fastify's own 4xx (body too large, bad media type, malformed JSON...).
+    return { code: codeForStatus(status) };
+  }
+  return { code: 'internal-error' };
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(@InjectPinoLogger('errors') private readonly logger: PinoLogger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const classified = classifyError(error);
+    const problem = buildProblem(classified.code, request.id, classified.detail, classified.extensions);
+
+    if (!(error instanceof DomainError) && problem.status >= 500) {
+      // Unexpected: the cause goes to the log (never to the caller) under the correlation id.
+      this.logger.error({ err: error, code: problem.code, correlationId: request.id }, 'request failed');
+    } else if (problem.status >= 500) {
+      this.logger.warn({ code: problem.code, correlationId: request.id }, 'request not served');
+    } else {
+      this.logger.debug({ code: problem.code, correlationId: request.id }, 'request refused');
+    }
+    if (reply.sent) return;
+    if (classified.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(classified.retryAfterSeconds));
+    }
+    void reply
+      .status(problem.status)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .header('x-correlation-id', request.id)
+      .send(JSON.stringify(problem));
+  }
+}

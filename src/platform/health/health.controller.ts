@@ -1,0 +1,50 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { DomainError } from '../errors/domain-error';
+import { ServedOn } from '../http/listener';
+import { Readiness } from './readiness';
+
+interface HealthBody {
+  status: 'ok';
+  checks?: Record<string, 'up'>;
+}
+
+@ApiTags('health')
+@ServedOn('public')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly readiness: Readiness,
+  ) {}
+
+  @Get('live')
+  @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: 'The process is up' })
+  live(): HealthBody {
+    return { status: 'ok' };
+  }
+
+  /** Ready only when the database answers and no shutdown has begun; otherwise a 503 problem. */
+  @Get('ready')
+  @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: 'The gateway can serve: database reachable, not shutting down' })
+  async ready(): Promise<HealthBody> {
+    if (this.readiness.isShuttingDown) {
+      throw new DomainError('not-ready', 'The gateway is shutting down', {
+        extensions: { checks: { shutdown: 'down' } },
+      });
+    }
+    try {
+      await this.health.check([() => this.database.pingCheck('database', { timeout: 1_000 })]);
+    } catch {
+      throw new DomainError('not-ready', 'The database is unreachable', {
+        retryAfterSeconds: 1,
+        extensions: { checks: { database: 'down' } },
+      });
+    }
+    return { status: 'ok', checks: { database: 'up' } };
+  }
+}

@@ -1,0 +1,89 @@
+import fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { trace } from '@opentelemetry/api';
+import { DomainError } from '../errors/domain-error';
+import { jsonDepthExceeds } from './json-depth';
+
+export interface HttpServersOptions {
+  /** TLS options of the agency listener: key, cert, client CA and CRL. */
+  agencyTls: https.ServerOptions;
+  bodyLimitBytes: number;
+  jsonMaxDepth: number;
+}
+
+export interface HttpServers {
+  fastify: FastifyInstance;
+  agency: https.Server;
+  public: http.Server;
+}
+
+/**
+ * The correlation id is the W3C trace id when tracing is on, so a log line, a
+ * problem document and a trace all share one key; otherwise a random id of the
+ * same shape.
+ */
+export function newCorrelationId(): string {
+  const active = trace.getActiveSpan()?.spanContext();
+  if (active !== undefined && active.traceId !== '00000000000000000000000000000000') return active.traceId;
+  return randomUUID().replaceAll('-', '');
+}
+
+/** Raw requests carry their correlation id so pino-http logs the same id Fastify uses. */
+export type CorrelatedRequest = IncomingMessage & { correlationId?: string };
+
+/**
+ * One Fastify instance, two Node servers. The agency server asks for a client
+ * certificate but does not reject at the handshake: the identity hook inspects
+ * the socket on every request, so that each refusal is answered with a
+ * problem document, logged with its reason, and re-checked against the current
+ * CRL even on keep-alive connections opened before a revocation.
+ */
+export function createHttpServers(options: HttpServersOptions): HttpServers {
+  let agency: https.Server | undefined;
+  let publicServer: http.Server | undefined;
+  const instance = fastify({
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: false,
+    logger: false,
+    return503OnClosing: true,
+    genReqId: (raw: CorrelatedRequest) => {
+      const id = newCorrelationId();
+      raw.correlationId = id;
+      return id;
+    },
+    serverFactory: (handler) => {
+      agency = https.createServer(
+        { ...options.agencyTls, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+        handler,
+      );
+      publicServer = http.createServer(handler);
+      for (const server of [agency, publicServer]) {
+        // Outlive a typical load balancer's idle timeout, and bound slow clients.
+        server.keepAliveTimeout = 65_000;
+        server.headersTimeout = 20_000;
+        server.requestTimeout = 30_000;
+      }
+      return agency;
+    },
+  });
+  if (agency === undefined || publicServer === undefined) {
+    throw new Error('Fastify did not call the server factory');
+  }
+
+  // Only JSON bodies are accepted anywhere; every other type is a 415.
+  instance.removeAllContentTypeParsers();
+  const parseJson = instance.getDefaultJsonParser('error', 'error');
+  instance.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonDepthExceeds(text, options.jsonMaxDepth)) {
+      done(new DomainError('invalid-request', `JSON nested deeper than ${options.jsonMaxDepth} levels`), undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+
+  return { fastify: instance, agency, public: publicServer };
+}

@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { CorrelatedRequest } from '../http/http-servers';
+
+/**
+ * Query parameters whose values never reach a log line: citizen ids (the
+ * officer's audit search takes `?citizen=`) and anything token-like.
+ */
+const SENSITIVE_QUERY_PARAMETERS = new Set(['citizen', 'citizenid', 'token', 'access_token', 'code', 'state']);
+
+export function redactUrl(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return url;
+  const query = url
+    .slice(queryStart + 1)
+    .split('&')
+    .map((pair) => {
+      const name = pair.split('=', 1)[0];
+      return SENSITIVE_QUERY_PARAMETERS.has(decodeURIComponent(name).toLowerCase()) ? `${name}=[Redacted]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, queryStart)}?${query}`;
+}
+
+/** Paths pino censors wherever they appear in a log object. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'citizen',
+  'citizenId',
+  '*.citizen',
+  '*.citizenId',
+  'body.citizen',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+];
+
+export function loggerParams(level: string, destination?: DestinationStream): Params {
+  const options = {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+    genReqId: (request: IncomingMessage) => (request as CorrelatedRequest).correlationId ?? 'none',
+    customAttributeKeys: { reqId: 'correlationId' },
+    serializers: {
+      req: (request: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+        id: request.id,
+        method: request.method,
+        url: redactUrl(request.url),
+        remoteAddress: request.remoteAddress,
+      }),
+    },
+    // Health probes and metrics scrapes would drown the request log.
+    autoLogging: {
+      ignore: (request: IncomingMessage) => request.url?.startsWith('/health') === true || request.url === '/metrics',
+    },
+  };
+  return { pinoHttp: destination === undefined ? options : [options, destination] };
+}

@@ -1,0 +1,73 @@
+import { Controller, Get, Header, Injectable, Param, Res } from '@nestjs/common';
+import { ApiExcludeController, type OpenAPIObject } from '@nestjs/swagger';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FastifyReply } from 'fastify';
+import { DomainError } from '../errors/domain-error';
+import { ServedOn } from '../http/listener';
+
+/** The OpenAPI document is built from the routes once the application is assembled. */
+@Injectable()
+export class OpenApiDocument {
+  document: OpenAPIObject | undefined;
+}
+
+// Served from the installed swagger-ui-dist: no CDN, no inline script, so the
+// page works offline and under a strict Content-Security-Policy.
+const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
+const ASSETS: Record<string, { file: string; type: string }> = {
+  'swagger-ui.css': { file: 'swagger-ui.css', type: 'text/css; charset=utf-8' },
+  'swagger-ui-bundle.js': { file: 'swagger-ui-bundle.js', type: 'text/javascript; charset=utf-8' },
+};
+const assetCache = new Map<string, Buffer>();
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Passerelle API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/init.js"></script></body>
+</html>`;
+const INIT_SCRIPT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });\n";
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
+
+@ApiExcludeController()
+@ServedOn('public')
+@Controller()
+export class OpenApiController {
+  constructor(private readonly openApi: OpenApiDocument) {}
+
+  @Get('openapi.json')
+  json(): OpenAPIObject {
+    if (this.openApi.document === undefined) throw new DomainError('not-ready');
+    return this.openApi.document;
+  }
+
+  @Get('docs')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', CSP)
+  page(): string {
+    return DOCS_PAGE;
+  }
+
+  @Get('docs/assets/init.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  init(): string {
+    return INIT_SCRIPT;
+  }
+
+  @Get('docs/assets/:name')
+  @Header('cache-control', 'public, max-age=86400')
+  asset(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
+    const asset = ASSETS[name];
+    if (asset === undefined) throw new DomainError('not-found');
+    let body = assetCache.get(name);
+    if (body === undefined) {
+      body = readFileSync(join(SWAGGER_UI_DIR, asset.file));
+      assetCache.set(name, body);
+    }
+    void reply.header('content-type', asset.type);
+    return body;
+  }
+}

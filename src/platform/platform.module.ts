@@ -1,0 +1,65 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source-options';
+import { Sql } from './database/sql';
+import { ProblemFilter } from './errors/problem.filter';
+import { HealthController } from './health/health.controller';
+import { Readiness } from './health/readiness';
+import { ListenerGuard } from './http/listener.guard';
+import { loggerParams } from './logging/logging';
+import { Metrics } from './metrics/metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { OpenApiController, OpenApiDocument } from './openapi/openapi.controller';
+import { JwksController, SIGNING_KEY } from './signing/jwks.controller';
+import type { SigningKey } from './signing/signing-key';
+
+export interface PlatformOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  signingKey: SigningKey;
+  logDestination?: DestinationStream;
+}
+
+/** Config, database, logging, errors, health, metrics, JWKS and OpenAPI: what every context relies on. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: PlatformModule,
+      imports: [
+        // The environment was validated once in loadConfig; Nest receives the typed result.
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ app: config })] }),
+        LoggerModule.forRoot(loggerParams(config.logLevel, options.logDestination)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions({
+            url: options.databaseUrl,
+            poolMax: config.dbPoolMax,
+            statementTimeoutMs: config.dbStatementTimeoutMs,
+          }),
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        }),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [HealthController, MetricsController, JwksController, OpenApiController],
+      providers: [
+        Sql,
+        Readiness,
+        Metrics,
+        OpenApiDocument,
+        { provide: SIGNING_KEY, useValue: options.signingKey },
+        { provide: APP_GUARD, useClass: ListenerGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+      exports: [Sql, Readiness, Metrics, OpenApiDocument, SIGNING_KEY],
+    };
+  }
+}

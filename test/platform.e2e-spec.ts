@@ -1,0 +1,186 @@
+import type { Agent } from 'undici';
+import { agencyAgent, call } from './support/agency-client';
+import { startTestGateway, type TestGateway } from './support/test-gateway';
+
+const PROBLEM_MEMBERS = ['type', 'title', 'status', 'code', 'correlationId'];
+
+function expectProblem(body: unknown, status: number, code: string): void {
+  expect(body).toMatchObject({ status, code });
+  for (const member of PROBLEM_MEMBERS) expect(body).toHaveProperty(member);
+  expect(JSON.stringify(body)).not.toMatch(/\bat .+\.(js|ts):\d+|stack|SELECT|INSERT/i);
+}
+
+describe('public routes', () => {
+  let t: TestGateway;
+
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('answers liveness and readiness', async () => {
+    const live = await fetch(`${t.publicUrl}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${t.publicUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'up' } });
+  });
+
+  it('publishes the ES256 signing key, public half only', async () => {
+    const response = await fetch(`${t.publicUrl}/.well-known/jwks.json`);
+    expect(response.status).toBe(200);
+    const { keys } = (await response.json()) as { keys: Record<string, string>[] };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(keys[0].kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(keys[0]).not.toHaveProperty('d');
+  });
+
+  it('exposes Prometheus metrics, including request durations', async () => {
+    await fetch(`${t.publicUrl}/health/live`);
+    const response = await fetch(`${t.publicUrl}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('passerelle_http_request_duration_seconds_bucket');
+    expect(text).toMatch(/route="\/health\/live"/);
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('serves the OpenAPI document and its docs page', async () => {
+    const spec = (await (await fetch(`${t.publicUrl}/openapi.json`)).json()) as { openapi: string; paths: object };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/whoami', '/v1/exchanges', '/health/ready']));
+    const docs = await fetch(`${t.publicUrl}/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('/docs/assets/swagger-ui-bundle.js');
+    const bundle = await fetch(`${t.publicUrl}/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toContain('javascript');
+  });
+});
+
+describe('errors are problem+json', () => {
+  let t: TestGateway;
+  let afe: Agent;
+  const exchanges = (): string => `${t.agencyUrl}/v1/exchanges`;
+  const valid = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-1' };
+
+  beforeAll(async () => {
+    t = await startTestGateway();
+    afe = agencyAgent(t.certsDir, 'afe');
+  });
+
+  afterAll(async () => {
+    await afe.close();
+    await t.stop();
+  });
+
+  it('answers an unknown route with a 404 problem carrying the correlation id', async () => {
+    const response = await fetch(`${t.publicUrl}/no/such/route`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const body = (await response.json()) as Record<string, unknown>;
+    expectProblem(body, 404, 'not-found');
+    expect(body.correlationId).toMatch(/^[0-9a-f]{32}$/);
+    expect(response.headers.get('x-correlation-id')).toBe(body.correlationId);
+  });
+
+  it('sends the correlation id on successful responses too', async () => {
+    const response = await fetch(`${t.publicUrl}/health/live`);
+    expect(response.headers.get('x-correlation-id')).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('refuses a body over 1 MiB with 413', async () => {
+    const body = JSON.stringify({ ...valid, caseRef: 'x'.repeat(1024 * 1024) });
+    const response = await call(afe, exchanges(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(413);
+    expectProblem(response.body, 413, 'payload-too-large');
+  });
+
+  it('refuses a wrong content type with 415', async () => {
+    const response = await call(afe, exchanges(), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(valid),
+    });
+    expect(response.status).toBe(415);
+    expectProblem(response.body, 415, 'unsupported-media-type');
+  });
+
+  it('refuses JSON nested too deep with 400', async () => {
+    const body = `{"product":${'['.repeat(100)}${']'.repeat(100)}}`;
+    const response = await call(afe, exchanges(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expectProblem(response.body, 400, 'invalid-request');
+    expect((response.body as { detail: string }).detail).toContain('nested deeper');
+  });
+
+  it('refuses malformed JSON and prototype pollution with 400, without echoing parser internals', async () => {
+    for (const body of ['{"product": ', '{"__proto__": {"admin": true}}']) {
+      const response = await call(afe, exchanges(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expectProblem(response.body, 400, 'invalid-request');
+      expect(response.body).not.toHaveProperty('detail');
+    }
+  });
+
+  it('validates the exchange request and names the bad fields without echoing values', async () => {
+    const body = JSON.stringify({ ...valid, citizen: '<bad id>', version: 'one' });
+    const response = await call(afe, exchanges(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expectProblem(response.body, 400, 'invalid-request');
+    const errors = (response.body as { errors: { pointer: string }[] }).errors.map((error) => error.pointer);
+    expect(errors).toEqual(expect.arrayContaining(['/citizen', '/version']));
+    expect(response.text).not.toContain('<bad id>');
+  });
+
+  it('answers product-not-found while no data product is published', async () => {
+    const response = await call(afe, exchanges(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(valid),
+    });
+    expect(response.status).toBe(404);
+    expectProblem(response.body, 404, 'product-not-found');
+  });
+
+  it('keeps citizen ids and credentials out of the logs', async () => {
+    await call(afe, exchanges(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer secret-token-value',
+        cookie: 'sid=secret-cookie',
+      },
+      body: JSON.stringify({ ...valid, citizen: 'demo-citizen-4' }),
+    });
+    await fetch(`${t.publicUrl}/no/such/route?citizen=demo-citizen-4`, {
+      headers: { authorization: 'Bearer secret-token-value' },
+    });
+    const everything = t.rawLogs.join('\n');
+    expect(everything).toContain('/no/such/route?citizen=[Redacted]');
+    expect(everything).not.toContain('demo-citizen-4');
+    expect(everything).not.toContain('secret-token-value');
+    expect(everything).not.toContain('secret-cookie');
+  });
+});

@@ -1,0 +1,21 @@
+/** What global setup hands to the test workers, through environment variables. */
+export const TEST_ENV = {
+  root: 'PASSERELLE_TEST_ROOT',
+  certsDir: 'PASSERELLE_TEST_CERTS_DIR',
+  adminUrl: 'PASSERELLE_TEST_ADMIN_URL',
+  templateDatabase: 'PASSERELLE_TEST_TEMPLATE_DB',
+  databasePrefix: 'PASSERELLE_TEST_DB_PREFIX',
+} as const;
+
+export function testEnv(name: keyof typeof TEST_ENV): string {
+  const value = process.env[TEST_ENV[name]];
+  if (value === undefined) throw new Error(`${TEST_ENV[name]} is not set: run the e2e tests through jest`);
+  return value;
+}
+
+/** The same server as `url`, another database. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { Agent } from 'undici';
+import { readFileSync } from 'node:fs';
+import { call } from './support/agency-client';
+
+const ROOT = resolve(__dirname, '..');
+const MAIN = join(ROOT, 'dist', 'main.js');
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: NodeJS.ProcessEnv): Running {
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(running: Running, text: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!running.output().includes(text)) {
+    if (Date.now() > deadline || running.child.exitCode !== null) {
+      throw new Error(`"${text}" never appeared; output:\n${running.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Follows the printed curl exactly: same certificate files, same URL. */
+async function followPrintedCurl(output: string): Promise<{ status: number; body: unknown }> {
+  const curl = /curl --cacert (\S+) --cert (\S+) --key (\S+) \\\n\s+(\S+)/.exec(output);
+  if (curl === null) throw new Error(`no curl printed:\n${output}`);
+  const [, cacert, cert, key, url] = curl;
+  const file = (path: string): Buffer => readFileSync(resolve(ROOT, path));
+  const agent = new Agent({ connect: { ca: file(cacert), cert: file(cert), key: file(key) } });
+  try {
+    return await call(agent, url);
+  } finally {
+    await agent.close();
+  }
+}
+
+describe('npm start on a fresh machine', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let pgPort: number;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: npm test builds it first (pretest)');
+    dir = mkdtempSync(join(tmpdir(), 'passerelle-start-'));
+    chmodSync(dir, 0o755);
+    pgPort = await freePort();
+    env = { ...process.env };
+    delete env.DATABASE_URL;
+    Object.assign(env, {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      CERTS_DIR: join(dir, 'certs-dev'),
+      EMBEDDED_PG_DIR: join(dir, 'data', 'postgres'),
+      EMBEDDED_PG_PORT: String(pgPort),
+      AGENCY_PORT: String(await freePort()),
+      PUBLIC_PORT: String(await freePort()),
+    });
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('generates the PKI, starts PostgreSQL, serves the printed curl, stops cleanly and keeps its data', async () => {
+    const first = start(env);
+    try {
+      await waitFor(first, 'First call');
+    } catch (error) {
+      first.child.kill('SIGKILL');
+      throw error;
+    }
+    for (const file of [
+      'agency-ca.crt',
+      'agency-ca.crl',
+      'server.crt',
+      'server.key',
+      'rogue-ca.crt',
+      'signing-key.pem',
+    ]) {
+      expect(existsSync(join(env.CERTS_DIR as string, file))).toBe(true);
+    }
+    for (const identity of ['afe', 'mess', 'retraite-qc', 'revoked', 'expired', 'unregistered', 'rogue']) {
+      expect(existsSync(join(env.CERTS_DIR as string, 'agencies', `${identity}.crt`))).toBe(true);
+    }
+    const whoami = await followPrintedCurl(first.output());
+    expect(whoami).toMatchObject({ status: 200, body: { organisation: 'afe' } });
+
+    const db = new Client({ connectionString: `postgres://passerelle:passerelle-dev@127.0.0.1:${pgPort}/passerelle` });
+    await db.connect();
+    await db.query("INSERT INTO organisation (id, name) VALUES ('survivor', 'Survives restarts')");
+    await db.end();
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('"msg":"stopped"');
+    expect(existsSync(join(env.EMBEDDED_PG_DIR as string, 'postmaster.pid'))).toBe(false);
+
+    const second = start(env);
+    try {
+      await waitFor(second, 'First call');
+      const again = new Client({
+        connectionString: `postgres://passerelle:passerelle-dev@127.0.0.1:${pgPort}/passerelle`,
+      });
+      await again.connect();
+      const { rows } = await again.query("SELECT name FROM organisation WHERE id = 'survivor'");
+      await again.end();
+      expect(rows).toEqual([{ name: 'Survives restarts' }]);
+      expect(await followPrintedCurl(second.output())).toMatchObject({ status: 200 });
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    }
+  });
+
+  it('refuses to start on a bad setting and names the variable', () => {
+    const result = spawnSync(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { ...env, AGENCY_PORT: 'eighty', LOG_LEVEL: 'loud' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('AGENCY_PORT');
+    expect(result.stderr).toContain('LOG_LEVEL: must be one of');
+  });
+});

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from 'pg';
+import { createGateway, type Gateway } from '../../src/gateway';
+import { loadConfig } from '../../src/platform/config/config';
+import { testEnv, withDatabase } from '../setup/test-env';
+
+export interface LogLine {
+  level: number;
+  msg?: string;
+  [key: string]: unknown;
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  agencyUrl: string;
+  publicUrl: string;
+  certsDir: string;
+  databaseUrl: string;
+  /** Every log line the gateway wrote, parsed. */
+  logs: LogLine[];
+  rawLogs: string[];
+  stop(): Promise<void>;
+}
+
+/** A fresh database for one test file, cloned from the migrated template. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `${testEnv('databasePrefix')}${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: testEnv('adminUrl') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${testEnv('templateDatabase')}"`);
+  } finally {
+    await admin.end();
+  }
+  return withDatabase(testEnv('adminUrl'), name);
+}
+
+export interface TestGatewayOptions {
+  /** A private copy of the PKI, for tests that rewrite the CRL. */
+  privateCerts?: boolean;
+  databaseUrl?: string;
+  env?: Record<string, string>;
+}
+
+/** Boots the real gateway on ephemeral ports, over real TLS, against real PostgreSQL. */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  let certsDir = testEnv('certsDir');
+  if (options.privateCerts === true) {
+    const copy = join(testEnv('root'), `certs-${randomBytes(4).toString('hex')}`);
+    cpSync(certsDir, copy, { recursive: true });
+    certsDir = copy;
+  }
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'debug',
+    HOST: '127.0.0.1',
+    AGENCY_PORT: '0',
+    PUBLIC_PORT: '0',
+    CERTS_DIR: certsDir,
+    GENERATE_DEV_PKI: 'false',
+    DEMO_SEED: 'true',
+    CRL_POLL_INTERVAL_MS: '100',
+    DATABASE_URL: databaseUrl,
+    ...options.env,
+  });
+  const rawLogs: string[] = [];
+  const logs: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        rawLogs.push(line);
+        logs.push(JSON.parse(line) as LogLine);
+      }
+      callback();
+    },
+  });
+  const gateway = await createGateway(config, { databaseUrl, logDestination: destination });
+  const { agencyPort, publicPort } = await gateway.listen();
+  return {
+    gateway,
+    agencyUrl: `https://localhost:${agencyPort}`,
+    publicUrl: `http://127.0.0.1:${publicPort}`,
+    certsDir,
+    databaseUrl,
+    logs,
+    rawLogs,
+    stop: () => gateway.shutdown(),
+  };
+}
+
+/** Waits until `predicate` holds, polling; fails with `what` after `timeoutMs`. */
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
