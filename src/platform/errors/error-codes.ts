@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'source-unavailable'
   | 'source-timeout'
   | 'source-contract-violation'
+  | 'source-error'
+  | 'source-record-not-found'
   | 'audit-unavailable'
   | 'database-unavailable'
   | 'not-ready'
@@ -67,6 +69,10 @@ export function describeErrorCode(code: ErrorCode): ErrorDescription {
       return { status: 504, title: 'The source system did not answer in time' };
     case 'source-contract-violation':
       return { status: 502, title: 'The source system answered outside its contract' };
+    case 'source-error':
+      return { status: 502, title: 'The source system gave an unusable answer' };
+    case 'source-record-not-found':
+      return { status: 404, title: 'The source system holds no record for this citizen' };
     case 'audit-unavailable':
       return { status: 503, title: 'The audit log is unavailable' };
     case 'database-unavailable':

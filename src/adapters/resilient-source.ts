@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+  IsolatedCircuitError,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import { type LegacyRecord, type SourceAdapter, SourceError } from './source-adapter';
+
+export interface ResilienceOptions {
+  /** The whole fetch, retry included, ends by then. */
+  deadlineMs: number;
+  /** Consecutive failures that open the breaker. */
+  breakerFailures: number;
+  /** How long the breaker stays open before one half-open probe. */
+  halfOpenAfterMs: number;
+}
+
+/** The breaker is open: the source was not called. */
+export class SourceOpenCircuitError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('circuit open');
+    this.name = 'SourceOpenCircuitError';
+  }
+}
+
+/** Backoff before the one retry: jittered so that many callers do not retry in step. */
+const BACKOFF_MIN_MS = 25;
+const BACKOFF_SPREAD_MS = 75;
+/** A retry that could not finish before the deadline is not worth starting. */
+const MIN_ATTEMPT_MS = 50;
+
+/**
+ * One legacy source behind a deadline, one retry on connection errors (reads
+ * are idempotent), and a circuit breaker (cockatiel) that fails fast while the
+ * source is down and lets one probe through after `halfOpenAfterMs`.
+ */
+export class ResilientSource {
+  readonly breaker: CircuitBreakerPolicy;
+  private openedAt = 0;
+
+  constructor(
+    readonly endpoint: string,
+    private readonly adapter: SourceAdapter,
+    private readonly options: ResilienceOptions,
+    breaker?: CircuitBreakerPolicy,
+  ) {
+    this.breaker =
+      breaker ??
+      circuitBreaker(
+        handleWhen((error) => error instanceof SourceError),
+        { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerFailures) },
+      );
+    this.breaker.onBreak(() => {
+      this.openedAt = Date.now();
+    });
+  }
+
+  get state(): CircuitState {
+    return this.breaker.state;
+  }
+
+  async fetch(
+    localId: string,
+    correlationId: string,
+    options: { deadlineMs?: number; signal?: AbortSignal } = {},
+  ): Promise<LegacyRecord | null> {
+    const deadlineMs = options.deadlineMs ?? this.options.deadlineMs;
+    const deadline = Date.now() + deadlineMs;
+    const timeout = AbortSignal.timeout(deadlineMs);
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.breaker.execute(() => this.adapter.fetch(localId, { signal, deadline, correlationId }));
+      } catch (error) {
+        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+          throw new SourceOpenCircuitError(this.retryAfterSeconds());
+        }
+        if (!(error instanceof SourceError)) throw error;
+        const backoff = BACKOFF_MIN_MS + Math.random() * BACKOFF_SPREAD_MS;
+        const retry = attempt === 0 && error.retryable && deadline - Date.now() > backoff + MIN_ATTEMPT_MS;
+        if (!retry) throw error;
+        await sleep(backoff, undefined, { signal }).catch(() => {
+          throw new SourceError('timeout', 'deadline exceeded during backoff');
+        });
+      }
+    }
+  }
+
+  private retryAfterSeconds(): number {
+    const remaining = this.openedAt + this.options.halfOpenAfterMs - Date.now();
+    return Math.max(1, Math.ceil(remaining / 1000));
+  }
+
+  async close(): Promise<void> {
+    await this.adapter.close();
+  }
+}

@@ -1,0 +1,107 @@
+import type { ValidateFunction } from 'ajv';
+import type { AdapterKind } from '../adapters/source-adapter';
+import type { RecordMapping } from './mapping';
+
+export interface LocalisedTitle {
+  fr: string;
+  en: string;
+}
+
+export interface Purpose {
+  code: string;
+  title: LocalisedTitle;
+  legalReference: string;
+  maxConsentDays: number;
+}
+
+export type Classification = 'unclassified' | 'protected-a' | 'protected-b' | 'protected-c';
+
+export interface SourceSpec {
+  adapter: AdapterKind;
+  /** The name of a source endpoint; its address is deployment configuration. */
+  endpoint: string;
+  deadlineMs?: number;
+  settings: unknown;
+  mapping: RecordMapping;
+}
+
+/** A data product's contract as written in `schemas/products/<product>/v<n>/contract.json`. */
+export interface ContractManifest {
+  product: string;
+  version: number;
+  title: LocalisedTitle;
+  owner: string;
+  classification: Classification;
+  retention: { maxDays: number; note?: string };
+  schema: string;
+  source: SourceSpec;
+  /** requester → purpose → the fields it may receive. */
+  access: Record<string, Record<string, string[]>>;
+}
+
+export interface ProductContract extends ContractManifest {
+  /** The product's data JSON Schema (2020-12). */
+  dataSchema: Record<string, unknown>;
+  /** Compiled once, at load. */
+  validate: ValidateFunction;
+  /** Relative to the schemas directory, for messages. */
+  file: string;
+}
+
+export interface CatalogueEntry {
+  product: string;
+  version: number;
+  title: LocalisedTitle;
+  owner: string;
+  classification: Classification;
+  retention: { maxDays: number; note?: string };
+  purposes: (Purpose & { fields: string[] })[];
+}
+
+const key = (product: string, version: number): string => `${product}@${version}`;
+
+/** The loaded contracts. Immutable once built; every lookup is a map read. */
+export class Catalogue {
+  private readonly byKey = new Map<string, ProductContract>();
+  readonly purposes: ReadonlyMap<string, Purpose>;
+
+  constructor(purposes: readonly Purpose[], contracts: readonly ProductContract[]) {
+    this.purposes = new Map(purposes.map((purpose) => [purpose.code, purpose]));
+    for (const contract of contracts) this.byKey.set(key(contract.product, contract.version), contract);
+  }
+
+  get contracts(): ProductContract[] {
+    return [...this.byKey.values()];
+  }
+
+  find(product: string, version: number): ProductContract | undefined {
+    return this.byKey.get(key(product, version));
+  }
+
+  /** The fields `requester` may receive for `purpose`, or undefined when it may not ask at all. */
+  allowedFields(contract: ProductContract, requester: string, purpose: string): readonly string[] | undefined {
+    const purposes = contract.access[requester];
+    return purposes !== undefined && Object.hasOwn(purposes, purpose) ? purposes[purpose] : undefined;
+  }
+
+  /** What `organisation` may request, and nothing about what others may. */
+  visibleTo(organisation: string): CatalogueEntry[] {
+    const entries: CatalogueEntry[] = [];
+    for (const contract of this.byKey.values()) {
+      const entry = this.entryFor(contract, organisation);
+      if (entry !== undefined) entries.push(entry);
+    }
+    return entries.sort((a, b) => a.product.localeCompare(b.product) || a.version - b.version);
+  }
+
+  entryFor(contract: ProductContract, organisation: string): CatalogueEntry | undefined {
+    const rules = contract.access[organisation];
+    if (rules === undefined) return undefined;
+    const purposes = Object.entries(rules).flatMap(([code, fields]) => {
+      const purpose = this.purposes.get(code);
+      return purpose === undefined ? [] : [{ ...purpose, fields: [...fields] }];
+    });
+    const { product, version, title, owner, classification, retention } = contract;
+    return { product, version, title, owner, classification, retention, purposes };
+  }
+}
