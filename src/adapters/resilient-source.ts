@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BrokenCircuitError,
-  CircuitState,
+  type CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   handleWhen,

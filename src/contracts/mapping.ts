@@ -44,6 +44,7 @@ function mapField(record: LegacyRecord, spec: FieldMapping): unknown {
     return raw.map((entry: unknown) => (isRecord(entry) ? applyMapping(entry, each) : entry));
   }
   if (spec.map !== undefined) {
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return raw;
     const key = String(raw);
     return Object.hasOwn(spec.map, key) ? spec.map[key] : raw;
   }
