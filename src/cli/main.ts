@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { ContractsError, loadContracts } from '../contracts/contract-loader';
 import { certificateFacts } from '../identity/demo-seed';
 import { ensureDevPki } from '../identity/dev-pki/dev-pki';
 import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
@@ -15,6 +16,7 @@ const USAGE = `Usage: npm run cli -- <command>
   org suspend <id>                      refuse every certificate of the organisation
   org activate <id>                     lift a suspension
   org bind-cert <id> <certificate.pem>  bind a client certificate (by SHA-256 fingerprint)
+  contracts check                       validate schemas/ (purposes, manifests, data schemas)
   dev certs                             regenerate the development PKI in CERTS_DIR
 `;
 
@@ -70,6 +72,16 @@ async function dev(config: AppConfig, args: string[]): Promise<string> {
   ].join('\n');
 }
 
+function contracts(config: AppConfig, args: string[]): string {
+  if (args[0] !== 'check') throw new UsageError(`unknown contracts command "${args[0] ?? ''}"`);
+  // The same loader the gateway runs at boot: what passes here starts there.
+  const catalogue = loadContracts(config.schemasDir);
+  const lines = catalogue.contracts.map(
+    (c) => `  ${c.product} v${c.version}  owner ${c.owner}  adapter ${c.source.adapter}  (${c.file})`,
+  );
+  return [`${catalogue.purposes.size} purposes and ${lines.length} contracts are valid:`, ...lines].join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -89,6 +101,9 @@ async function main(argv: string[]): Promise<void> {
     case 'dev':
       process.stdout.write(`${await dev(config, rest)}\n`);
       return;
+    case 'contracts':
+      process.stdout.write(`${contracts(config, rest)}\n`);
+      return;
     default:
       throw new UsageError(`unknown command "${group}"`);
   }
@@ -96,7 +111,11 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}`);
-  else if (error instanceof ConfigError || error instanceof OrganisationNotFoundError) {
+  else if (
+    error instanceof ConfigError ||
+    error instanceof OrganisationNotFoundError ||
+    error instanceof ContractsError
+  ) {
     process.stderr.write(`${error.message}\n`);
   } else process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

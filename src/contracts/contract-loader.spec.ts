@@ -1,0 +1,176 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContractsError, loadContracts } from './contract-loader';
+
+const SCHEMAS = join(__dirname, '..', '..', 'schemas');
+const SAAQ = 'products/saaq.adresse/v1';
+
+/** A private copy of schemas/ that a test may break. */
+function copyOfSchemas(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'passerelle-schemas-'));
+  cpSync(SCHEMAS, dir, { recursive: true });
+  return dir;
+}
+
+function edit(dir: string, file: string, change: (document: Record<string, any>) => void): void {
+  const path = join(dir, file);
+  const document = JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
+  change(document);
+  writeFileSync(path, JSON.stringify(document, null, 2));
+}
+
+function problemsOf(dir: string): { file: string; pointer: string; message: string }[] {
+  try {
+    loadContracts(dir);
+  } catch (error) {
+    if (error instanceof ContractsError) return error.problems;
+    throw error;
+  }
+  throw new Error('the contracts loaded without a problem');
+}
+
+describe('loadContracts', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = copyOfSchemas();
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads the published contracts and compiles each schema once', () => {
+    const catalogue = loadContracts(SCHEMAS);
+    expect(catalogue.contracts.map((c) => `${c.product}@${c.version}`).sort()).toEqual([
+      'etat-civil.naissance@1',
+      'ramq.admissibilite@1',
+      'revenu.avis-cotisation@1',
+      'saaq.adresse@1',
+    ]);
+    expect([...catalogue.purposes.keys()].sort()).toEqual([
+      'afe.calcul-aide',
+      'mess.aide-sociale',
+      'retraite-qc.rente',
+    ]);
+    const saaq = catalogue.find('saaq.adresse', 1);
+    expect(saaq?.validate({ street: 'x' })).toBe(false);
+  });
+
+  it('follows the demo access rules of the design', () => {
+    const catalogue = loadContracts(SCHEMAS);
+    const visible = (org: string): string[] => catalogue.visibleTo(org).map((entry) => entry.product);
+    expect(visible('afe')).toEqual(['etat-civil.naissance', 'revenu.avis-cotisation']);
+    expect(visible('mess')).toEqual(['revenu.avis-cotisation', 'saaq.adresse']);
+    expect(visible('retraite-qc')).toEqual(['etat-civil.naissance', 'ramq.admissibilite', 'saaq.adresse']);
+    expect(visible('rq')).toEqual([]);
+  });
+
+  it('names the file and pointer of an invalid data schema', () => {
+    edit(dir, `${SAAQ}/data.schema.json`, (schema) => {
+      schema.properties.since.type = 'calendar-date';
+    });
+    expect(problemsOf(dir)).toContainEqual(
+      expect.objectContaining({ file: `${SAAQ}/data.schema.json`, pointer: '/properties/since/type' }),
+    );
+  });
+
+  it('refuses an unknown adapter', () => {
+    edit(dir, `${SAAQ}/contract.json`, (contract) => {
+      contract.source.adapter = 'carrier-pigeon';
+    });
+    expect(problemsOf(dir)).toContainEqual({
+      file: `${SAAQ}/contract.json`,
+      pointer: '/source/adapter',
+      message: expect.stringContaining('must be equal to one of the allowed values') as string,
+    });
+  });
+
+  it("refuses an adapter's settings that do not fit its kind", () => {
+    edit(dir, `${SAAQ}/contract.json`, (contract) => {
+      contract.source.settings = { query: 'SELECT 1' };
+    });
+    expect(problemsOf(dir)).toContainEqual(
+      expect.objectContaining({ file: `${SAAQ}/contract.json`, pointer: '/source/settings' }),
+    );
+  });
+
+  it('refuses an access rule naming a field that is not in the schema', () => {
+    edit(dir, `${SAAQ}/contract.json`, (contract) => {
+      contract.access.mess['mess.aide-sociale'].push('socialInsuranceNumber');
+    });
+    expect(problemsOf(dir)).toEqual([
+      {
+        file: `${SAAQ}/contract.json`,
+        pointer: '/access/mess/mess.aide-sociale/7',
+        message: 'field "socialInsuranceNumber" is not in the product schema',
+      },
+    ]);
+  });
+
+  it('refuses an unknown purpose', () => {
+    edit(dir, `${SAAQ}/contract.json`, (contract) => {
+      contract.access.mess['mess.curiosite'] = ['street'];
+    });
+    expect(problemsOf(dir)).toEqual([
+      {
+        file: `${SAAQ}/contract.json`,
+        pointer: '/access/mess/mess.curiosite',
+        message: 'unknown purpose "mess.curiosite"',
+      },
+    ]);
+  });
+
+  it('refuses a duplicate product version and names both files', () => {
+    cpSync(join(dir, SAAQ), join(dir, 'products/saaq.adresse/copy'), { recursive: true });
+    const problems = problemsOf(dir);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ pointer: '/version' });
+    expect(problems[0]?.message).toMatch(/duplicate product version saaq\.adresse@1, already in products/);
+  });
+
+  it('refuses a mapping to a field the schema does not have', () => {
+    edit(dir, `${SAAQ}/contract.json`, (contract) => {
+      contract.source.mapping.country = 'pays';
+    });
+    expect(problemsOf(dir)).toEqual([
+      expect.objectContaining({ file: `${SAAQ}/contract.json`, pointer: '/source/mapping/country' }),
+    ]);
+  });
+
+  it('refuses a copybook whose fields overflow the record', () => {
+    edit(dir, 'products/revenu.avis-cotisation/v1/contract.json', (contract) => {
+      contract.source.settings.recordLength = 50;
+    });
+    const problems = problemsOf(dir);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.pointer.startsWith('/source/settings/'))).toBe(true);
+  });
+
+  it('refuses a SQL source that is not a single parameterised SELECT', () => {
+    edit(dir, 'products/ramq.admissibilite/v1/contract.json', (contract) => {
+      contract.source.settings.query = "DELETE FROM ramq_admissibilite.admissibilite WHERE no_assurance_maladie = '1'";
+    });
+    expect(problemsOf(dir)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ pointer: '/source/settings/query', message: 'must be a SELECT' }),
+      ]),
+    );
+  });
+
+  it('reports every problem at once, in a message that names file and pointer', () => {
+    edit(dir, `${SAAQ}/contract.json`, (contract) => {
+      contract.source.adapter = 'fax';
+    });
+    edit(dir, 'purposes.json', (purposes) => {
+      purposes.purposes[0].maxConsentDays = 0;
+    });
+    expect(() => loadContracts(dir)).toThrow(
+      /purposes\.json#\/purposes\/0\/maxConsentDays: .*\n.*saaq\.adresse\/v1\/contract\.json#\/source\/adapter/s,
+    );
+  });
+
+  it('refuses a manifest whose schema file is missing', () => {
+    rmSync(join(dir, SAAQ, 'data.schema.json'));
+    expect(problemsOf(dir)).toEqual([{ file: `${SAAQ}/data.schema.json`, pointer: '', message: 'file not found' }]);
+  });
+});
