@@ -37,6 +37,17 @@ const ENV_SCHEMA = {
     SHUTDOWN_DRAIN_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 },
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
     JSON_MAX_DEPTH: { type: 'integer', minimum: 2, maximum: 256, default: 32 },
+    SCHEMAS_DIR: { type: 'string', minLength: 1, default: 'schemas' },
+    SOURCE_ENDPOINTS: {
+      type: 'string',
+      pattern: '^\\s*[a-z][a-z0-9-]*=[a-z]+://[^,\\s]+(\\s*,\\s*[a-z][a-z0-9-]*=[a-z]+://[^,\\s]+)*\\s*$',
+    },
+    SIMULATORS: { type: 'boolean' },
+    SIMULATOR_BASE_PORT: { type: 'integer', minimum: 0, maximum: 65500, default: 9101 },
+    SOURCE_DEADLINE_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 3000 },
+    SOURCE_MAX_RESPONSE_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
+    SOURCE_BREAKER_FAILURES: { type: 'integer', minimum: 1, maximum: 1000, default: 5 },
+    SOURCE_BREAKER_HALF_OPEN_MS: { type: 'integer', minimum: 100, maximum: 3600000, default: 10000 },
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: '^https?://' },
     OTEL_SERVICE_NAME: { type: 'string', minLength: 1, default: 'passerelle' },
   },
@@ -74,6 +85,31 @@ export interface AppConfig {
   bodyLimitBytes: number;
   jsonMaxDepth: number;
   otel: { endpoint: string | undefined; serviceName: string };
+  schemasDir: string;
+  sources: SourcesConfig;
+}
+
+export interface SourcesConfig {
+  /** Endpoint name (as contracts name it) → URL. Simulators add theirs in development. */
+  endpoints: Record<string, string>;
+  /** Start the legacy-system simulators with the gateway (development and demos). */
+  simulators: boolean;
+  /** The simulators listen on this port and the next three; 0 picks free ports. */
+  simulatorBasePort: number;
+  deadlineMs: number;
+  maxResponseBytes: number;
+  breakerFailures: number;
+  breakerHalfOpenMs: number;
+}
+
+/** `dec-soap=http://host:9101, rq-records=tcp://host:9102` → a map. */
+export function parseEndpoints(value: string | undefined): Record<string, string> {
+  const endpoints: Record<string, string> = {};
+  for (const entry of (value ?? '').split(',')) {
+    const [name, ...url] = entry.trim().split('=');
+    if (name !== undefined && name !== '' && url.length > 0) endpoints[name] = url.join('=');
+  }
+  return endpoints;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +190,16 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     otel: {
       endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,
       serviceName: v.OTEL_SERVICE_NAME as string,
+    },
+    schemasDir: resolve(cwd, v.SCHEMAS_DIR as string),
+    sources: {
+      endpoints: parseEndpoints(v.SOURCE_ENDPOINTS as string | undefined),
+      simulators: (v.SIMULATORS as boolean | undefined) ?? nodeEnv !== 'production',
+      simulatorBasePort: v.SIMULATOR_BASE_PORT as number,
+      deadlineMs: v.SOURCE_DEADLINE_MS as number,
+      maxResponseBytes: v.SOURCE_MAX_RESPONSE_BYTES as number,
+      breakerFailures: v.SOURCE_BREAKER_FAILURES as number,
+      breakerHalfOpenMs: v.SOURCE_BREAKER_HALF_OPEN_MS as number,
     },
   };
 }
