@@ -48,15 +48,11 @@ export interface ProductContract extends ContractManifest {
   file: string;
 }
 
-export interface CatalogueEntry {
-  product: string;
-  version: number;
-  title: LocalisedTitle;
-  owner: string;
-  classification: Classification;
-  retention: { maxDays: number; note?: string };
-  purposes: (Purpose & { fields: string[] })[];
-}
+/** What one organisation sees of a contract: never the access rules of others. */
+export type CatalogueEntry = Pick<
+  ContractManifest,
+  'product' | 'version' | 'title' | 'owner' | 'classification' | 'retention'
+> & { purposes: (Purpose & { fields: string[] })[] };
 
 const key = (product: string, version: number): string => `${product}@${version}`;
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { checkLayout, type FixedWidthSettings } from '../adapters/fixed-width/copybook';
+import { checkLayout, type FixedWidthSettings } from '../adapters/fixed-width/copybook-layout';
 import { checkSqlSettings, type SqlSettings } from '../adapters/sql/sql-settings';
 import { Catalogue, type ContractManifest, type ProductContract, type Purpose } from './catalogue';
 import { CONTRACT_META_SCHEMA, PURPOSES_META_SCHEMA } from './contract-meta-schema';

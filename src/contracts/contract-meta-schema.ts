@@ -1,4 +1,4 @@
-import { FIXED_WIDTH_SETTINGS_SCHEMA } from '../adapters/fixed-width/copybook';
+import { FIXED_WIDTH_SETTINGS_SCHEMA } from '../adapters/fixed-width/copybook-layout';
 import { REST_SETTINGS_SCHEMA } from '../adapters/rest/rest-settings';
 import { SOAP_SETTINGS_SCHEMA } from '../adapters/soap/soap-settings';
 import { SQL_SETTINGS_SCHEMA } from '../adapters/sql/sql-settings';

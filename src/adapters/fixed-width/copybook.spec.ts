@@ -1,14 +1,13 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { RQ_RECORDS } from '../simulators/demo-records';
+import { decodeRecord, encodeRecord } from './copybook';
 import {
   checkLayout,
-  decodeRecord,
-  encodeRecord,
   FIXED_WIDTH_SETTINGS_SCHEMA,
   type CopybookField,
   type FixedWidthEncoding,
   type FixedWidthSettings,
-} from './copybook';
+} from './copybook-layout';
 import { cp037CodePoint, decodeCp037, encodeCp037 } from './cp037';
 import { RQ_AVIS_COPYBOOK, rqAssessmentValues } from './rq-copybook';
 

@@ -1,4 +1,4 @@
-import type { FixedWidthEncoding } from './copybook';
+import type { FixedWidthEncoding } from './copybook-layout';
 
 /**
  * The character level of the two record encodings: EBCDIC code page 037

@@ -7,7 +7,8 @@ import {
   type SourceAdapter,
   type SourceLimits,
 } from '../source-adapter';
-import { checkLayout, decodeRecord, type FixedWidthSettings } from './copybook';
+import { decodeRecord } from './copybook';
+import { checkLayout, type FixedWidthSettings } from './copybook-layout';
 import {
   decodeResponse,
   encodeRequest,

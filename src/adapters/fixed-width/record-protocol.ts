@@ -1,4 +1,4 @@
-import type { FixedWidthEncoding } from './copybook';
+import type { FixedWidthEncoding } from './copybook-layout';
 import { decodeText, encodeText } from './cp037';
 
 /**

@@ -1,5 +1,5 @@
 import type { RqAssessmentRecord } from '../simulators/demo-records';
-import type { FixedWidthSettings } from './copybook';
+import type { FixedWidthSettings } from './copybook-layout';
 
 /**
  * Revenu Québec's notice of assessment as its mainframe lays it out. The
