@@ -1,0 +1,99 @@
+import { Pool, type Dispatcher } from 'undici';
+import { SourceError, toSourceError, type SourceLimits } from './source-adapter';
+
+export interface HttpAnswer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+export interface HttpCall {
+  method: 'GET' | 'POST';
+  /** Appended to the endpoint's own path. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+/** Keep-alive sockets per source endpoint; more requests than this wait in the pool's queue. */
+const POOL_CONNECTIONS = 64;
+
+/**
+ * The HTTP side shared by the SOAP and REST adapters: one undici keep-alive
+ * pool per endpoint, and an answer read with the limits a source must keep.
+ *
+ * - Redirects are never followed: a 3xx is an unusable answer.
+ * - The body is read up to `maxResponseBytes`; a larger declared or actual
+ *   body ends the read and the socket.
+ * - The deadline's signal aborts the request and the body read alike.
+ */
+export class HttpSource {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+
+  constructor(
+    endpoint: string,
+    private readonly limits: SourceLimits,
+  ) {
+    const url = new URL(endpoint);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error('an HTTP source endpoint must be http:// or https://');
+    }
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+      throw new Error('an HTTP source endpoint takes no credentials, query or fragment');
+    }
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: POOL_CONNECTIONS,
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      // The deadline's signal bounds every call; these only stop a socket from hanging forever.
+      headersTimeout: 60_000,
+      bodyTimeout: 60_000,
+    });
+  }
+
+  async call({ method, path, headers, body, signal }: HttpCall): Promise<HttpAnswer> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.pool.request({ method, path: this.basePath + path, headers, body, signal });
+    } catch (error) {
+      throw toSourceError(error, signal);
+    }
+    const { statusCode, headers: answerHeaders, body: stream } = response;
+    if (statusCode >= 300 && statusCode < 400) {
+      stream.destroy();
+      throw new SourceError('bad-response', `redirect ${statusCode} not followed`);
+    }
+    const declared = Number(answerHeaders['content-length'] ?? NaN);
+    if (declared > this.limits.maxResponseBytes) {
+      stream.destroy();
+      throw new SourceError('bad-response', `answer of ${declared} bytes exceeds the limit`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > this.limits.maxResponseBytes) {
+          stream.destroy();
+          throw new SourceError('bad-response', 'answer exceeds the size limit');
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      throw toSourceError(error, signal);
+    }
+    const contentType = answerHeaders['content-type'];
+    return {
+      status: statusCode,
+      contentType: (Array.isArray(contentType) ? contentType[0] : contentType)?.toLowerCase() ?? '',
+      body: Buffer.concat(chunks, size),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
