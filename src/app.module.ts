@@ -1,11 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AdaptersModule } from './adapters/adapters.module';
+import type { Catalogue } from './contracts/catalogue';
+import { ContractsModule } from './contracts/contracts.module';
 import type { CrlStore } from './identity/crl/crl-store';
+import type { SourcesConfig } from './platform/config/config';
 import { ExchangeModule } from './exchange/exchange.module';
 import { IdentityModule } from './identity/identity.module';
 import { type PlatformOptions, PlatformModule } from './platform/platform.module';
 
 export interface AppModuleOptions extends PlatformOptions {
   crl: CrlStore;
+  catalogue: Catalogue;
+  sources: SourcesConfig;
 }
 
 @Module({})
@@ -13,7 +19,13 @@ export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(options), IdentityModule.forRoot(options.crl), ExchangeModule],
+      imports: [
+        PlatformModule.forRoot(options),
+        IdentityModule.forRoot(options.crl),
+        ContractsModule.forRoot(options.catalogue),
+        AdaptersModule.forRoot(options.sources),
+        ExchangeModule,
+      ],
     };
   }
 }

@@ -1,5 +1,8 @@
 import { relative } from 'node:path';
 import pino from 'pino';
+import { probeEndpoint } from './adapters/probe';
+import { type SimulatorProcess, startSimulatorProcess } from './adapters/simulators/simulator-process';
+import type { Catalogue } from './contracts/catalogue';
 import { createGateway } from './gateway';
 import { ensureDevPki } from './identity/dev-pki/dev-pki';
 import type { AppConfig } from './platform/config/config';
@@ -27,6 +30,18 @@ function firstCall(config: AppConfig, agencyPort: number, publicPort: number): s
   ].join('\n');
 }
 
+async function sourcesTable(catalogue: Catalogue, endpoints: Record<string, string>): Promise<string> {
+  const rows = await Promise.all(
+    catalogue.contracts.map(async (contract) => {
+      const url = endpoints[contract.source.endpoint] ?? '';
+      const live = url !== '' && (await probeEndpoint(url));
+      const shown = url.replace(/\/\/[^@/]*@/, '//');
+      return `  ${contract.owner.padEnd(5)} ${`${contract.product} v${contract.version}`.padEnd(27)} ${contract.source.adapter.padEnd(12)} ${shown.padEnd(42)} ${live ? 'live' : 'DOWN'}`;
+    }),
+  );
+  return ['Data sources:', ...rows, ''].join('\n');
+}
+
 /**
  * `npm start`: development conveniences first (PKI, signing key, embedded
  * PostgreSQL), then the gateway, then the signal handlers that shut it all
@@ -52,19 +67,28 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
     databaseUrl = embedded.url;
   }
 
+  let simulators: SimulatorProcess | undefined;
   const stopDatabase = async (): Promise<void> => {
+    await simulators?.stop();
     if (embedded !== undefined) await embedded.stop();
   };
 
   let gateway;
   try {
-    gateway = await createGateway(config, { databaseUrl });
+    if (config.sources.simulators) {
+      simulators = await startSimulatorProcess(databaseUrl, config.sources.simulatorBasePort);
+      log.info({ endpoints: Object.keys(simulators.endpoints) }, 'demo legacy-system simulators started');
+    }
+    gateway = await createGateway(config, { databaseUrl, sourceEndpoints: simulators?.endpoints });
   } catch (error) {
     await stopDatabase();
     throw error;
   }
   const { agencyPort, publicPort } = await gateway.listen();
-  process.stdout.write(firstCall(config, agencyPort, publicPort) + '\n');
+  const endpoints = { ...config.sources.endpoints, ...simulators?.endpoints };
+  process.stdout.write(
+    firstCall(config, agencyPort, publicPort) + '\n' + (await sourcesTable(gateway.catalogue, endpoints)) + '\n',
+  );
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

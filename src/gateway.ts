@@ -7,7 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
+import { CitizenLinkRepository } from './adapters/citizen-link.repository';
+import { seedDemoLinks } from './adapters/demo-links';
 import { AppModule } from './app.module';
+import type { Catalogue } from './contracts/catalogue';
+import { loadContracts } from './contracts/contract-loader';
 import { AgencyIdentityService } from './identity/agency-identity.service';
 import { CrlStore } from './identity/crl/crl-store';
 import { seedDemoOrganisations } from './identity/demo-seed';
@@ -25,10 +29,13 @@ export interface GatewayOptions {
   databaseUrl: string;
   /** Where logs go; stdout when unset. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
+  /** Source endpoint addresses to add to SOURCE_ENDPOINTS, e.g. the simulators'. */
+  sourceEndpoints?: Record<string, string>;
 }
 
 export interface Gateway {
   app: NestFastifyApplication;
+  catalogue: Catalogue;
   servers: HttpServers;
   crl: CrlStore;
   /** Starts both listeners; resolves with their actual ports (0 in config means any). */
@@ -67,6 +74,9 @@ function listenOn(server: Server, port: number, host: string): Promise<number> {
 
 /** Assembles the gateway: TLS material, servers, Nest application, migrations, demo seed. */
 export async function createGateway(config: AppConfig, options: GatewayOptions): Promise<Gateway> {
+  // A bad contract stops the start here, naming its file and JSON pointer.
+  const catalogue = loadContracts(config.schemasDir);
+  const sources = { ...config.sources, endpoints: { ...config.sources.endpoints, ...options.sourceEndpoints } };
   const [caPem, key, cert] = await Promise.all([
     readFile(config.tls.clientCa, 'utf8'),
     readFile(config.tls.serverKey, 'utf8'),
@@ -87,6 +97,8 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
       databaseUrl: options.databaseUrl,
       signingKey,
       crl,
+      catalogue,
+      sources,
       logDestination: options.logDestination,
     }),
     new FastifyAdapter(servers.fastify),
@@ -103,7 +115,10 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   const dataSource = app.get(DataSource);
   const applied = await runMigrations(dataSource);
   if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
-  if (config.demoSeed) await seedDemoOrganisations(app.get(OrganisationRepository), config.tls.certsDir);
+  if (config.demoSeed) {
+    await seedDemoOrganisations(app.get(OrganisationRepository), config.tls.certsDir);
+    await seedDemoLinks(app.get(CitizenLinkRepository));
+  }
 
   // New handshakes get the new CRL through the TLS context; connections already
   // open are re-checked per request by the identity service.
@@ -131,6 +146,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   let shutdownPromise: Promise<void> | undefined;
   return {
     app,
+    catalogue,
     servers,
     crl,
     async listen() {

@@ -154,14 +154,24 @@ describe('errors are problem+json', () => {
     expect(response.text).not.toContain('<bad id>');
   });
 
-  it('answers product-not-found while no data product is published', async () => {
-    const response = await call(afe, exchanges(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(valid),
-    });
-    expect(response.status).toBe(404);
-    expectProblem(response.body, 404, 'product-not-found');
+  it('checks the contract, then fails closed at consent while none can be recorded', async () => {
+    const post = async (body: object): Promise<Awaited<ReturnType<typeof call>>> =>
+      call(afe, exchanges(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...valid, ...body }),
+      });
+    const unknown = await post({ product: 'revenu.inexistant' });
+    expectProblem(unknown.body, 404, 'product-not-found');
+    const otherVersion = await post({ product: 'revenu.avis-cotisation', version: 9 });
+    expectProblem(otherVersion.body, 404, 'product-not-found');
+    // afe may not request addresses at all: answered like a product that does not exist.
+    const notForAfe = await post({ product: 'saaq.adresse', purpose: 'afe.calcul-aide' });
+    expectProblem(notForAfe.body, 404, 'product-not-found');
+    const wrongPurpose = await post({ product: 'revenu.avis-cotisation', purpose: 'mess.aide-sociale' });
+    expectProblem(wrongPurpose.body, 403, 'purpose-not-allowed');
+    const allowed = await post({ product: 'revenu.avis-cotisation', purpose: 'afe.calcul-aide' });
+    expectProblem(allowed.body, 403, 'consent-required');
   });
 
   it('keeps citizen ids and credentials out of the logs', async () => {

@@ -79,6 +79,7 @@ describe('npm start on a fresh machine', () => {
       EMBEDDED_PG_PORT: String(pgPort),
       AGENCY_PORT: String(await freePort()),
       PUBLIC_PORT: String(await freePort()),
+      SIMULATOR_BASE_PORT: '0',
     });
   });
 
@@ -106,6 +107,10 @@ describe('npm start on a fresh machine', () => {
     }
     for (const identity of ['afe', 'mess', 'retraite-qc', 'revoked', 'expired', 'unregistered', 'rogue']) {
       expect(existsSync(join(env.CERTS_DIR as string, 'agencies', `${identity}.crt`))).toBe(true);
+    }
+    // The four demo legacy systems run beside the gateway and answer.
+    for (const product of ['etat-civil.naissance', 'revenu.avis-cotisation', 'saaq.adresse', 'ramq.admissibilite']) {
+      expect(first.output()).toMatch(new RegExp(`${product.replace('.', '\\.')} v1 +[a-z-]+ +[a-z]+://\\S+ +live`));
     }
     const whoami = await followPrintedCurl(first.output());
     expect(whoami).toMatchObject({ status: 200, body: { organisation: 'afe' } });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { type DemoSources, startDemoSources } from '../../src/adapters/simulators/simulators';
 import { ensureDevPki } from '../../src/identity/dev-pki/dev-pki';
 import { dataSourceOptions } from '../../src/platform/database/data-source-options';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres';
@@ -13,6 +14,7 @@ import { TEST_ENV, withDatabase } from './test-env';
 
 declare global {
   var __passerelleEmbedded: EmbeddedDatabase | undefined;
+  var __passerelleSources: DemoSources | undefined;
 }
 
 function freePort(): Promise<number> {
@@ -67,6 +69,16 @@ export default async function globalSetup(): Promise<void> {
   await dataSource.initialize();
   await runMigrations(dataSource);
   await dataSource.destroy();
+
+  // The demo legacy systems, shared and fault-free; tests that turn fault
+  // knobs start simulators of their own.
+  globalThis.__passerelleSources = await startDemoSources({
+    databaseAdminUrl: adminUrl,
+    ramqDatabase: `${prefix}ramq`,
+  });
+  process.env[TEST_ENV.sourceEndpoints] = Object.entries(globalThis.__passerelleSources.endpoints)
+    .map(([name, url]) => `${name}=${url}`)
+    .join(',');
 
   process.env[TEST_ENV.root] = root;
   process.env[TEST_ENV.certsDir] = certsDir;

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { testEnv } from './test-env';
 
 export default async function globalTeardown(): Promise<void> {
+  await globalThis.__passerelleSources?.close();
   const admin = new Client({ connectionString: testEnv('adminUrl') });
   await admin.connect();
   try {

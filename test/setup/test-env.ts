@@ -5,6 +5,8 @@ export const TEST_ENV = {
   adminUrl: 'PASSERELLE_TEST_ADMIN_URL',
   templateDatabase: 'PASSERELLE_TEST_TEMPLATE_DB',
   databasePrefix: 'PASSERELLE_TEST_DB_PREFIX',
+  /** SOURCE_ENDPOINTS for the shared, fault-free demo sources. */
+  sourceEndpoints: 'PASSERELLE_TEST_SOURCE_ENDPOINTS',
 } as const;
 
 export function testEnv(name: keyof typeof TEST_ENV): string {

@@ -65,6 +65,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     DEMO_SEED: 'true',
     CRL_POLL_INTERVAL_MS: '100',
     DATABASE_URL: databaseUrl,
+    SOURCE_ENDPOINTS: testEnv('sourceEndpoints'),
     ...options.env,
   });
   const rawLogs: string[] = [];

@@ -2,9 +2,10 @@ import type { DataSourceOptions } from 'typeorm';
 import { CertificateBindingEntity } from '../../identity/certificate-binding.entity';
 import { OrganisationEntity } from '../../identity/organisation.entity';
 import { Identity1795392000000 } from './migrations/1795392000000-identity';
+import { CitizenLink1795478400000 } from './migrations/1795478400000-citizen-link';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
-export const MIGRATIONS = [Identity1795392000000];
+export const MIGRATIONS = [Identity1795392000000, CitizenLink1795478400000];
 export const ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 
 export interface DatabaseSettings {

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import type { PreparedStatement } from '../platform/database/sql';
+import { Sql } from '../platform/database/sql';
+
+const FIND_LOCAL_ID: PreparedStatement = {
+  name: 'adapters.find-local-id',
+  text: 'SELECT local_id AS "localId" FROM citizen_link WHERE pivot_id = $1 AND source = $2',
+};
+
+/** The pivot id ↔ source-local id table. On the hot path: one primary-key probe. */
+@Injectable()
+export class CitizenLinkRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async findLocalId(pivotId: string, source: string): Promise<string | undefined> {
+    const rows = await this.sql.query<{ localId: string }>(FIND_LOCAL_ID, [pivotId, source]);
+    return rows[0]?.localId;
+  }
+
+  async link(pivotId: string, source: string, localId: string): Promise<void> {
+    await this.sql.query(
+      {
+        name: 'adapters.link',
+        text: `INSERT INTO citizen_link (pivot_id, source, local_id) VALUES ($1, $2, $3)
+               ON CONFLICT (pivot_id, source) DO UPDATE SET local_id = EXCLUDED.local_id`,
+      },
+      [pivotId, source, localId],
+    );
+  }
+}
