@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { CircuitState } from 'cockatiel';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Counter, Histogram } from 'prom-client';
 import { Catalogue, type ProductContract } from '../contracts/catalogue';
@@ -12,6 +13,13 @@ import { ResilientSource, SourceOpenCircuitError } from './resilient-source';
 import { SourceError } from './source-adapter';
 
 export const SOURCES_CONFIG = Symbol('SOURCES_CONFIG');
+
+const BREAKER_STATE_NAMES: Record<CircuitState, string> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
 
 const productKey = (contract: ProductContract): string => `${contract.product}@${contract.version}`;
 
@@ -138,7 +146,7 @@ export class ProductSourceService implements OnApplicationShutdown {
   /** The breaker state per source endpoint, for health and metrics. */
   breakerStates(): Record<string, string> {
     const states: Record<string, string> = {};
-    for (const source of this.sources.values()) states[source.endpoint] = String(source.state);
+    for (const source of this.sources.values()) states[source.endpoint] = BREAKER_STATE_NAMES[source.state];
     return states;
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { Client } from 'pg';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { loadConfig } from '../../src/platform/config/config';
@@ -80,6 +81,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       callback();
     },
   });
+  // nestjs-pino keeps the first application's logger for logs outside a request, process-wide;
+  // a test file that boots several gateways wants each one's logs in its own destination.
+  __resetOutOfContextForTests();
   const gateway = await createGateway(config, { databaseUrl, logDestination: destination });
   const { agencyPort, publicPort } = await gateway.listen();
   return {

@@ -71,7 +71,9 @@ async function relay(chunk: Buffer, client: Socket, upstream: Socket, faults: Fa
       client.resetAndDestroy();
       return;
     case 'garbage':
-      client.write(randomBytes(64));
+      // A well-framed message of a type no PostgreSQL server sends, full of random bytes, then ReadyForQuery:
+      // the client sees an answer it cannot use, not a stream it must wait on.
+      client.write(Buffer.concat([garbageMessage(), readyForQuery()]));
       return;
     case 'error':
       // ErrorResponse (XX000 internal_error) then ReadyForQuery, as a failing server would.
@@ -86,6 +88,14 @@ function errorResponse(sqlstate: string, message: string): Buffer {
   header.write('E', 0, 'ascii');
   header.writeInt32BE(fields.length + 4, 1);
   return Buffer.concat([header, fields]);
+}
+
+function garbageMessage(): Buffer {
+  const payload = randomBytes(64);
+  const header = Buffer.alloc(5);
+  header.write('~', 0, 'ascii');
+  header.writeInt32BE(payload.length + 4, 1);
+  return Buffer.concat([header, payload]);
 }
 
 function readyForQuery(): Buffer {
