@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createAdapter } from '../src/adapters/adapter-factory';
 import { ResilientSource } from '../src/adapters/resilient-source';
 import { DEMO_CITIZENS } from '../src/adapters/simulators/demo-records';
-import { startDemoSources } from '../src/adapters/simulators/simulators';
+import { startDemoSources, type DemoSources } from '../src/adapters/simulators/simulators';
 import { DEFAULT_SOURCE_LIMITS } from '../src/adapters/source-adapter';
 import { loadContracts } from '../src/contracts/contract-loader';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/database/embedded-postgres';
@@ -53,12 +53,15 @@ async function main(): Promise<void> {
     scratch = mkdtempSync(join(tmpdir(), 'passerelle-bench-'));
     // As root, the embedded cluster runs as `postgres`, which must reach its directory.
     chmodSync(scratch, 0o755);
-    embedded = await startEmbeddedPostgres({ dir: join(scratch, 'pg'), port: await freePort(), ephemeral: true });
-    adminUrl = embedded.url;
   }
-  const sources = await startDemoSources({ databaseAdminUrl: adminUrl });
   const results: Result[] = [];
+  let sources: DemoSources | undefined;
   try {
+    if (scratch !== undefined) {
+      embedded = await startEmbeddedPostgres({ dir: join(scratch, 'pg'), port: await freePort(), ephemeral: true });
+      adminUrl = embedded.url;
+    }
+    sources = await startDemoSources({ databaseAdminUrl: adminUrl as string });
     const catalogue = loadContracts(join(__dirname, '..', 'schemas'));
     for (const contract of catalogue.contracts) {
       const { adapter: kind, endpoint } = contract.source;
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await sources.close();
+    await sources?.close();
     await embedded?.stop();
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }

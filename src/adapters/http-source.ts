@@ -63,12 +63,12 @@ export class HttpSource {
     }
     const { statusCode, headers: answerHeaders, body: stream } = response;
     if (statusCode >= 300 && statusCode < 400) {
-      stream.destroy();
+      discard(stream);
       throw new SourceError('bad-response', `redirect ${statusCode} not followed`);
     }
     const declared = Number(answerHeaders['content-length'] ?? NaN);
     if (declared > this.limits.maxResponseBytes) {
-      stream.destroy();
+      discard(stream);
       throw new SourceError('bad-response', `answer of ${declared} bytes exceeds the limit`);
     }
     const chunks: Buffer[] = [];
@@ -77,7 +77,7 @@ export class HttpSource {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > this.limits.maxResponseBytes) {
-          stream.destroy();
+          discard(stream);
           throw new SourceError('bad-response', 'answer exceeds the size limit');
         }
         chunks.push(chunk);
@@ -96,4 +96,14 @@ export class HttpSource {
   async close(): Promise<void> {
     await this.pool.destroy();
   }
+}
+
+/**
+ * Drops an answer's body unread. Destroying an unfinished undici body emits
+ * an abort error; nobody waits on it, so it is swallowed here rather than
+ * surfacing as an unhandled error. The socket is closed, not reused.
+ */
+function discard(stream: Dispatcher.ResponseData['body']): void {
+  stream.on('error', () => undefined);
+  stream.destroy();
 }

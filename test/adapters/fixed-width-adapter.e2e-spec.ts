@@ -5,24 +5,8 @@ import { RQ_AVIS_COPYBOOK } from '../../src/adapters/fixed-width/rq-copybook';
 import { startRqRecordSimulator } from '../../src/adapters/fixed-width/rq-record-simulator';
 import { RQ_RECORDS } from '../../src/adapters/simulators/demo-records';
 import type { RunningSimulator } from '../../src/adapters/simulators/running-simulator';
-import { DEFAULT_SOURCE_LIMITS, SourceError, type FetchContext } from '../../src/adapters/source-adapter';
-
-const CORRELATION_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
-
-function context(timeoutMs = 10_000): FetchContext {
-  return { signal: AbortSignal.timeout(timeoutMs), deadline: Date.now() + timeoutMs, correlationId: CORRELATION_ID };
-}
-
-/** The SourceError a fetch rejects with. Its message must never carry the local id. */
-async function failureOf(fetching: Promise<unknown>, localId: string): Promise<SourceError> {
-  const error: unknown = await fetching.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  expect((error as SourceError).message).not.toContain(localId);
-  return error as SourceError;
-}
+import { DEFAULT_SOURCE_LIMITS } from '../../src/adapters/source-adapter';
+import { CORRELATION_ID, fetchContext as context, sourceFailure as failureOf } from '../support/source-fetch';
 
 describe('FixedWidthAdapter against the RQ record simulator, over TCP', () => {
   let simulator: RunningSimulator;

@@ -59,9 +59,11 @@ export function parseSoapBody(xml: string, maxDepth: number): XmlNode {
       removeNSPrefix: true,
       parseTagValue: false,
       trimValues: true,
-      // Only the five predefined entities and character references remain possible without a DOCTYPE.
+      // Without a DOCTYPE only the five predefined entities and character references (&#233;) remain.
+      // fast-xml-parser decodes character references under `htmlEntities`, which also maps HTML names
+      // such as &nbsp; to fixed characters: lenient, never an expansion.
       processEntities: true,
-      htmlEntities: false,
+      htmlEntities: true,
       ignoreDeclaration: true,
       ignorePiTags: true,
       maxNestedTags: maxDepth,
