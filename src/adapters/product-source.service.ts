@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { CircuitState } from 'cockatiel';
+import { CircuitState, type CircuitBreakerPolicy } from 'cockatiel';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Counter, Histogram } from 'prom-client';
 import { Catalogue, type ProductContract } from '../contracts/catalogue';
@@ -9,7 +9,7 @@ import { DomainError } from '../platform/errors/domain-error';
 import { Metrics } from '../platform/metrics/metrics';
 import { createAdapter } from './adapter-factory';
 import { CitizenLinkRepository } from './citizen-link.repository';
-import { ResilientSource, SourceOpenCircuitError } from './resilient-source';
+import { ResilientSource, SourceOpenCircuitError, sourceBreaker } from './resilient-source';
 import { SourceError } from './source-adapter';
 
 export const SOURCES_CONFIG = Symbol('SOURCES_CONFIG');
@@ -44,6 +44,8 @@ export class ProductSourceService implements OnApplicationShutdown {
   ) {
     const limits = { maxResponseBytes: config.maxResponseBytes, maxJsonDepth: 32 };
     const missing = new Set<string>();
+    // One breaker per source endpoint, shared by the products it serves.
+    const breakers = new Map<string, CircuitBreakerPolicy>();
     for (const contract of catalogue.contracts) {
       const url = config.endpoints[contract.source.endpoint];
       if (url === undefined) {
@@ -51,13 +53,19 @@ export class ProductSourceService implements OnApplicationShutdown {
         continue;
       }
       const adapter = createAdapter(contract.source, url, limits);
+      const resilience = {
+        deadlineMs: contract.source.deadlineMs ?? config.deadlineMs,
+        breakerFailures: config.breakerFailures,
+        halfOpenAfterMs: config.breakerHalfOpenMs,
+      };
+      let breaker = breakers.get(contract.source.endpoint);
+      if (breaker === undefined) {
+        breaker = sourceBreaker(resilience);
+        breakers.set(contract.source.endpoint, breaker);
+      }
       this.sources.set(
         productKey(contract),
-        new ResilientSource(contract.source.endpoint, adapter, {
-          deadlineMs: contract.source.deadlineMs ?? config.deadlineMs,
-          breakerFailures: config.breakerFailures,
-          halfOpenAfterMs: config.breakerHalfOpenMs,
-        }),
+        new ResilientSource(contract.source.endpoint, adapter, resilience, breaker),
       );
     }
     if (missing.size > 0) {

@@ -27,6 +27,19 @@ export class SourceOpenCircuitError extends Error {
   }
 }
 
+/**
+ * The circuit breaker of one source endpoint. Products served by the same
+ * endpoint share it: when the system is down, it is down for all of them.
+ */
+export function sourceBreaker(
+  options: Pick<ResilienceOptions, 'breakerFailures' | 'halfOpenAfterMs'>,
+): CircuitBreakerPolicy {
+  return circuitBreaker(
+    handleWhen((error) => error instanceof SourceError),
+    { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerFailures) },
+  );
+}
+
 /** Backoff before the one retry: jittered so that many callers do not retry in step. */
 const BACKOFF_MIN_MS = 25;
 const BACKOFF_SPREAD_MS = 75;
@@ -48,12 +61,7 @@ export class ResilientSource {
     private readonly options: ResilienceOptions,
     breaker?: CircuitBreakerPolicy,
   ) {
-    this.breaker =
-      breaker ??
-      circuitBreaker(
-        handleWhen((error) => error instanceof SourceError),
-        { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerFailures) },
-      );
+    this.breaker = breaker ?? sourceBreaker(options);
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
     });
