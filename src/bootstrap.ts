@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import pino from 'pino';
 import { probeEndpoint } from './adapters/probe';
+import { loadContracts } from './contracts/contract-loader';
 import { type SimulatorProcess, startSimulatorProcess } from './adapters/simulators/simulator-process';
 import type { Catalogue } from './contracts/catalogue';
 import { createGateway } from './gateway';
@@ -49,6 +50,8 @@ async function sourcesTable(catalogue: Catalogue, endpoints: Record<string, stri
  */
 export async function bootstrap(config: AppConfig, telemetry: Telemetry | null): Promise<void> {
   const log = pino({ level: config.logLevel, base: { context: 'bootstrap' } });
+  // Contracts first: a bad one stops the start, naming its file and JSON pointer, before anything is started.
+  const catalogue = loadContracts(config.schemasDir);
   if (config.generateDevPki) {
     const { generated } = await ensureDevPki(config.tls.certsDir);
     if (generated) log.info({ dir: config.tls.certsDir }, 'development PKI generated');
@@ -79,7 +82,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
       simulators = await startSimulatorProcess(databaseUrl, config.sources.simulatorBasePort);
       log.info({ endpoints: Object.keys(simulators.endpoints) }, 'demo legacy-system simulators started');
     }
-    gateway = await createGateway(config, { databaseUrl, sourceEndpoints: simulators?.endpoints });
+    gateway = await createGateway(config, { databaseUrl, catalogue, sourceEndpoints: simulators?.endpoints });
   } catch (error) {
     await stopDatabase();
     throw error;

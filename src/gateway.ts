@@ -29,6 +29,8 @@ export interface GatewayOptions {
   databaseUrl: string;
   /** Where logs go; stdout when unset. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
+  /** The contracts, when the caller loaded them already. */
+  catalogue?: Catalogue;
   /** Source endpoint addresses to add to SOURCE_ENDPOINTS, e.g. the simulators'. */
   sourceEndpoints?: Record<string, string>;
 }
@@ -75,7 +77,7 @@ function listenOn(server: Server, port: number, host: string): Promise<number> {
 /** Assembles the gateway: TLS material, servers, Nest application, migrations, demo seed. */
 export async function createGateway(config: AppConfig, options: GatewayOptions): Promise<Gateway> {
   // A bad contract stops the start here, naming its file and JSON pointer.
-  const catalogue = loadContracts(config.schemasDir);
+  const catalogue = options.catalogue ?? loadContracts(config.schemasDir);
   const sources = { ...config.sources, endpoints: { ...config.sources.endpoints, ...options.sourceEndpoints } };
   const [caPem, key, cert] = await Promise.all([
     readFile(config.tls.clientCa, 'utf8'),

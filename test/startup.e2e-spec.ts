@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -140,6 +140,24 @@ describe('npm start on a fresh machine', () => {
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     }
+  });
+
+  it('refuses to start on a bad contract, naming the file and the JSON pointer, before starting anything', () => {
+    const schemasDir = join(dir, 'schemas-broken');
+    cpSync(join(ROOT, 'schemas'), schemasDir, { recursive: true });
+    const file = join(schemasDir, 'products', 'saaq.adresse', 'v1', 'contract.json');
+    const contract = JSON.parse(readFileSync(file, 'utf8')) as { source: { adapter: string } };
+    contract.source.adapter = 'carrier-pigeon';
+    writeFileSync(file, JSON.stringify(contract));
+    const embeddedDir = join(dir, 'data-broken');
+    const result = spawnSync(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { ...env, SCHEMAS_DIR: schemasDir, EMBEDDED_PG_DIR: embeddedDir },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/saaq\.adresse[/\\]v1[/\\]contract\.json#\/source\/adapter/);
+    expect(existsSync(embeddedDir)).toBe(false);
   });
 
   it('refuses to start on a bad setting and names the variable', () => {
