@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SAAQ_RECORDS, type SaaqAddressRecord } from '../simulators/demo-records';
 import { Faults } from '../simulators/faults';
-import { send, serveHttp } from '../simulators/http-simulator';
+import { playFault, send, serveHttp } from '../simulators/http-simulator';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/running-simulator';
 
 const ADDRESS_PATH = /^\/v1\/permis\/([^/]+)\/adresse$/;
@@ -28,19 +28,11 @@ export async function startSaaqRestSimulator(
     const match = ADDRESS_PATH.exec(new URL(request.url ?? '/', 'http://simulator').pathname);
     if (match === null) return send(response, 404, 'application/problem+json', '{"title":"Ressource inconnue"}');
     if (request.method !== 'GET') return send(response, 405, 'application/problem+json', '{"title":"Méthode"}');
-    const action = await faults.next();
-    if (response.destroyed) return;
-    switch (action) {
-      case 'reset':
-        request.socket.resetAndDestroy();
-        return;
-      case 'error':
-        return send(response, 500, 'application/problem+json', '{"title":"Erreur interne"}');
-      case 'garbage':
-        return send(response, 200, 'application/json', garbage(garbageSent++));
-      case 'answer':
-        break;
-    }
+    const answer = await playFault(faults, request, response, {
+      error: () => send(response, 500, 'application/problem+json', '{"title":"Erreur interne"}'),
+      garbage: () => send(response, 200, 'application/json', garbage(garbageSent++)),
+    });
+    if (!answer) return;
     let id: string;
     try {
       id = decodeURIComponent(match[1]);

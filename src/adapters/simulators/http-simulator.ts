@@ -43,3 +43,32 @@ export function send(response: ServerResponse, status: number, type: string, bod
   response.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }
+
+/**
+ * Waits the configured latency and plays this request's fault: a reset, or
+ * the simulator's own server-error or garbage answer. Resolves true when the
+ * request is to get its normal answer.
+ */
+export async function playFault(
+  faults: Faults,
+  request: IncomingMessage,
+  response: ServerResponse,
+  answers: { error: () => void; garbage: () => void },
+): Promise<boolean> {
+  const action = await faults.next();
+  // The client may have given up during the latency.
+  if (response.destroyed) return false;
+  switch (action) {
+    case 'reset':
+      request.socket.resetAndDestroy();
+      return false;
+    case 'error':
+      answers.error();
+      return false;
+    case 'garbage':
+      answers.garbage();
+      return false;
+    case 'answer':
+      return true;
+  }
+}

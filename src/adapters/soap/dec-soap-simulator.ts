@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEC_RECORDS, type DecBirthRecord } from '../simulators/demo-records';
 import { Faults } from '../simulators/faults';
-import { send, serveHttp } from '../simulators/http-simulator';
+import { playFault, send, serveHttp } from '../simulators/http-simulator';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/running-simulator';
 import { escapeXml, isNode, parseSoapBody, SOAP_ENV_NS } from './soap-envelope';
 
@@ -38,19 +38,11 @@ export async function startDecSoapSimulator(
     if (url.pathname !== DEC_SERVICE.path) return send(response, 404, 'text/plain', 'Not Found');
     if (request.method !== 'POST') return send(response, 405, 'text/plain', 'Method Not Allowed');
     const xml = await readBody(request);
-    const action = await faults.next();
-    if (response.destroyed) return;
-    switch (action) {
-      case 'reset':
-        request.socket.resetAndDestroy();
-        return;
-      case 'error':
-        return send(response, 500, 'text/xml', fault('Server', 'Erreur interne du service'));
-      case 'garbage':
-        return send(response, 200, 'text/xml', garbage(garbageSent++));
-      case 'answer':
-        break;
-    }
+    const answer = await playFault(faults, request, response, {
+      error: () => send(response, 500, 'text/xml', fault('Server', 'Erreur interne du service')),
+      garbage: () => send(response, 200, 'text/xml', garbage(garbageSent++)),
+    });
+    if (!answer) return;
     if (xml === undefined || request.headers.soapaction !== `"${DEC_SERVICE.soapAction}"`) {
       return send(response, 500, 'text/xml', fault('Client', 'Requête invalide'));
     }
