@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdaptersModule } from './adapters/adapters.module';
+import { CitizenAuthModule } from './citizen-auth/citizen-auth.module';
 import type { Catalogue } from './contracts/catalogue';
 import { ContractsModule } from './contracts/contracts.module';
 import type { CrlStore } from './identity/crl/crl-store';
@@ -24,6 +25,7 @@ export class AppModule {
         IdentityModule.forRoot(options.crl),
         ContractsModule.forRoot(options.catalogue),
         AdaptersModule.forRoot(options.sources),
+        CitizenAuthModule.forRoot(options.config.citizenAuth),
         ExchangeModule,
       ],
     };

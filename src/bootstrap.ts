@@ -3,6 +3,9 @@ import pino from 'pino';
 import { probeEndpoint } from './adapters/probe';
 import { loadContracts } from './contracts/contract-loader';
 import { type SimulatorProcess, startSimulatorProcess } from './adapters/simulators/simulator-process';
+import { ensureDevIdpKey } from './citizen-auth/dev-idp/dev-idp-key';
+import { startDevIdpProcess } from './citizen-auth/dev-idp/dev-idp-process';
+import type { ChildService } from './platform/child-service';
 import type { Catalogue } from './contracts/catalogue';
 import { createGateway } from './gateway';
 import { ensureDevPki } from './identity/dev-pki/dev-pki';
@@ -14,6 +17,19 @@ import type { Telemetry } from './platform/telemetry/telemetry';
 function displayPath(path: string): string {
   const fromCwd = relative(process.cwd(), path);
   return fromCwd.startsWith('..') ? path : fromCwd;
+}
+
+/** The portal's OIDC client at the dev IdP. */
+export const PORTAL_CLIENT_ID = 'passerelle-portal';
+
+function citizenCall(publicPort: number, issuer: string): string {
+  return [
+    `Development IdP: ${issuer} (demo-citizen-1 … demo-citizen-5, demo-officer)`,
+    'As demo citizen 1:',
+    '  TOKEN=$(npm run -s cli -- dev token --sub demo-citizen-1)',
+    `  curl -H "Authorization: Bearer $TOKEN" http://localhost:${publicPort}/v1/me`,
+    '',
+  ].join('\n');
 }
 
 function firstCall(config: AppConfig, agencyPort: number, publicPort: number): string {
@@ -71,18 +87,36 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
   }
 
   let simulators: SimulatorProcess | undefined;
+  let devIdp: ChildService<string> | undefined;
   const stopDatabase = async (): Promise<void> => {
-    await simulators?.stop();
+    await Promise.all([simulators?.stop(), devIdp?.stop()]);
     if (embedded !== undefined) await embedded.stop();
   };
 
   let gateway;
+  let gatewayConfig = config;
   try {
     if (config.sources.simulators) {
       simulators = await startSimulatorProcess(databaseUrl, config.sources.simulatorBasePort);
       log.info({ endpoints: Object.keys(simulators.endpoints) }, 'demo legacy-system simulators started');
     }
-    gateway = await createGateway(config, { databaseUrl, catalogue, sourceEndpoints: simulators?.endpoints });
+    if (config.citizenAuth.devIdp.enabled) {
+      const { devIdp: options, audience, roleClaim } = config.citizenAuth;
+      if (await ensureDevIdpKey(options.keyFile)) log.info('development IdP key generated');
+      const publicBase = config.publicBaseUrl ?? `http://localhost:${config.publicPort}`;
+      devIdp = await startDevIdpProcess({
+        port: options.port,
+        keyFile: options.keyFile,
+        audience,
+        roleClaim,
+        portalClientId: PORTAL_CLIENT_ID,
+        redirectUris: [`${publicBase.replace(/\/+$/, '')}/auth/callback`],
+      });
+      // The gateway trusts the IdP it started.
+      gatewayConfig = { ...config, citizenAuth: { ...config.citizenAuth, issuer: devIdp.detail } };
+      log.info({ issuer: devIdp.detail }, 'development IdP started');
+    }
+    gateway = await createGateway(gatewayConfig, { databaseUrl, catalogue, sourceEndpoints: simulators?.endpoints });
   } catch (error) {
     await stopDatabase();
     throw error;
@@ -90,7 +124,11 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
   const { agencyPort, publicPort } = await gateway.listen();
   const endpoints = { ...config.sources.endpoints, ...simulators?.endpoints };
   process.stdout.write(
-    firstCall(config, agencyPort, publicPort) + '\n' + (await sourcesTable(gateway.catalogue, endpoints)) + '\n',
+    firstCall(config, agencyPort, publicPort) +
+      '\n' +
+      (devIdp === undefined ? '' : citizenCall(publicPort, devIdp.detail) + '\n') +
+      (await sourcesTable(gateway.catalogue, endpoints)) +
+      '\n',
   );
 
   let stopping = false;

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { Agent } from 'undici';
 import { readFileSync } from 'node:fs';
+import { loadDevIdpKey } from '../src/citizen-auth/dev-idp/dev-idp-key';
+import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
 import { call } from './support/agency-client';
 
 const ROOT = resolve(__dirname, '..');
@@ -80,6 +82,7 @@ describe('npm start on a fresh machine', () => {
       AGENCY_PORT: String(await freePort()),
       PUBLIC_PORT: String(await freePort()),
       SIMULATOR_BASE_PORT: '0',
+      DEV_IDP_PORT: '0',
     });
   });
 
@@ -114,6 +117,16 @@ describe('npm start on a fresh machine', () => {
     }
     const whoami = await followPrintedCurl(first.output());
     expect(whoami).toMatchObject({ status: 200, body: { organisation: 'afe' } });
+
+    // The development IdP runs too; a token signed with its key, as `dev token` prints it, is accepted.
+    const issuer = /Development IdP: (\S+)/.exec(first.output())?.[1] ?? '';
+    expect(issuer).toMatch(/^http:\/\/localhost:\d+$/);
+    const key = await loadDevIdpKey(join(env.CERTS_DIR as string, 'dev-idp-key.json'));
+    const token = await mintDevToken(key, { issuer, audience: 'urn:passerelle:api', subject: 'demo-citizen-2' });
+    const me = await fetch(`http://127.0.0.1:${env.PUBLIC_PORT as string}/v1/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await me.json()).toEqual({ subject: 'demo-citizen-2', roles: [] });
 
     const db = new Client({ connectionString: `postgres://passerelle:passerelle-dev@127.0.0.1:${pgPort}/passerelle` });
     await db.connect();

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ContractsError, loadContracts } from '../contracts/contract-loader';
 import { certificateFacts } from '../identity/demo-seed';
+import { ensureDevIdpKey, loadDevIdpKey } from '../citizen-auth/dev-idp/dev-idp-key';
+import { mintDevToken } from '../citizen-auth/dev-idp/dev-token';
 import { ensureDevPki } from '../identity/dev-pki/dev-pki';
 import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
 import { ConfigError, loadConfig, type AppConfig } from '../platform/config/config';
@@ -18,6 +20,8 @@ const USAGE = `Usage: npm run cli -- <command>
   org bind-cert <id> <certificate.pem>  bind a client certificate (by SHA-256 fingerprint)
   contracts check                       validate schemas/ (purposes, manifests, data schemas)
   dev certs                             regenerate the development PKI in CERTS_DIR
+  dev token --sub <pivot id> [--role privacy-officer] [--ttl <seconds>]
+                                        print a bearer token of the development IdP
 `;
 
 class UsageError extends Error {}
@@ -62,7 +66,12 @@ async function org(config: AppConfig, args: string[], name: string | undefined):
   });
 }
 
-async function dev(config: AppConfig, args: string[]): Promise<string> {
+async function dev(
+  config: AppConfig,
+  args: string[],
+  values: { sub?: string; role?: string; ttl?: string },
+): Promise<string> {
+  if (args[0] === 'token') return devToken(config, values);
   if (args[0] !== 'certs') throw new UsageError(`unknown dev command "${args[0] ?? ''}"`);
   await ensureDevPki(config.tls.certsDir, { force: true });
   await ensureDevSigningKey(config.signingKeyFile);
@@ -70,6 +79,26 @@ async function dev(config: AppConfig, args: string[]): Promise<string> {
     `development PKI regenerated in ${config.tls.certsDir}`,
     'Restart the gateway to use it; npm start binds the new demo certificates.',
   ].join('\n');
+}
+
+/** A token as the dev IdP would issue it, signed with its key: the gateway verifies it through the running IdP. */
+async function devToken(config: AppConfig, values: { sub?: string; role?: string; ttl?: string }): Promise<string> {
+  if (!config.citizenAuth.devIdp.enabled) throw new UsageError('dev token needs the development IdP (DEV_IDP)');
+  const subject = need(values.sub, '--sub');
+  const ttlSeconds = values.ttl === undefined ? 3600 : Number(values.ttl);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) {
+    throw new UsageError('--ttl must be 1 to 86400 seconds');
+  }
+  const { devIdp, issuer, audience, roleClaim } = config.citizenAuth;
+  await ensureDevIdpKey(devIdp.keyFile);
+  return mintDevToken(await loadDevIdpKey(devIdp.keyFile), {
+    issuer,
+    audience,
+    subject,
+    roles: values.role === undefined ? [] : [values.role],
+    roleClaim,
+    ttlSeconds,
+  });
 }
 
 function contracts(config: AppConfig, args: string[]): string {
@@ -86,7 +115,13 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string' },
+      sub: { type: 'string' },
+      role: { type: 'string' },
+      ttl: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [group, ...rest] = positionals;
   if (values.help === true || group === undefined) {
@@ -99,7 +134,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${await org(config, rest, values.name)}\n`);
       return;
     case 'dev':
-      process.stdout.write(`${await dev(config, rest)}\n`);
+      process.stdout.write(`${await dev(config, rest, values)}\n`);
       return;
     case 'contracts':
       process.stdout.write(`${contracts(config, rest)}\n`);

@@ -1,11 +1,14 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { type DemoSources, startDemoSources } from '../../src/adapters/simulators/simulators';
+import { ensureDevIdpKey } from '../../src/citizen-auth/dev-idp/dev-idp-key';
+import { startDevIdpProcess } from '../../src/citizen-auth/dev-idp/dev-idp-process';
 import { ensureDevPki } from '../../src/identity/dev-pki/dev-pki';
+import type { ChildService } from '../../src/platform/child-service';
 import { dataSourceOptions } from '../../src/platform/database/data-source-options';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres';
 import { runMigrations } from '../../src/platform/database/migrate';
@@ -15,7 +18,11 @@ import { TEST_ENV, withDatabase } from './test-env';
 declare global {
   var __passerelleEmbedded: EmbeddedDatabase | undefined;
   var __passerelleSources: DemoSources | undefined;
+  var __passerelleIdp: ChildService<string> | undefined;
 }
+
+/** The dev IdP runs from the build, as `npm start` runs it: oidc-provider is an ES module. */
+const DEV_IDP_MAIN = join(__dirname, '..', '..', 'dist', 'citizen-auth', 'dev-idp', 'main.js');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -79,6 +86,22 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.sourceEndpoints] = Object.entries(globalThis.__passerelleSources.endpoints)
     .map(([name, url]) => `${name}=${url}`)
     .join(',');
+
+  // The real development OpenID Provider, shared: its keys, discovery and flows.
+  if (!existsSync(DEV_IDP_MAIN)) throw new Error(`${DEV_IDP_MAIN} is missing: npm test builds it first (pretest)`);
+  const idpKeyFile = join(certsDir, 'dev-idp-key.json');
+  await ensureDevIdpKey(idpKeyFile);
+  globalThis.__passerelleIdp = await startDevIdpProcess({
+    script: DEV_IDP_MAIN,
+    port: 0,
+    keyFile: idpKeyFile,
+    audience: 'urn:passerelle:api',
+    roleClaim: 'roles',
+    portalClientId: 'passerelle-portal',
+    redirectUris: ['http://127.0.0.1/auth/callback'],
+  });
+  process.env[TEST_ENV.oidcIssuer] = globalThis.__passerelleIdp.detail;
+  process.env[TEST_ENV.idpKeyFile] = idpKeyFile;
 
   process.env[TEST_ENV.root] = root;
   process.env[TEST_ENV.certsDir] = certsDir;

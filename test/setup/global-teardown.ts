@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { testEnv } from './test-env';
 
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__passerelleSources?.close();
+  await Promise.all([globalThis.__passerelleSources?.close(), globalThis.__passerelleIdp?.stop()]);
   const admin = new Client({ connectionString: testEnv('adminUrl') });
   await admin.connect();
   try {

@@ -7,6 +7,9 @@ export const TEST_ENV = {
   databasePrefix: 'PASSERELLE_TEST_DB_PREFIX',
   /** SOURCE_ENDPOINTS for the shared, fault-free demo sources. */
   sourceEndpoints: 'PASSERELLE_TEST_SOURCE_ENDPOINTS',
+  /** The shared development IdP: its issuer, and the key it signs with. */
+  oidcIssuer: 'PASSERELLE_TEST_OIDC_ISSUER',
+  idpKeyFile: 'PASSERELLE_TEST_IDP_KEY_FILE',
 } as const;
 
 export function testEnv(name: keyof typeof TEST_ENV): string {

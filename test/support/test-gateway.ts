@@ -67,6 +67,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     CRL_POLL_INTERVAL_MS: '100',
     DATABASE_URL: databaseUrl,
     SOURCE_ENDPOINTS: testEnv('sourceEndpoints'),
+    OIDC_ISSUER: testEnv('oidcIssuer'),
+    DEV_IDP_KEY_FILE: testEnv('idpKeyFile'),
     ...options.env,
   });
   const rawLogs: string[] = [];

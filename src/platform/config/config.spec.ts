@@ -40,11 +40,31 @@ describe('loadConfig', () => {
     expect(problems({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
   });
 
-  it('requires DATABASE_URL in production and turns development conveniences off there', () => {
-    expect(problems({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^DATABASE_URL: is required/)]);
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/passerelle' });
+  it('requires DATABASE_URL and OIDC_ISSUER in production and turns development conveniences off there', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^DATABASE_URL: is required/),
+      expect.stringMatching(/^OIDC_ISSUER: is required/),
+    ]);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/passerelle',
+      OIDC_ISSUER: 'https://idp.example.gouv.qc.ca',
+    });
     expect(config.generateDevPki).toBe(false);
     expect(config.demoSeed).toBe(false);
+    expect(config.sources.simulators).toBe(false);
+    expect(config.citizenAuth.devIdp.enabled).toBe(false);
+    expect(config.citizenAuth.issuer).toBe('https://idp.example.gouv.qc.ca');
+  });
+
+  it('trusts the development IdP by default outside production', () => {
+    const { citizenAuth } = loadConfig({ DEV_IDP_PORT: '9100' }, '/srv');
+    expect(citizenAuth).toEqual({
+      issuer: 'http://localhost:9100',
+      audience: 'urn:passerelle:api',
+      roleClaim: 'roles',
+      devIdp: { enabled: true, port: 9100, keyFile: '/srv/certs-dev/dev-idp-key.json' },
+    });
   });
 
   it('coerces booleans and numbers, and treats empty strings as unset', () => {

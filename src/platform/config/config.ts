@@ -48,6 +48,12 @@ const ENV_SCHEMA = {
     SOURCE_MAX_RESPONSE_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
     SOURCE_BREAKER_FAILURES: { type: 'integer', minimum: 1, maximum: 1000, default: 5 },
     SOURCE_BREAKER_HALF_OPEN_MS: { type: 'integer', minimum: 100, maximum: 3600000, default: 10000 },
+    OIDC_ISSUER: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    OIDC_AUDIENCE: { type: 'string', minLength: 1, default: 'urn:passerelle:api' },
+    OIDC_ROLE_CLAIM: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.:/-]*$', default: 'roles' },
+    DEV_IDP: { type: 'boolean' },
+    DEV_IDP_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 9000 },
+    DEV_IDP_KEY_FILE: { type: 'string', minLength: 1 },
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: '^https?://' },
     OTEL_SERVICE_NAME: { type: 'string', minLength: 1, default: 'passerelle' },
   },
@@ -87,6 +93,17 @@ export interface AppConfig {
   otel: { endpoint: string | undefined; serviceName: string };
   schemasDir: string;
   sources: SourcesConfig;
+  citizenAuth: CitizenAuthConfig;
+}
+
+export interface CitizenAuthConfig {
+  /** The identity provider whose tokens the citizen and officer APIs accept (OIDC discovery from here). */
+  issuer: string;
+  audience: string;
+  /** The claim that carries roles, e.g. `privacy-officer`. */
+  roleClaim: string;
+  /** Start the development OpenID Provider with the gateway. */
+  devIdp: { enabled: boolean; port: number; keyFile: string };
 }
 
 export interface SourcesConfig {
@@ -151,11 +168,17 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
   }
   const v = env as Record<string, string | number | boolean | undefined>;
   const nodeEnv = v.NODE_ENV as NodeEnv;
+  const devIdp = (v.DEV_IDP as boolean | undefined) ?? nodeEnv !== 'production';
+  const missing: string[] = [];
   if (nodeEnv === 'production' && v.DATABASE_URL === undefined) {
     // The embedded database is a development convenience; production data lives
     // in a managed, backed-up PostgreSQL.
-    throw new ConfigError(['DATABASE_URL: is required when NODE_ENV is production']);
+    missing.push('DATABASE_URL: is required when NODE_ENV is production');
   }
+  if (v.OIDC_ISSUER === undefined && !devIdp) {
+    missing.push('OIDC_ISSUER: is required unless the development IdP runs (DEV_IDP)');
+  }
+  if (missing.length > 0) throw new ConfigError(missing);
   const certsDir = resolve(cwd, v.CERTS_DIR as string);
   const fromCerts = (variable: string | number | boolean | undefined, file: string): string =>
     resolve(cwd, typeof variable === 'string' ? variable : `${certsDir}/${file}`);
@@ -200,6 +223,16 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       maxResponseBytes: v.SOURCE_MAX_RESPONSE_BYTES as number,
       breakerFailures: v.SOURCE_BREAKER_FAILURES as number,
       breakerHalfOpenMs: v.SOURCE_BREAKER_HALF_OPEN_MS as number,
+    },
+    citizenAuth: {
+      issuer: (v.OIDC_ISSUER as string | undefined) ?? `http://localhost:${v.DEV_IDP_PORT as number}`,
+      audience: v.OIDC_AUDIENCE as string,
+      roleClaim: v.OIDC_ROLE_CLAIM as string,
+      devIdp: {
+        enabled: devIdp,
+        port: v.DEV_IDP_PORT as number,
+        keyFile: fromCerts(v.DEV_IDP_KEY_FILE, 'dev-idp-key.json'),
+      },
     },
   };
 }

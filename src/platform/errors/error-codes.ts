@@ -8,6 +8,9 @@ export type ErrorCode =
   | 'client-certificate-invalid'
   | 'client-not-registered'
   | 'client-suspended'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'idp-unavailable'
   | 'not-found'
   | 'method-not-allowed'
   | 'product-not-found'
@@ -43,6 +46,12 @@ export function describeErrorCode(code: ErrorCode): ErrorDescription {
       return { status: 403, title: 'The client certificate is not registered to an organisation' };
     case 'client-suspended':
       return { status: 403, title: 'The organisation is suspended' };
+    case 'unauthorized':
+      return { status: 401, title: 'A valid bearer token is required' };
+    case 'forbidden':
+      return { status: 403, title: 'Not allowed' };
+    case 'idp-unavailable':
+      return { status: 503, title: 'The identity provider cannot be reached' };
     case 'not-found':
       return { status: 404, title: 'Not found' };
     case 'method-not-allowed':

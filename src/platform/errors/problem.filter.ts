@@ -84,6 +84,10 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.debug({ code: problem.code, correlationId: request.id }, 'request refused');
     }
     if (reply.sent) return;
+    if (classified.code === 'unauthorized') {
+      // RFC 6750 §3: which scheme to use; nothing about why the token failed.
+      void reply.header('www-authenticate', 'Bearer realm="passerelle"');
+    }
     if (classified.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(classified.retryAfterSeconds));
     }
