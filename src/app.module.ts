@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AdaptersModule } from './adapters/adapters.module';
 import { CitizenAuthModule } from './citizen-auth/citizen-auth.module';
 import type { Catalogue } from './contracts/catalogue';
+import { ConsentModule } from './consent/consent.module';
 import { ContractsModule } from './contracts/contracts.module';
 import type { CrlStore } from './identity/crl/crl-store';
 import type { SourcesConfig } from './platform/config/config';
@@ -26,6 +27,7 @@ export class AppModule {
         ContractsModule.forRoot(options.catalogue),
         AdaptersModule.forRoot(options.sources),
         CitizenAuthModule.forRoot(options.config.citizenAuth),
+        ConsentModule,
         ExchangeModule,
       ],
     };

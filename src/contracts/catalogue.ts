@@ -74,6 +74,16 @@ export class Catalogue {
     return this.byKey.get(key(product, version));
   }
 
+  /** The newest version of a product: consents name products, and are checked against what they allow now. */
+  latest(product: string): ProductContract | undefined {
+    let latest: ProductContract | undefined;
+    for (const contract of this.byKey.values()) {
+      if (contract.product === product && (latest === undefined || contract.version > latest.version))
+        latest = contract;
+    }
+    return latest;
+  }
+
   /** The fields `requester` may receive for `purpose`, or undefined when it may not ask at all. */
   allowedFields(contract: ProductContract, requester: string, purpose: string): readonly string[] | undefined {
     const purposes = contract.access[requester];

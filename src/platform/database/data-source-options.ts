@@ -3,9 +3,10 @@ import { CertificateBindingEntity } from '../../identity/certificate-binding.ent
 import { OrganisationEntity } from '../../identity/organisation.entity';
 import { Identity1795392000000 } from './migrations/1795392000000-identity';
 import { CitizenLink1795478400000 } from './migrations/1795478400000-citizen-link';
+import { Consent1795564800000 } from './migrations/1795564800000-consent';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
-export const MIGRATIONS = [Identity1795392000000, CitizenLink1795478400000];
+export const MIGRATIONS = [Identity1795392000000, CitizenLink1795478400000, Consent1795564800000];
 export const ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 
 export interface DatabaseSettings {

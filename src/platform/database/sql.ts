@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { DomainError } from '../errors/domain-error';
@@ -44,10 +44,48 @@ export class Sql {
       const result = await this.pool.query<R>({ name: statement.name, text: statement.text, values });
       return result.rows;
     } catch (error) {
-      if (isConnectionError(error)) {
-        throw new DomainError('database-unavailable', undefined, { retryAfterSeconds: 1 });
-      }
-      throw error;
+      throw unavailableOr(error);
     }
   }
+
+  /**
+   * Runs `work` in one transaction on one connection: committed when it
+   * resolves, rolled back when it throws. Statements stay prepared by name.
+   */
+  async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work({
+        query: async <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> =>
+          (await client.query<R>({ name: statement.name, text: statement.text, values })).rows,
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw unavailableOr(error);
+    } finally {
+      // A connection that could not even roll back is not given back to the pool.
+      client.release(broken);
+    }
+  }
+}
+
+export interface SqlTransaction {
+  query<R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]>;
+}
+
+function unavailableOr(error: unknown): unknown {
+  return isConnectionError(error)
+    ? new DomainError('database-unavailable', undefined, { retryAfterSeconds: 1 })
+    : error;
 }

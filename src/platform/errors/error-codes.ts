@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'purpose-not-allowed'
   | 'consent-required'
   | 'invalid-request'
+  | 'validation-failed'
+  | 'consent-not-active'
+  | 'idempotency-key-reused'
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'not-acceptable'
@@ -64,6 +67,12 @@ export function describeErrorCode(code: ErrorCode): ErrorDescription {
       return { status: 403, title: 'Consent required' };
     case 'invalid-request':
       return { status: 400, title: 'Invalid request' };
+    case 'validation-failed':
+      return { status: 422, title: 'The request is well-formed but cannot be accepted' };
+    case 'consent-not-active':
+      return { status: 409, title: 'The consent is no longer active' };
+    case 'idempotency-key-reused':
+      return { status: 422, title: 'This Idempotency-Key was used with another request' };
     case 'payload-too-large':
       return { status: 413, title: 'Payload too large' };
     case 'unsupported-media-type':

@@ -1,0 +1,149 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { ConsentMode, ConsentProduct, ConsentTerms } from './consent';
+
+/** A problem with one field of a request: a JSON pointer and a message, never the rejected value. */
+export interface FieldProblem {
+  pointer: string;
+  message: string;
+}
+
+/** What the rules need to know about the contracts, the purposes and the organisations. */
+export interface TermsContext {
+  now: Date;
+  /** The purpose's longest consent, or undefined when there is no such purpose. */
+  maxConsentDays(purpose: string): number | undefined;
+  /** The fields `requester` may receive of `product` for `purpose`; undefined when it may not ask at all. */
+  allowedFields(product: string, requester: string, purpose: string): readonly string[] | undefined;
+}
+
+/** The consent terms as a citizen (or an agency's request) writes them. */
+export interface TermsInput {
+  requester: string;
+  purpose: string;
+  products: (string | { product: string; fields?: string[] })[];
+  validFrom?: string;
+  validUntil?: string;
+  mode?: ConsentMode;
+}
+
+const NAME = '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)*$';
+const PRODUCT = {
+  oneOf: [
+    { type: 'string', pattern: NAME, maxLength: 100 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['product'],
+      properties: {
+        product: { type: 'string', pattern: NAME, maxLength: 100 },
+        fields: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 100,
+          items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: 64 },
+        },
+      },
+    },
+  ],
+};
+
+export const TERMS_PROPERTIES = {
+  requester: { type: 'string', pattern: NAME, maxLength: 64 },
+  purpose: { type: 'string', pattern: NAME, maxLength: 100 },
+  products: { type: 'array', minItems: 1, maxItems: 20, items: PRODUCT },
+  validFrom: { type: 'string', format: 'date-time', maxLength: 40 },
+  validUntil: { type: 'string', format: 'date-time', maxLength: 40 },
+  mode: { type: 'string', enum: ['one-time', 'ongoing'] },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv, ['date-time']);
+
+/** Compiles a request schema once; its errors come back as pointers and messages. */
+export function compileShape<T>(schema: Record<string, unknown>): (body: unknown) => T | FieldProblem[] {
+  const validate = ajv.compile<T>(schema);
+  return (body) => (validate(body) ? body : describeErrors(validate.errors ?? []));
+}
+
+function describeErrors(errors: ErrorObject[]): FieldProblem[] {
+  return errors
+    .filter((error) => error.keyword !== 'oneOf' && error.keyword !== 'if')
+    .map((error) => ({
+      pointer:
+        error.keyword === 'required'
+          ? `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}`
+          : error.keyword === 'additionalProperties'
+            ? `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}`
+            : error.instancePath || '/',
+      message: error.message ?? 'is invalid',
+    }));
+}
+
+const DAY_MS = 86_400_000;
+/** A consent may start a little in the past (clock skew between the portal and the gateway), not more. */
+const PAST_START_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Checks consent terms against the contracts and the purpose's cap, and
+ * fills the defaults: from now, for the purpose's longest duration, ongoing.
+ * Pure: the same input and context give the same answer.
+ */
+export function checkTerms(input: TermsInput, context: TermsContext): ConsentTerms | FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const maxDays = context.maxConsentDays(input.purpose);
+  if (maxDays === undefined) problems.push({ pointer: '/purpose', message: 'is not a known purpose' });
+
+  const products: ConsentProduct[] = [];
+  const seen = new Set<string>();
+  input.products.forEach((entry, index) => {
+    const { product, fields } = typeof entry === 'string' ? { product: entry, fields: undefined } : entry;
+    const pointer = `/products/${index}`;
+    if (seen.has(product)) {
+      problems.push({ pointer, message: 'is listed twice' });
+      return;
+    }
+    seen.add(product);
+    const allowed = maxDays === undefined ? undefined : context.allowedFields(product, input.requester, input.purpose);
+    if (maxDays !== undefined && allowed === undefined) {
+      problems.push({ pointer, message: 'may not be requested by this organisation for this purpose' });
+      return;
+    }
+    if (fields !== undefined && allowed !== undefined) {
+      const unique = new Set(fields);
+      if (unique.size !== fields.length)
+        problems.push({ pointer: `${pointer}/fields`, message: 'lists a field twice' });
+      fields.forEach((field, i) => {
+        if (!allowed.includes(field)) {
+          problems.push({ pointer: `${pointer}/fields/${i}`, message: 'is not a field this purpose may receive' });
+        }
+      });
+    }
+    products.push(fields === undefined ? { product } : { product, fields: [...fields] });
+  });
+
+  const now = context.now.getTime();
+  const validFrom = input.validFrom === undefined ? now : Date.parse(input.validFrom);
+  if (validFrom < now - PAST_START_TOLERANCE_MS) {
+    problems.push({ pointer: '/validFrom', message: 'must not be in the past' });
+  }
+  let validUntil = Number.NaN;
+  if (maxDays !== undefined) {
+    const cap = validFrom + maxDays * DAY_MS;
+    validUntil = input.validUntil === undefined ? cap : Date.parse(input.validUntil);
+    if (validUntil <= Math.max(validFrom, now)) {
+      problems.push({ pointer: '/validUntil', message: 'must be after validFrom and in the future' });
+    } else if (validUntil > cap) {
+      problems.push({ pointer: '/validUntil', message: `exceeds this purpose's maximum of ${maxDays} days` });
+    }
+  }
+  if (problems.length > 0) return problems;
+  return {
+    requester: input.requester,
+    purpose: input.purpose,
+    products,
+    validFrom: new Date(validFrom),
+    validUntil: new Date(validUntil),
+    mode: input.mode ?? 'ongoing',
+  };
+}
