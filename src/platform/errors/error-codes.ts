@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'invalid-request'
   | 'validation-failed'
   | 'consent-not-active'
+  | 'request-already-decided'
   | 'idempotency-key-reused'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -71,6 +72,8 @@ export function describeErrorCode(code: ErrorCode): ErrorDescription {
       return { status: 422, title: 'The request is well-formed but cannot be accepted' };
     case 'consent-not-active':
       return { status: 409, title: 'The consent is no longer active' };
+    case 'request-already-decided':
+      return { status: 409, title: 'The consent request has already been decided' };
     case 'idempotency-key-reused':
       return { status: 422, title: 'This Idempotency-Key was used with another request' };
     case 'payload-too-large':

@@ -1,0 +1,241 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import canonicalize from 'canonicalize';
+import { DomainError } from '../platform/errors/domain-error';
+import type { ConsentMode, ConsentRecord, ConsentTerms, ConsentView } from './consent';
+import { toView } from './consent';
+import { checkTerms, type TermsInput } from './consent-terms';
+import { ConsentRequestRepository, type ConsentRequest } from './consent-request.repository';
+import { ConsentRepository } from './consent.repository';
+import { ConsentService, invalid } from './consent.service';
+
+/** What an agency sends: the terms it asks the citizen to accept. */
+export interface ConsentRequestInput extends Omit<TermsInput, 'requester' | 'validFrom'> {
+  citizen: string;
+  message?: string;
+}
+
+export interface ConsentRequestView {
+  id: string;
+  requester: string;
+  citizen: string;
+  purpose: string;
+  products: ConsentRequest['products'];
+  validUntil: string | null;
+  mode: ConsentMode;
+  message: string | null;
+  status: ConsentRequest['status'];
+  createdAt: string;
+  decidedAt: string | null;
+  consentId: string | null;
+}
+
+/** An answer to replay for an Idempotency-Key. */
+export interface Answer<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+class KeyTaken extends Error {}
+
+/**
+ * Agencies ask a citizen for consent; the citizen approves (which makes the
+ * active consent) or rejects (which records the refusal). Requests are
+ * checked against the contracts when made and again when approved.
+ */
+@Injectable()
+export class ConsentRequestService {
+  constructor(
+    private readonly requests: ConsentRequestRepository,
+    private readonly consents: ConsentRepository,
+    private readonly consentService: ConsentService,
+  ) {}
+
+  /**
+   * Records a pending request. With an Idempotency-Key, the first answer is
+   * kept with the request, in one transaction, and replayed for the same
+   * body; the same key with another body answers 422.
+   */
+  async create(
+    requester: string,
+    input: ConsentRequestInput,
+    idempotencyKey: string | undefined,
+    now = new Date(),
+  ): Promise<Answer<ConsentRequestView>> {
+    const requestHash = createHash('sha256')
+      .update(canonicalize(input) ?? '')
+      .digest('hex');
+    if (idempotencyKey !== undefined) {
+      const replay = await this.replay(requester, idempotencyKey, requestHash);
+      if (replay !== undefined) return replay;
+    }
+    const terms = checkTerms({ ...input, requester }, this.consentService.termsContext(now));
+    if (Array.isArray(terms)) throw invalid(terms);
+    const request: ConsentRequest = {
+      id: randomUUID(),
+      requester,
+      citizen: input.citizen,
+      purpose: terms.purpose,
+      products: terms.products,
+      validUntil: input.validUntil === undefined ? null : terms.validUntil,
+      mode: terms.mode,
+      message: input.message ?? null,
+      status: 'pending',
+      createdAt: now,
+      decidedAt: null,
+      consentId: null,
+    };
+    const body = requestView(request);
+    try {
+      await this.consents.transaction(async (tx) => {
+        await this.requests.insert(tx, request);
+        if (idempotencyKey !== undefined) {
+          const saved = await this.requests.saveAnswer(tx, requester, idempotencyKey, {
+            requestHash,
+            status: 201,
+            body,
+          });
+          // A concurrent request with the same key committed first: this one is rolled back.
+          if (!saved) throw new KeyTaken();
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof KeyTaken) || idempotencyKey === undefined) throw error;
+      const replay = await this.replay(requester, idempotencyKey, requestHash);
+      if (replay === undefined) throw error;
+      return replay;
+    }
+    return { status: 201, body, replayed: false };
+  }
+
+  async getForRequester(requester: string, id: string): Promise<ConsentRequestView> {
+    const request = UUID.test(id) ? await this.requests.findForRequester(id, requester) : undefined;
+    if (request === undefined) throw new DomainError('not-found');
+    return requestView(request);
+  }
+
+  async listForCitizen(citizen: string): Promise<ConsentRequestView[]> {
+    return (await this.requests.listForCitizen(citizen)).map(requestView);
+  }
+
+  /** The citizen approves: the active consent, the request's decision and both events commit together. */
+  approve(
+    citizen: string,
+    id: string,
+    now = new Date(),
+  ): Promise<{ request: ConsentRequestView; consent: ConsentView }> {
+    return this.decide(citizen, id, 'approved', now);
+  }
+
+  /** The citizen rejects: the refusal is recorded as a consent record of its own, with its receipt. */
+  reject(
+    citizen: string,
+    id: string,
+    now = new Date(),
+  ): Promise<{ request: ConsentRequestView; consent: ConsentView }> {
+    return this.decide(citizen, id, 'rejected', now);
+  }
+
+  private async decide(
+    citizen: string,
+    id: string,
+    decision: 'approved' | 'rejected',
+    now: Date,
+  ): Promise<{ request: ConsentRequestView; consent: ConsentView }> {
+    if (!UUID.test(id)) throw new DomainError('not-found');
+    return this.consents.transaction(async (tx) => {
+      const request = await this.requests.lockForCitizen(tx, id, citizen);
+      if (request === undefined) throw new DomainError('not-found');
+      if (request.status !== 'pending') throw new DomainError('request-already-decided');
+      let record: ConsentRecord;
+      if (decision === 'approved') {
+        // The contracts or the time may have changed since the agency asked.
+        const terms = checkTerms(
+          {
+            requester: request.requester,
+            purpose: request.purpose,
+            products: request.products,
+            validUntil: request.validUntil?.toISOString(),
+            mode: request.mode,
+          },
+          this.consentService.termsContext(now),
+        );
+        if (Array.isArray(terms)) throw invalid(terms);
+        record = { ...terms, ...decided(request, citizen, now), status: 'active' };
+      } else {
+        const validUntil = request.validUntil ?? new Date(now.getTime() + 1000);
+        record = {
+          requester: request.requester,
+          purpose: request.purpose,
+          products: request.products,
+          validFrom: now,
+          validUntil: validUntil > now ? validUntil : new Date(now.getTime() + 1000),
+          mode: request.mode,
+          ...decided(request, citizen, now),
+          status: 'refused',
+        };
+      }
+      await this.consentService.record(tx, record, decision === 'approved' ? 'consent.granted' : null);
+      await this.requests.decide(tx, request.id, { status: decision, at: now, consentId: record.id });
+      const decidedRequest: ConsentRequest = { ...request, status: decision, decidedAt: now, consentId: record.id };
+      await this.consents.addEvent(tx, {
+        type: decision === 'approved' ? 'consent-request.approved' : 'consent-request.rejected',
+        organisation: request.requester,
+        citizen,
+        payload: { requestId: request.id, consentId: record.id, citizen, status: decision, purpose: request.purpose },
+      });
+      return {
+        request: requestView(decidedRequest),
+        consent: toView(record, { successorId: null, useCount: 0, lastUsedAt: null }, now),
+      };
+    });
+  }
+
+  private async replay(
+    requester: string,
+    key: string,
+    requestHash: string,
+  ): Promise<Answer<ConsentRequestView> | undefined> {
+    const stored = await this.requests.findAnswer(requester, key);
+    if (stored === undefined) return undefined;
+    if (stored.requestHash !== requestHash) throw new DomainError('idempotency-key-reused');
+    return { status: stored.status, body: stored.body as ConsentRequestView, replayed: true };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function decided(
+  request: ConsentRequest,
+  citizen: string,
+  now: Date,
+): Omit<ConsentRecord, keyof ConsentTerms | 'status'> {
+  return {
+    id: randomUUID(),
+    citizen,
+    createdAt: now,
+    decidedAt: now,
+    revokedAt: null,
+    revokedBy: null,
+    predecessorId: null,
+    requestId: request.id,
+  };
+}
+
+export function requestView(request: ConsentRequest): ConsentRequestView {
+  return {
+    id: request.id,
+    requester: request.requester,
+    citizen: request.citizen,
+    purpose: request.purpose,
+    products: request.products,
+    validUntil: request.validUntil?.toISOString() ?? null,
+    mode: request.mode,
+    message: request.message,
+    status: request.status,
+    createdAt: request.createdAt.toISOString(),
+    decidedAt: request.decidedAt?.toISOString() ?? null,
+    consentId: request.consentId,
+  };
+}

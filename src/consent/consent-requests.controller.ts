@@ -1,0 +1,64 @@
+import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AgencyCaller } from '../identity/agency-caller.decorator';
+import type { AgencyIdentity } from '../identity/agency-identity.service';
+import { DomainError } from '../platform/errors/domain-error';
+import { ServedOn } from '../platform/http/listener';
+import { compileShape, TERMS_PROPERTIES } from './consent-terms';
+import { ConsentRequestService, type ConsentRequestInput, type ConsentRequestView } from './consent-request.service';
+
+const { requester: _requester, validFrom: _validFrom, ...ASKED } = TERMS_PROPERTIES;
+
+const parseRequest = compileShape<ConsentRequestInput>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['citizen', 'purpose', 'products'],
+  properties: {
+    ...ASKED,
+    citizen: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' },
+    message: { type: 'string', minLength: 1, maxLength: 500 },
+  },
+});
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Agencies ask citizens for consent (mutual TLS). An organisation sees only its own requests. */
+@ApiTags('agency')
+@ServedOn('agency')
+@Controller('v1/consent-requests')
+export class ConsentRequestsController {
+  constructor(private readonly requests: ConsentRequestService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Ask a citizen for consent; the citizen approves or rejects in the portal' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key and body replay the first answer' })
+  async create(
+    @AgencyCaller() caller: AgencyIdentity,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ConsentRequestView> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new DomainError('invalid-request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+        extensions: { errors: [{ pointer: 'header:Idempotency-Key', message: 'is invalid' }] },
+      });
+    }
+    const input = parseRequest(body);
+    if (Array.isArray(input)) {
+      throw new DomainError('invalid-request', 'The consent request does not match its schema', {
+        extensions: { errors: input },
+      });
+    }
+    const answer = await this.requests.create(caller.organisation, input, idempotencyKey);
+    void reply.status(answer.status);
+    if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+    return answer.body;
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: "A consent request's status" })
+  get(@AgencyCaller() caller: AgencyIdentity, @Param('id') id: string): Promise<ConsentRequestView> {
+    return this.requests.getForRequester(caller.organisation, id);
+  }
+}
