@@ -8,6 +8,7 @@ import type { CrlStore } from './identity/crl/crl-store';
 import type { SourcesConfig } from './platform/config/config';
 import { ExchangeModule } from './exchange/exchange.module';
 import { IdentityModule } from './identity/identity.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { type PlatformOptions, PlatformModule } from './platform/platform.module';
 
 export interface AppModuleOptions extends PlatformOptions {
@@ -27,7 +28,8 @@ export class AppModule {
         ContractsModule.forRoot(options.catalogue),
         AdaptersModule.forRoot(options.sources),
         CitizenAuthModule.forRoot(options.config.citizenAuth),
-        ConsentModule,
+        ConsentModule.forRoot(options.config.consent),
+        NotificationsModule.forRoot(options.config.notifications),
         ExchangeModule,
       ],
     };

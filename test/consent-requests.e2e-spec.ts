@@ -88,7 +88,11 @@ describe('Agency consent requests, decided by the citizen', () => {
       "SELECT type FROM outbox_event WHERE payload->>'requestId' = $1 ORDER BY id",
       [request.id],
     );
-    expect(events.rows.map((e) => e.type)).toEqual(['consent.granted', 'consent-request.approved']);
+    expect(events.rows.map((e) => e.type)).toEqual([
+      'consent-request.created',
+      'consent.granted',
+      'consent-request.approved',
+    ]);
   });
 
   it('rejection records a refused consent that grants nothing', async () => {

@@ -90,6 +90,12 @@ export class ConsentRequestService {
     try {
       await this.consents.transaction(async (tx) => {
         await this.requests.insert(tx, request);
+        await this.consents.addEvent(tx, {
+          type: 'consent-request.created',
+          organisation: requester,
+          citizen: request.citizen,
+          payload: { requestId: request.id, requester, purpose: request.purpose, products: request.products },
+        });
         if (idempotencyKey !== undefined) {
           const saved = await this.requests.saveAnswer(tx, requester, idempotencyKey, {
             requestHash,

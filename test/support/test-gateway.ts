@@ -69,6 +69,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     SOURCE_ENDPOINTS: testEnv('sourceEndpoints'),
     OIDC_ISSUER: testEnv('oidcIssuer'),
     DEV_IDP_KEY_FILE: testEnv('idpKeyFile'),
+    MAIL_DIR: join(testEnv('root'), 'mail'),
     ...options.env,
   });
   const rawLogs: string[] = [];

@@ -54,6 +54,14 @@ const ENV_SCHEMA = {
     DEV_IDP: { type: 'boolean' },
     DEV_IDP_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 9000 },
     DEV_IDP_KEY_FILE: { type: 'string', minLength: 1 },
+    CONSENT_EXPIRY_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 86400000, default: 60000 },
+    NOTIFY_INTERVAL_MS: { type: 'integer', minimum: 10, maximum: 600000, default: 500 },
+    WEBHOOK_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
+    WEBHOOK_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 8 },
+    WEBHOOK_RETRY_BASE_MS: { type: 'integer', minimum: 10, maximum: 3600000, default: 1000 },
+    SMTP_URL: { type: 'string', pattern: '^smtps?://' },
+    MAIL_FROM: { type: 'string', minLength: 3, default: 'Passerelle <ne-pas-repondre@passerelle.example>' },
+    MAIL_DIR: { type: 'string', minLength: 1, default: '.data/mail' },
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: '^https?://' },
     OTEL_SERVICE_NAME: { type: 'string', minLength: 1, default: 'passerelle' },
   },
@@ -94,6 +102,24 @@ export interface AppConfig {
   schemasDir: string;
   sources: SourcesConfig;
   citizenAuth: CitizenAuthConfig;
+  consent: { expiryIntervalMs: number };
+  notifications: NotificationsConfig;
+}
+
+export interface NotificationsConfig {
+  /** How often the outbox is dispatched and due deliveries are attempted. */
+  intervalMs: number;
+  webhookTimeoutMs: number;
+  /** After this many failed attempts a delivery is dead-lettered. */
+  maxAttempts: number;
+  /** Backoff before retry n is base × 2^(n-1), jittered, at most an hour. */
+  retryBaseMs: number;
+  /** Production webhooks must be HTTPS; development allows a local HTTP receiver. */
+  allowHttpWebhooks: boolean;
+  /** Unset: messages are written as .eml files to mailDir instead of sent. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  mailDir: string;
 }
 
 export interface CitizenAuthConfig {
@@ -223,6 +249,17 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       maxResponseBytes: v.SOURCE_MAX_RESPONSE_BYTES as number,
       breakerFailures: v.SOURCE_BREAKER_FAILURES as number,
       breakerHalfOpenMs: v.SOURCE_BREAKER_HALF_OPEN_MS as number,
+    },
+    consent: { expiryIntervalMs: v.CONSENT_EXPIRY_INTERVAL_MS as number },
+    notifications: {
+      intervalMs: v.NOTIFY_INTERVAL_MS as number,
+      webhookTimeoutMs: v.WEBHOOK_TIMEOUT_MS as number,
+      maxAttempts: v.WEBHOOK_MAX_ATTEMPTS as number,
+      retryBaseMs: v.WEBHOOK_RETRY_BASE_MS as number,
+      allowHttpWebhooks: nodeEnv !== 'production',
+      smtpUrl: v.SMTP_URL as string | undefined,
+      mailFrom: v.MAIL_FROM as string,
+      mailDir: resolve(cwd, v.MAIL_DIR as string),
     },
     citizenAuth: {
       issuer: (v.OIDC_ISSUER as string | undefined) ?? `http://localhost:${v.DEV_IDP_PORT as number}`,

@@ -4,9 +4,15 @@ import { OrganisationEntity } from '../../identity/organisation.entity';
 import { Identity1795392000000 } from './migrations/1795392000000-identity';
 import { CitizenLink1795478400000 } from './migrations/1795478400000-citizen-link';
 import { Consent1795564800000 } from './migrations/1795564800000-consent';
+import { Notifications1795651200000 } from './migrations/1795651200000-notifications';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
-export const MIGRATIONS = [Identity1795392000000, CitizenLink1795478400000, Consent1795564800000];
+export const MIGRATIONS = [
+  Identity1795392000000,
+  CitizenLink1795478400000,
+  Consent1795564800000,
+  Notifications1795651200000,
+];
 export const ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 
 export interface DatabaseSettings {

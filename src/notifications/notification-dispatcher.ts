@@ -1,0 +1,148 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { NotificationsConfig } from '../platform/config/config';
+import { SIGNING_KEY } from '../platform/signing/jwks.controller';
+import type { SigningKey } from '../platform/signing/signing-key';
+import { CitizenMailer } from './citizen-mailer';
+import { NotificationRepository, type ClaimedDelivery } from './notification.repository';
+import { sendWebhook } from './webhook-sender';
+
+export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');
+
+/** The events agencies receive by webhook. */
+export const WEBHOOK_EVENTS = new Set([
+  'consent.granted',
+  'consent.revoked',
+  'consent.expired',
+  'consent-request.approved',
+  'consent-request.rejected',
+]);
+
+const MAX_IN_FLIGHT = 32;
+/** One receiver never holds more than this many slots: a stuck one cannot starve the others. */
+const MAX_IN_FLIGHT_PER_RECIPIENT = 2;
+const MAX_BACKOFF_MS = 3_600_000;
+
+/** Backoff before the next attempt: base × 2^(attempt-1), ±20 % jitter, at most an hour. Pure. */
+export function retryDelayMs(attempt: number, baseMs: number, random = Math.random()): number {
+  const exponential = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential * (0.8 + 0.4 * random));
+}
+
+/**
+ * Reads the transactional outbox: each event becomes its deliveries (a
+ * webhook to the organisation, a message to the citizen), and due
+ * deliveries are attempted without waiting on one another. Failures retry
+ * with backoff and are dead-lettered after `maxAttempts`.
+ */
+@Injectable()
+export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly perRecipient = new Map<string, number>();
+  private readonly mailer: CitizenMailer;
+
+  constructor(
+    private readonly repository: NotificationRepository,
+    @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    @InjectPinoLogger('notifications') private readonly logger: PinoLogger,
+  ) {
+    this.mailer = new CitizenMailer(config);
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.intervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** One round: dispatch new events, then start the due deliveries there is room for. */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      while (
+        (await this.repository.dispatch(
+          100,
+          (type) => WEBHOOK_EVENTS.has(type),
+          (citizen, type) => this.mailer.wants(citizen, type),
+        )) > 0
+      );
+      const room = MAX_IN_FLIGHT - this.inFlight.size;
+      if (room <= 0) return;
+      const busy = [...this.perRecipient].filter(([, n]) => n >= MAX_IN_FLIGHT_PER_RECIPIENT).map(([r]) => r);
+      const lease = this.config.webhookTimeoutMs * 2 + 1000;
+      for (const delivery of await this.repository.claimDue(room, lease, busy)) this.start(delivery);
+    } catch (error) {
+      // The database may be down: deliveries wait in the outbox until it is back.
+      this.logger.warn({ event: 'notifications-tick-failed', err: error }, 'notification round failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private start(delivery: ClaimedDelivery): void {
+    this.perRecipient.set(delivery.recipient, (this.perRecipient.get(delivery.recipient) ?? 0) + 1);
+    const attempt = this.attempt(delivery)
+      .catch((error: unknown) => {
+        this.logger.warn({ event: 'notification-attempt-failed', delivery: delivery.id, err: error });
+      })
+      .finally(() => {
+        this.inFlight.delete(delivery.id);
+        const left = (this.perRecipient.get(delivery.recipient) ?? 1) - 1;
+        if (left > 0) this.perRecipient.set(delivery.recipient, left);
+        else this.perRecipient.delete(delivery.recipient);
+      });
+    this.inFlight.set(delivery.id, attempt);
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    let failure: string | null;
+    if (delivery.channel === 'webhook') {
+      failure =
+        delivery.url === null
+          ? 'no webhook registered'
+          : await sendWebhook(
+              delivery.url,
+              {
+                id: delivery.eventId,
+                type: delivery.type,
+                occurredAt: delivery.occurredAt.toISOString(),
+                data: delivery.payload,
+              },
+              this.key,
+              this.config.webhookTimeoutMs,
+            );
+    } else {
+      failure = await this.mailer.send(delivery.recipient, delivery.eventId, delivery.type, delivery.payload);
+    }
+    if (failure === null) {
+      await this.repository.delivered(delivery.id);
+      return;
+    }
+    const attempt = delivery.attempts + 1;
+    const dead = attempt >= this.config.maxAttempts;
+    this.logger.info(
+      {
+        event: dead ? 'notification-dead-lettered' : 'notification-retry',
+        delivery: delivery.id,
+        channel: delivery.channel,
+        attempt,
+        reason: failure,
+      },
+      dead ? 'delivery dead-lettered' : 'delivery will be retried',
+    );
+    await this.repository.failed(
+      delivery.id,
+      failure,
+      this.config.maxAttempts,
+      retryDelayMs(attempt, this.config.retryBaseMs),
+    );
+  }
+}

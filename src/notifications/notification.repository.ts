@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { Sql, type PreparedStatement } from '../platform/database/sql';
+
+export type Channel = 'webhook' | 'mail';
+
+/** A delivery claimed for one attempt, with its event and, for a webhook, the current URL. */
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  channel: Channel;
+  recipient: string;
+  attempts: number;
+  type: string;
+  payload: Record<string, unknown>;
+  occurredAt: Date;
+  url: string | null;
+}
+
+const CLAIM_EVENTS: PreparedStatement = {
+  name: 'outbox.claim-events',
+  text: `SELECT e.id, e.type, e.organisation, e.citizen, w.url IS NOT NULL AS "hasWebhook"
+         FROM outbox_event e LEFT JOIN organisation_webhook w ON w.organisation = e.organisation
+         WHERE e.dispatched_at IS NULL ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
+};
+const ADD_DELIVERY: PreparedStatement = {
+  name: 'outbox.add-delivery',
+  text: `INSERT INTO notification_delivery (event_id, channel, recipient) VALUES ($1, $2, $3)
+         ON CONFLICT (event_id, channel) DO NOTHING`,
+};
+const MARK_DISPATCHED: PreparedStatement = {
+  name: 'outbox.mark-dispatched',
+  text: 'UPDATE outbox_event SET dispatched_at = now() WHERE id = ANY($1::bigint[])',
+};
+// Claiming leases the delivery: another dispatcher (or this one after a crash) retries it after the lease.
+const CLAIM_DUE: PreparedStatement = {
+  name: 'outbox.claim-due',
+  text: `WITH claimed AS (
+           UPDATE notification_delivery d SET next_attempt_at = now() + ($2 || ' milliseconds')::interval
+           WHERE d.id IN (
+             SELECT id FROM notification_delivery
+             WHERE status = 'pending' AND next_attempt_at <= now() AND recipient <> ALL($3::text[])
+             ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING d.id, d.event_id, d.channel, d.recipient, d.attempts)
+         SELECT c.id, c.event_id AS "eventId", c.channel, c.recipient, c.attempts, e.type, e.payload,
+                e.created_at AS "occurredAt", w.url
+         FROM claimed c JOIN outbox_event e ON e.id = c.event_id
+         LEFT JOIN organisation_webhook w ON c.channel = 'webhook' AND w.organisation = c.recipient`,
+};
+const DELIVERED: PreparedStatement = {
+  name: 'outbox.delivered',
+  text: `UPDATE notification_delivery SET status = 'delivered', attempts = attempts + 1, delivered_at = now(),
+           last_error = NULL WHERE id = $1`,
+};
+const FAILED: PreparedStatement = {
+  name: 'outbox.failed',
+  text: `UPDATE notification_delivery SET attempts = attempts + 1, last_error = $2,
+           status = CASE WHEN attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
+           next_attempt_at = now() + ($4 || ' milliseconds')::interval
+         WHERE id = $1`,
+};
+const SET_WEBHOOK: PreparedStatement = {
+  name: 'webhook.set',
+  text: `INSERT INTO organisation_webhook (organisation, url) VALUES ($1, $2)
+         ON CONFLICT (organisation) DO UPDATE SET url = EXCLUDED.url, updated_at = now()`,
+};
+const GET_WEBHOOK: PreparedStatement = {
+  name: 'webhook.get',
+  text: 'SELECT url FROM organisation_webhook WHERE organisation = $1',
+};
+const DELETE_WEBHOOK: PreparedStatement = {
+  name: 'webhook.delete',
+  text: 'DELETE FROM organisation_webhook WHERE organisation = $1',
+};
+
+@Injectable()
+export class NotificationRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /**
+   * Turns undispatched outbox events into deliveries: a webhook when the
+   * organisation has one and `wantsWebhook(type)`, a message when
+   * `mailTo(citizen, type)` says so. Returns how many events it dispatched.
+   */
+  dispatch(
+    limit: number,
+    wantsWebhook: (type: string) => boolean,
+    wantsMail: (citizen: string, type: string) => boolean,
+  ): Promise<number> {
+    return this.sql.transaction(async (tx) => {
+      const events = await tx.query<{
+        id: string;
+        type: string;
+        organisation: string;
+        citizen: string;
+        hasWebhook: boolean;
+      }>(CLAIM_EVENTS, [limit]);
+      for (const event of events) {
+        if (event.hasWebhook && wantsWebhook(event.type)) {
+          await tx.query(ADD_DELIVERY, [event.id, 'webhook', event.organisation]);
+        }
+        if (wantsMail(event.citizen, event.type)) await tx.query(ADD_DELIVERY, [event.id, 'mail', event.citizen]);
+      }
+      if (events.length > 0) await tx.query(MARK_DISPATCHED, [events.map((e) => e.id)]);
+      return events.length;
+    });
+  }
+
+  claimDue(limit: number, leaseMs: number, busyRecipients: string[]): Promise<ClaimedDelivery[]> {
+    return this.sql.query<ClaimedDelivery & Record<string, unknown>>(CLAIM_DUE, [
+      limit,
+      String(leaseMs),
+      busyRecipients,
+    ]);
+  }
+
+  async delivered(id: string): Promise<void> {
+    await this.sql.query(DELIVERED, [id]);
+  }
+
+  async failed(id: string, reason: string, maxAttempts: number, retryInMs: number): Promise<void> {
+    await this.sql.query(FAILED, [id, reason.slice(0, 200), maxAttempts, String(retryInMs)]);
+  }
+
+  async setWebhook(organisation: string, url: string): Promise<void> {
+    await this.sql.query(SET_WEBHOOK, [organisation, url]);
+  }
+
+  async getWebhook(organisation: string): Promise<string | undefined> {
+    return (await this.sql.query<{ url: string }>(GET_WEBHOOK, [organisation]))[0]?.url;
+  }
+
+  async deleteWebhook(organisation: string): Promise<void> {
+    await this.sql.query(DELETE_WEBHOOK, [organisation]);
+  }
+}
