@@ -1,0 +1,87 @@
+import { checkTerms, type FieldProblem, type TermsContext } from './consent-terms';
+
+const NOW = new Date('2026-11-23T12:00:00.000Z');
+const DAY = 86_400_000;
+
+const context: TermsContext = {
+  now: NOW,
+  maxConsentDays: (purpose) => ({ 'afe.calcul-aide': 365, 'mess.aide-sociale': 180 })[purpose],
+  allowedFields: (product, requester, purpose) =>
+    product === 'revenu.avis-cotisation' && requester === 'afe' && purpose === 'afe.calcul-aide'
+      ? ['taxYear', 'netIncome', 'lines']
+      : undefined,
+};
+
+const BASE = { requester: 'afe', purpose: 'afe.calcul-aide', products: ['revenu.avis-cotisation'] };
+const pointers = (result: unknown): string[] => (result as FieldProblem[]).map((p) => p.pointer);
+
+describe('checkTerms', () => {
+  it('fills the defaults: from now, for the purpose’s longest duration, ongoing', () => {
+    expect(checkTerms(BASE, context)).toEqual({
+      requester: 'afe',
+      purpose: 'afe.calcul-aide',
+      products: [{ product: 'revenu.avis-cotisation' }],
+      validFrom: NOW,
+      validUntil: new Date(NOW.getTime() + 365 * DAY),
+      mode: 'ongoing',
+    });
+  });
+
+  it('keeps a narrowing to allowed fields, and the mode asked for', () => {
+    const terms = checkTerms(
+      { ...BASE, mode: 'one-time', products: [{ product: 'revenu.avis-cotisation', fields: ['netIncome'] }] },
+      context,
+    );
+    expect(terms).toMatchObject({
+      mode: 'one-time',
+      products: [{ product: 'revenu.avis-cotisation', fields: ['netIncome'] }],
+    });
+  });
+
+  it('accepts validUntil exactly at the cap, and refuses one millisecond more', () => {
+    const cap = new Date(NOW.getTime() + 365 * DAY).toISOString();
+    expect(Array.isArray(checkTerms({ ...BASE, validUntil: cap }, context))).toBe(false);
+    const over = new Date(NOW.getTime() + 365 * DAY + 1).toISOString();
+    expect(pointers(checkTerms({ ...BASE, validUntil: over }, context))).toEqual(['/validUntil']);
+  });
+
+  it('measures the cap from a later start', () => {
+    const validFrom = new Date(NOW.getTime() + 10 * DAY).toISOString();
+    const validUntil = new Date(NOW.getTime() + 370 * DAY).toISOString();
+    expect(Array.isArray(checkTerms({ ...BASE, validFrom, validUntil }, context))).toBe(false);
+  });
+
+  it.each([
+    ['an unknown purpose', { ...BASE, purpose: 'x.y' }, ['/purpose']],
+    ['a product not allowed', { ...BASE, products: ['saaq.adresse'] }, ['/products/0']],
+    ['a requester not allowed', { ...BASE, requester: 'mess' }, ['/products/0']],
+    [
+      'a duplicate product',
+      { ...BASE, products: ['revenu.avis-cotisation', 'revenu.avis-cotisation'] },
+      ['/products/1'],
+    ],
+    [
+      'fields outside the contract',
+      { ...BASE, products: [{ product: 'revenu.avis-cotisation', fields: ['netIncome', 'balance'] }] },
+      ['/products/0/fields/1'],
+    ],
+    [
+      'a field twice',
+      { ...BASE, products: [{ product: 'revenu.avis-cotisation', fields: ['netIncome', 'netIncome'] }] },
+      ['/products/0/fields'],
+    ],
+    ['an end before the start', { ...BASE, validUntil: new Date(NOW.getTime() - 1).toISOString() }, ['/validUntil']],
+    ['an end equal to now', { ...BASE, validUntil: NOW.toISOString() }, ['/validUntil']],
+    ['a start long past', { ...BASE, validFrom: new Date(NOW.getTime() - DAY).toISOString() }, ['/validFrom']],
+  ])('refuses %s', (_what, input, expected) => {
+    expect(pointers(checkTerms(input, context))).toEqual(expected);
+  });
+
+  it('reports every problem at once', () => {
+    const result = checkTerms(
+      { ...BASE, products: ['saaq.adresse', 'revenu.avis-cotisation'], validFrom: new Date(0).toISOString() },
+      context,
+    );
+    expect(pointers(result)).toEqual(['/products/0', '/validFrom', '/validUntil']);
+  });
+});
