@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { testEnv } from './setup/test-env';
 import { bearer, citizenToken, devIdpKey, TEST_AUDIENCE } from './support/citizen-tokens';
+import { signInThroughDevIdp } from './support/oidc-login';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -183,5 +184,46 @@ describe('Citizen bearer tokens when the IdP cannot be reached', () => {
     expect(response.status).toBe(503);
     expect(((await response.json()) as { code: string }).code).toBe('idp-unavailable');
     expect(response.headers.get('retry-after')).toBe('5');
+  });
+});
+
+describe('A token from a real sign-in at the development IdP (authorization code with PKCE)', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+
+  afterAll(() => gateway.stop());
+
+  const signIn = (login: string) =>
+    signInThroughDevIdp({
+      issuer: testEnv('oidcIssuer'),
+      clientId: 'passerelle-portal',
+      redirectUri: 'http://127.0.0.1/auth/callback',
+      resource: TEST_AUDIENCE,
+      login,
+    });
+
+  it('is accepted by the gateway, with the citizen as subject', async () => {
+    const { accessToken } = await signIn('demo-citizen-4');
+    const response = await fetch(`${gateway.publicUrl}/v1/me`, { headers: bearer(accessToken) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ subject: 'demo-citizen-4', roles: [] });
+  });
+
+  it('carries the officer role for demo-officer', async () => {
+    const { accessToken } = await signIn('demo-officer');
+    const response = await fetch(`${gateway.publicUrl}/v1/me`, { headers: bearer(accessToken) });
+    expect(await response.json()).toEqual({ subject: 'demo-officer', roles: ['privacy-officer'] });
+  });
+
+  it('gives an ID token that the API refuses: its audience is the portal, not the API', async () => {
+    const { idToken } = await signIn('demo-citizen-4');
+    expect((await fetch(`${gateway.publicUrl}/v1/me`, { headers: bearer(idToken) })).status).toBe(401);
+  });
+
+  it('lets nobody but the demo accounts sign in', async () => {
+    await expect(signIn('someone-else')).rejects.toThrow();
   });
 });

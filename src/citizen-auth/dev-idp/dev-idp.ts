@@ -67,6 +67,7 @@ function configuration({ key, audience, roleClaim, portalClient }: DevIdpOptions
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'none',
+        id_token_signed_response_alg: DEV_IDP_ALGORITHM,
       },
     ],
     pkce: { methods: ['S256'], required: () => true },
