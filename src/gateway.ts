@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { Logger, PinoLogger } from 'nestjs-pino';
@@ -11,6 +10,7 @@ import { CitizenLinkRepository } from './adapters/citizen-link.repository';
 import { seedDemoLinks } from './adapters/demo-links';
 import { AppModule } from './app.module';
 import type { Catalogue } from './contracts/catalogue';
+import { listenOn } from './platform/net/listen';
 import { loadContracts } from './contracts/contract-loader';
 import { AgencyIdentityService } from './identity/agency-identity.service';
 import { CrlStore } from './identity/crl/crl-store';
@@ -61,16 +61,6 @@ function closeServer(server: Server, drainTimeoutMs: number): Promise<void> {
       resolve();
     });
     server.closeIdleConnections();
-  });
-}
-
-function listenOn(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
   });
 }
 

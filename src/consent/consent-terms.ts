@@ -1,12 +1,9 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { describeSchemaErrors, type FieldProblem } from '../platform/http/schema-problems';
 import type { ConsentMode, ConsentProduct, ConsentTerms } from './consent';
 
-/** A problem with one field of a request: a JSON pointer and a message, never the rejected value. */
-export interface FieldProblem {
-  pointer: string;
-  message: string;
-}
+export type { FieldProblem };
 
 /** What the rules need to know about the contracts, the purposes and the organisations. */
 export interface TermsContext {
@@ -63,21 +60,7 @@ addFormats(ajv, ['date-time']);
 /** Compiles a request schema once; its errors come back as pointers and messages. */
 export function compileShape<T>(schema: Record<string, unknown>): (body: unknown) => T | FieldProblem[] {
   const validate = ajv.compile<T>(schema);
-  return (body) => (validate(body) ? body : describeErrors(validate.errors ?? []));
-}
-
-function describeErrors(errors: ErrorObject[]): FieldProblem[] {
-  return errors
-    .filter((error) => error.keyword !== 'oneOf' && error.keyword !== 'if')
-    .map((error) => ({
-      pointer:
-        error.keyword === 'required'
-          ? `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}`
-          : error.keyword === 'additionalProperties'
-            ? `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}`
-            : error.instancePath || '/',
-      message: error.message ?? 'is invalid',
-    }));
+  return (body) => (validate(body) ? body : describeSchemaErrors(validate.errors ?? []));
 }
 
 const DAY_MS = 86_400_000;

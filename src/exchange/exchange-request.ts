@@ -1,5 +1,6 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import { DomainError } from '../platform/errors/domain-error';
+import { describeSchemaErrors } from '../platform/http/schema-problems';
 
 export interface ExchangeRequest {
   product: string;
@@ -25,23 +26,10 @@ const SCHEMA = {
 // Compiled once at load; the hot path only calls the generated function.
 const validate = new Ajv({ allErrors: true, strict: true }).compile<ExchangeRequest>(SCHEMA);
 
-/** Pointers and messages only: a rejected value (a citizen id, say) is never echoed back. */
-function describe(errors: ErrorObject[]): { pointer: string; message: string }[] {
-  return errors.map((error) => ({
-    pointer:
-      error.keyword === 'required'
-        ? `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}`
-        : error.keyword === 'additionalProperties'
-          ? `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}`
-          : error.instancePath || '/',
-    message: error.message ?? 'is invalid',
-  }));
-}
-
 export function parseExchangeRequest(body: unknown): ExchangeRequest {
   if (!validate(body)) {
     throw new DomainError('invalid-request', 'The exchange request does not match its schema', {
-      extensions: { errors: describe(validate.errors ?? []) },
+      extensions: { errors: describeSchemaErrors(validate.errors ?? []) },
     });
   }
   return body;

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { listenOn } from '../../platform/net/listen';
 import { RQ_RECORDS, type RqAssessmentRecord } from '../simulators/demo-records';
 import { Faults } from '../simulators/faults';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/running-simulator';
@@ -93,14 +94,7 @@ export async function startRqRecordSimulator(
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOn(server, options.port ?? 0, host);
   return {
     url: `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`,
     faults,

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../../platform/net/listen';
 import type { Faults } from './faults';
 import type { RunningSimulator } from './running-simulator';
 
@@ -20,14 +20,7 @@ export async function serveHttp(
     handler(request, response).catch(() => request.socket.destroy());
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOn(server, options.port, options.host);
   const { host } = options;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,

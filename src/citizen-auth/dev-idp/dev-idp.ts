@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration } from 'oidc-provider';
+import { listenOn } from '../../platform/net/listen';
 import { DEV_ACCOUNTS } from './dev-accounts';
 import { DEV_IDP_ALGORITHM, type DevIdpKey } from './dev-idp-key';
 
@@ -33,14 +33,7 @@ export interface RunningDevIdp {
  */
 export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp> {
   const server: Server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOn(server, options.port, options.host);
   const issuer = `http://${options.publicHost ?? 'localhost'}:${port}`;
   const provider = new Provider(issuer, configuration(options));
   const handle = provider.callback();
