@@ -6,17 +6,15 @@
  * the same ResilientSource the gateway uses. PostgreSQL comes from
  * DATABASE_URL, or a throw-away embedded cluster.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdapter } from '../src/adapters/adapter-factory';
 import { ResilientSource } from '../src/adapters/resilient-source';
 import { DEMO_CITIZENS } from '../src/adapters/simulators/demo-records';
 import { startDemoSources, type DemoSources } from '../src/adapters/simulators/simulators';
 import { DEFAULT_SOURCE_LIMITS } from '../src/adapters/source-adapter';
+import type { ProductContract } from '../src/contracts/catalogue';
 import { loadContracts } from '../src/contracts/contract-loader';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/database/embedded-postgres';
+import { percentile, withBenchPostgres, writeResult } from './bench-postgres';
 
 const WARMUP = 200;
 const SEQUENTIAL = 2_000;
@@ -33,82 +31,59 @@ interface Result {
   concurrentPerSecond: number;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+async function measure(contract: ProductContract, sources: DemoSources): Promise<Result> {
+  const { adapter: kind, endpoint } = contract.source;
+  const url = sources.endpoints[endpoint as keyof typeof sources.endpoints];
+  const source = new ResilientSource(endpoint, createAdapter(contract.source, url, DEFAULT_SOURCE_LIMITS), {
+    deadlineMs: 3_000,
+    breakerFailures: 5,
+    halfOpenAfterMs: 10_000,
+  });
+  const ids = DEMO_CITIZENS.map((citizen) => citizen.localIds[contract.owner as 'dec' | 'rq' | 'saaq' | 'ramq']);
+  const fetchOne = (i: number): Promise<unknown> => source.fetch(ids[i % ids.length], `bench${i}`);
+  try {
+    for (let i = 0; i < WARMUP; i++) await fetchOne(i);
+    const samples: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      const started = process.hrtime.bigint();
+      await fetchOne(i);
+      samples.push(Number(process.hrtime.bigint() - started) / 1_000);
+    }
+    samples.sort((a, b) => a - b);
+    let next = 0;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < CONCURRENT) await fetchOne(next++);
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return {
+      product: contract.product,
+      adapter: kind,
+      p50Us: Math.round(percentile(samples, 50)),
+      p95Us: Math.round(percentile(samples, 95)),
+      p99Us: Math.round(percentile(samples, 99)),
+      maxUs: Math.round(samples[samples.length - 1]),
+      concurrentPerSecond: Math.round(CONCURRENT / seconds),
+    };
+  } finally {
+    await source.close();
+  }
 }
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | undefined;
-  let scratch: string | undefined;
-  let adminUrl = process.env.DATABASE_URL;
-  if (adminUrl === undefined) {
-    scratch = mkdtempSync(join(tmpdir(), 'passerelle-bench-'));
-    // As root, the embedded cluster runs as `postgres`, which must reach its directory.
-    chmodSync(scratch, 0o755);
-  }
-  const results: Result[] = [];
-  let sources: DemoSources | undefined;
-  try {
-    if (scratch !== undefined) {
-      embedded = await startEmbeddedPostgres({ dir: join(scratch, 'pg'), port: await freePort(), ephemeral: true });
-      adminUrl = embedded.url;
+  const results = await withBenchPostgres(async (adminUrl) => {
+    const measured: Result[] = [];
+    const sources = await startDemoSources({ databaseAdminUrl: adminUrl });
+    try {
+      const catalogue = loadContracts(join(__dirname, '..', 'schemas'));
+      for (const contract of catalogue.contracts) measured.push(await measure(contract, sources));
+    } finally {
+      await sources.close();
     }
-    sources = await startDemoSources({ databaseAdminUrl: adminUrl as string });
-    const catalogue = loadContracts(join(__dirname, '..', 'schemas'));
-    for (const contract of catalogue.contracts) {
-      const { adapter: kind, endpoint } = contract.source;
-      const url = sources.endpoints[endpoint as keyof typeof sources.endpoints];
-      const source = new ResilientSource(endpoint, createAdapter(contract.source, url, DEFAULT_SOURCE_LIMITS), {
-        deadlineMs: 3_000,
-        breakerFailures: 5,
-        halfOpenAfterMs: 10_000,
-      });
-      const ids = DEMO_CITIZENS.map((citizen) => citizen.localIds[contract.owner as 'dec' | 'rq' | 'saaq' | 'ramq']);
-      const fetchOne = (i: number): Promise<unknown> => source.fetch(ids[i % ids.length], `bench${i}`);
-      try {
-        for (let i = 0; i < WARMUP; i++) await fetchOne(i);
-        const samples: number[] = [];
-        for (let i = 0; i < SEQUENTIAL; i++) {
-          const started = process.hrtime.bigint();
-          await fetchOne(i);
-          samples.push(Number(process.hrtime.bigint() - started) / 1_000);
-        }
-        samples.sort((a, b) => a - b);
-        let next = 0;
-        const started = process.hrtime.bigint();
-        await Promise.all(
-          Array.from({ length: CONCURRENCY }, async () => {
-            while (next < CONCURRENT) await fetchOne(next++);
-          }),
-        );
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        results.push({
-          product: contract.product,
-          adapter: kind,
-          p50Us: Math.round(percentile(samples, 50)),
-          p95Us: Math.round(percentile(samples, 95)),
-          p99Us: Math.round(percentile(samples, 99)),
-          maxUs: Math.round(samples[samples.length - 1]),
-          concurrentPerSecond: Math.round(CONCURRENT / seconds),
-        });
-      } finally {
-        await source.close();
-      }
-    }
-  } finally {
-    await sources?.close();
-    await embedded?.stop();
-    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
-  }
-
+    return measured;
+  });
   const rows = results.map(
     (r) =>
       `  ${r.adapter.padEnd(12)} ${r.product.padEnd(24)} p50 ${(r.p50Us / 1000).toFixed(2)} ms  ` +
@@ -117,13 +92,12 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`One fetch per adapter, simulator on this machine (${SEQUENTIAL} sequential):\n`);
   process.stdout.write(`${rows.join('\n')}\n`);
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `sources-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({ node: process.version, sequential: SEQUENTIAL, concurrency: CONCURRENCY, results }, null, 2),
-  );
+  const file = writeResult('sources', {
+    node: process.version,
+    sequential: SEQUENTIAL,
+    concurrency: CONCURRENCY,
+    results,
+  });
   process.stdout.write(`written to ${file}\n`);
 }
 

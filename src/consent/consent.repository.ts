@@ -68,7 +68,7 @@ const LIST_CURRENT: PreparedStatement = {
   text: `SELECT ${COLUMNS} FROM consent c ${JOINS}
          WHERE c.citizen = $1 AND s.id IS NULL ORDER BY c.created_at DESC LIMIT 500`,
 };
-const LOOKUP: PreparedStatement = {
+export const CONSENT_LOOKUP: PreparedStatement = {
   name: 'consent.lookup',
   text: `SELECT consent_id AS "consentId" FROM consent_grant
          WHERE citizen = $1 AND requester = $2 AND purpose = $3 AND product = $4
@@ -161,7 +161,13 @@ export class ConsentRepository {
     product: string,
     at: Date,
   ): Promise<string | undefined> {
-    const rows = await this.sql.query<{ consentId: string }>(LOOKUP, [citizen, requester, purpose, product, at]);
+    const rows = await this.sql.query<{ consentId: string }>(CONSENT_LOOKUP, [
+      citizen,
+      requester,
+      purpose,
+      product,
+      at,
+    ]);
     return rows[0]?.consentId;
   }
 

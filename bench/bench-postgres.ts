@@ -1,0 +1,46 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/database/embedded-postgres';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Runs `work` with an admin URL of a PostgreSQL server: DATABASE_URL when
+ * set, otherwise a throw-away embedded cluster (durability off) removed after.
+ */
+export async function withBenchPostgres<T>(work: (adminUrl: string) => Promise<T>): Promise<T> {
+  const given = process.env.DATABASE_URL;
+  if (given !== undefined && given !== '') return work(given);
+  const scratch = mkdtempSync(join(tmpdir(), 'passerelle-bench-'));
+  // As root, the embedded cluster runs as `postgres`, which must reach its directory.
+  chmodSync(scratch, 0o755);
+  let embedded: EmbeddedDatabase | undefined;
+  try {
+    embedded = await startEmbeddedPostgres({ dir: join(scratch, 'pg'), port: await freePort(), ephemeral: true });
+    return await work(embedded.url);
+  } finally {
+    await embedded?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Writes a result file under bench/results/ and returns its path. */
+export function writeResult(name: string, result: unknown): string {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  return file;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
