@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { testEnv } from './setup/test-env';
 import { bearer, citizenToken, devIdpKey, TEST_AUDIENCE } from './support/citizen-tokens';
@@ -225,5 +227,63 @@ describe('A token from a real sign-in at the development IdP (authorization code
 
   it('lets nobody but the demo accounts sign in', async () => {
     await expect(signIn('someone-else')).rejects.toThrow();
+  });
+});
+
+describe('npm run cli -- dev token', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+
+  afterAll(() => gateway.stop());
+
+  it('prints a token the gateway accepts, with the role asked for', async () => {
+    const result = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        'src/cli/main.ts',
+        'dev',
+        'token',
+        '--sub',
+        'demo-officer',
+        '--role',
+        'privacy-officer',
+      ],
+      {
+        cwd: join(__dirname, '..'),
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          DATABASE_URL: '',
+          NODE_ENV: 'development',
+          OIDC_ISSUER: testEnv('oidcIssuer'),
+          DEV_IDP_KEY_FILE: testEnv('idpKeyFile'),
+        },
+      },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const token = result.stdout.trim();
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const response = await fetch(`${gateway.publicUrl}/v1/me`, { headers: bearer(token) });
+    expect(await response.json()).toEqual({ subject: 'demo-officer', roles: ['privacy-officer'] });
+  });
+
+  it('refuses to run without --sub', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'dev', 'token'],
+      {
+        cwd: join(__dirname, '..'),
+        encoding: 'utf8',
+        env: { ...process.env, DEV_IDP_KEY_FILE: testEnv('idpKeyFile') },
+      },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('missing --sub');
   });
 });
