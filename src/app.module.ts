@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdaptersModule } from './adapters/adapters.module';
+import { AuditModule } from './audit/audit.module';
+import type { AuditOptions } from './audit/audit-log';
 import { CitizenAuthModule } from './citizen-auth/citizen-auth.module';
 import type { Catalogue } from './contracts/catalogue';
 import { ConsentModule } from './consent/consent.module';
@@ -15,6 +17,7 @@ export interface AppModuleOptions extends PlatformOptions {
   crl: CrlStore;
   catalogue: Catalogue;
   sources: SourcesConfig;
+  audit: AuditOptions;
 }
 
 @Module({})
@@ -28,6 +31,7 @@ export class AppModule {
         ContractsModule.forRoot(options.catalogue),
         AdaptersModule.forRoot(options.sources),
         CitizenAuthModule.forRoot(options.config.citizenAuth),
+        AuditModule.forRoot(options.audit),
         ConsentModule.forRoot(options.config.consent),
         NotificationsModule.forRoot(options.config.notifications),
         ExchangeModule,

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { probeEndpoint } from './adapters/probe';
 import { loadContracts } from './contracts/contract-loader';
 import { type SimulatorProcess, startSimulatorProcess } from './adapters/simulators/simulator-process';
+import { ensureDevPseudonymKey } from './audit/pseudonym-key';
 import { ensureDevIdpKey } from './citizen-auth/dev-idp/dev-idp-key';
 import { startDevIdpProcess } from './citizen-auth/dev-idp/dev-idp-process';
 import type { ChildService } from './platform/child-service';
@@ -72,6 +73,8 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
     const { generated } = await ensureDevPki(config.tls.certsDir);
     if (generated) log.info({ dir: config.tls.certsDir }, 'development PKI generated');
     if (await ensureDevSigningKey(config.signingKeyFile)) log.info('development signing key generated');
+    if (await ensureDevPseudonymKey(config.audit.pseudonymKeyFile))
+      log.info('development audit pseudonym key generated');
   }
 
   let embedded: EmbeddedDatabase | undefined;

@@ -11,6 +11,7 @@ import { seedDemoLinks } from './adapters/demo-links';
 import { AppModule } from './app.module';
 import type { Catalogue } from './contracts/catalogue';
 import { listenOn } from './platform/net/listen';
+import { loadPseudonymKey } from './audit/pseudonym-key';
 import { loadContracts } from './contracts/contract-loader';
 import { AgencyIdentityService } from './identity/agency-identity.service';
 import { CrlStore } from './identity/crl/crl-store';
@@ -76,6 +77,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   ]);
   const crl = await CrlStore.open(config.tls.crl, caPem);
   const signingKey = await loadSigningKey(config.signingKeyFile);
+  const pseudonymKey = await loadPseudonymKey(config.audit.pseudonymKeyFile);
   const agencyTls = { key, cert, ca: caPem, crl: crl.pem };
   const servers = createHttpServers({
     agencyTls,
@@ -91,6 +93,12 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
       crl,
       catalogue,
       sources,
+      audit: {
+        pseudonymKey,
+        checkpointDir: config.audit.checkpointDir,
+        checkpointEvery: config.audit.checkpointEvery,
+        checkpointIntervalMs: config.audit.checkpointIntervalMs,
+      },
       logDestination: options.logDestination,
     }),
     new FastifyAdapter(servers.fastify),

@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ContractsError, loadContracts } from '../contracts/contract-loader';
 import { certificateFacts } from '../identity/demo-seed';
+import { ensureDevPseudonymKey } from '../audit/pseudonym-key';
 import { ensureDevIdpKey, loadDevIdpKey } from '../citizen-auth/dev-idp/dev-idp-key';
 import { mintDevToken } from '../citizen-auth/dev-idp/dev-token';
 import { ensureDevPki } from '../identity/dev-pki/dev-pki';
 import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
 import { ConfigError, loadConfig, type AppConfig } from '../platform/config/config';
-import { ensureDevSigningKey } from '../platform/signing/signing-key';
+import { ensureDevSigningKey, loadSigningKey } from '../platform/signing/signing-key';
+import { verifyAuditLog } from '../audit/audit-verify';
 import { withDatabase } from './database';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -19,6 +21,7 @@ const USAGE = `Usage: npm run cli -- <command>
   org activate <id>                     lift a suspension
   org bind-cert <id> <certificate.pem>  bind a client certificate (by SHA-256 fingerprint)
   contracts check                       validate schemas/ (purposes, manifests, data schemas)
+  audit verify                          recompute the audit chain and check the signed checkpoints, offline
   dev certs                             regenerate the development PKI in CERTS_DIR
   dev token --sub <pivot id> [--role privacy-officer] [--ttl <seconds>]
                                         print a bearer token of the development IdP
@@ -75,6 +78,7 @@ async function dev(
   if (args[0] !== 'certs') throw new UsageError(`unknown dev command "${args[0] ?? ''}"`);
   await ensureDevPki(config.tls.certsDir, { force: true });
   await ensureDevSigningKey(config.signingKeyFile);
+  await ensureDevPseudonymKey(config.audit.pseudonymKeyFile);
   return [
     `development PKI regenerated in ${config.tls.certsDir}`,
     'Restart the gateway to use it; npm start binds the new demo certificates.',
@@ -100,6 +104,23 @@ async function devToken(config: AppConfig, values: { sub?: string; role?: string
     ttlSeconds,
   });
 }
+
+/** Exits non-zero (through AuditBroken) and names the first bad seq when the chain does not hold. */
+async function audit(config: AppConfig, args: string[]): Promise<string> {
+  if (args[0] !== 'verify') throw new UsageError(`unknown audit command "${args[0] ?? ''}"`);
+  const { publicJwk } = await loadSigningKey(config.signingKeyFile);
+  const report = await withDatabase(config, (dataSource) =>
+    verifyAuditLog((text, values) => dataSource.query(text, values), config.audit.checkpointDir, publicJwk),
+  );
+  const rate = report.seconds > 0 ? Math.round(report.verified / report.seconds) : report.verified;
+  const summary = `${report.verified} records and ${report.checkpoints} checkpoints read in ${report.seconds.toFixed(2)} s (${rate} records/s)`;
+  if (report.failure !== undefined) {
+    throw new AuditBroken(`audit log BROKEN at seq ${report.failure.seq}: ${report.failure.reason}\n${summary}`);
+  }
+  return `audit log OK: head seq ${report.head.seq}, ${report.head.hash}\n${summary}`;
+}
+
+class AuditBroken extends Error {}
 
 function contracts(config: AppConfig, args: string[]): string {
   if (args[0] !== 'check') throw new UsageError(`unknown contracts command "${args[0] ?? ''}"`);
@@ -139,6 +160,9 @@ async function main(argv: string[]): Promise<void> {
     case 'contracts':
       process.stdout.write(`${contracts(config, rest)}\n`);
       return;
+    case 'audit':
+      process.stdout.write(`${await audit(config, rest)}\n`);
+      return;
     default:
       throw new UsageError(`unknown command "${group}"`);
   }
@@ -149,7 +173,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   else if (
     error instanceof ConfigError ||
     error instanceof OrganisationNotFoundError ||
-    error instanceof ContractsError
+    error instanceof ContractsError ||
+    error instanceof AuditBroken
   ) {
     process.stderr.write(`${error.message}\n`);
   } else process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);

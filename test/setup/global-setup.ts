@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { type DemoSources, startDemoSources } from '../../src/adapters/simulators/simulators';
+import { ensureDevPseudonymKey } from '../../src/audit/pseudonym-key';
 import { ensureDevIdpKey } from '../../src/citizen-auth/dev-idp/dev-idp-key';
 import { startDevIdpProcess } from '../../src/citizen-auth/dev-idp/dev-idp-process';
 import { ensureDevPki } from '../../src/identity/dev-pki/dev-pki';
@@ -49,6 +50,7 @@ export default async function globalSetup(): Promise<void> {
   const certsDir = join(root, 'certs');
   await ensureDevPki(certsDir);
   await ensureDevSigningKey(join(certsDir, 'signing-key.pem'));
+  await ensureDevPseudonymKey(join(certsDir, 'audit-pseudonym.key'));
 
   let adminUrl = process.env.DATABASE_URL;
   if (adminUrl === undefined || adminUrl === '') {

@@ -70,6 +70,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     OIDC_ISSUER: testEnv('oidcIssuer'),
     DEV_IDP_KEY_FILE: testEnv('idpKeyFile'),
     MAIL_DIR: join(testEnv('root'), 'mail'),
+    AUDIT_CHECKPOINT_DIR: join(testEnv('root'), `checkpoints-${randomBytes(4).toString('hex')}`),
     ...options.env,
   });
   const rawLogs: string[] = [];

@@ -62,6 +62,10 @@ const ENV_SCHEMA = {
     SMTP_URL: { type: 'string', pattern: '^smtps?://' },
     MAIL_FROM: { type: 'string', minLength: 3, default: 'Passerelle <ne-pas-repondre@passerelle.example>' },
     MAIL_DIR: { type: 'string', minLength: 1, default: '.data/mail' },
+    AUDIT_CHECKPOINT_DIR: { type: 'string', minLength: 1, default: '.data/audit-checkpoints' },
+    AUDIT_CHECKPOINT_EVERY: { type: 'integer', minimum: 1, maximum: 10000000, default: 1000 },
+    AUDIT_CHECKPOINT_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 86400000, default: 10000 },
+    AUDIT_PSEUDONYM_KEY_FILE: { type: 'string', minLength: 1 },
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: '^https?://' },
     OTEL_SERVICE_NAME: { type: 'string', minLength: 1, default: 'passerelle' },
   },
@@ -103,7 +107,17 @@ export interface AppConfig {
   sources: SourcesConfig;
   citizenAuth: CitizenAuthConfig;
   consent: { expiryIntervalMs: number };
+  audit: AuditConfig;
   notifications: NotificationsConfig;
+}
+
+export interface AuditConfig {
+  /** Signed checkpoints are written here, outside the database. */
+  checkpointDir: string;
+  checkpointEvery: number;
+  checkpointIntervalMs: number;
+  /** The HMAC key that turns citizen ids into pseudonyms (32 random bytes; generated in development). */
+  pseudonymKeyFile: string;
 }
 
 export interface NotificationsConfig {
@@ -251,6 +265,12 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       breakerHalfOpenMs: v.SOURCE_BREAKER_HALF_OPEN_MS as number,
     },
     consent: { expiryIntervalMs: v.CONSENT_EXPIRY_INTERVAL_MS as number },
+    audit: {
+      checkpointDir: resolve(cwd, v.AUDIT_CHECKPOINT_DIR as string),
+      checkpointEvery: v.AUDIT_CHECKPOINT_EVERY as number,
+      checkpointIntervalMs: v.AUDIT_CHECKPOINT_INTERVAL_MS as number,
+      pseudonymKeyFile: fromCerts(v.AUDIT_PSEUDONYM_KEY_FILE, 'audit-pseudonym.key'),
+    },
     notifications: {
       intervalMs: v.NOTIFY_INTERVAL_MS as number,
       webhookTimeoutMs: v.WEBHOOK_TIMEOUT_MS as number,

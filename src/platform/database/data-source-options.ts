@@ -5,6 +5,7 @@ import { Identity1795392000000 } from './migrations/1795392000000-identity';
 import { CitizenLink1795478400000 } from './migrations/1795478400000-citizen-link';
 import { Consent1795564800000 } from './migrations/1795564800000-consent';
 import { Notifications1795651200000 } from './migrations/1795651200000-notifications';
+import { Audit1795737600000 } from './migrations/1795737600000-audit';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   CitizenLink1795478400000,
   Consent1795564800000,
   Notifications1795651200000,
+  Audit1795737600000,
 ];
 export const ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 

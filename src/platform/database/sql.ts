@@ -65,6 +65,9 @@ export class Sql {
       const result = await work({
         query: async <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> =>
           (await client.query<R>({ name: statement.name, text: statement.text, values })).rows,
+        exec: async (text: string): Promise<void> => {
+          await client.query(text);
+        },
       });
       await client.query('COMMIT');
       return result;
@@ -82,6 +85,8 @@ export class Sql {
 
 export interface SqlTransaction {
   query<R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]>;
+  /** A fixed utility statement (SET LOCAL ...), not prepared and without parameters. */
+  exec(text: string): Promise<void>;
 }
 
 function unavailableOr(error: unknown): unknown {

@@ -1,0 +1,150 @@
+import { createHash, createHmac } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** The `prev_hash` of the first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a caller records. `citizen` is a pivot id: it is pseudonymised before anything is stored. */
+export interface AuditEntry {
+  kind: string;
+  organisation?: string;
+  citizen?: string;
+  product?: string;
+  purpose?: string;
+  decision?: string;
+  reason?: string;
+  correlationId?: string;
+  details?: Record<string, unknown>;
+}
+
+/** The record as hashed and stored. */
+export interface AuditPayload {
+  seq: number;
+  recordedAt: string;
+  kind: string;
+  organisation?: string;
+  citizen?: string;
+  product?: string;
+  purpose?: string;
+  decision?: string;
+  reason?: string;
+  correlationId?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditRecord {
+  seq: number;
+  payload: AuditPayload;
+  prevHash: string;
+  recordHash: string;
+}
+
+/** HMAC-SHA-256 of a pivot id: the same citizen always maps to the same pseudonym, and nobody without the key can invert it. */
+export function pseudonymise(key: Buffer, pivotId: string): string {
+  return createHmac('sha256', key).update(pivotId, 'utf8').digest('hex');
+}
+
+/** SHA-256 over the previous hash, the seq and the RFC 8785 canonical JSON of the payload. */
+export function recordHash(prevHash: string, seq: number, payload: AuditPayload): string {
+  return createHash('sha256')
+    .update(`${prevHash}\n${seq}\n${canonicalize(payload) ?? ''}`)
+    .digest('hex');
+}
+
+/** Builds the next record of the chain. Pure apart from the hash. */
+export function chainRecord(
+  prev: { seq: number; hash: string },
+  entry: AuditEntry,
+  recordedAt: Date,
+  pseudonymKey: Buffer,
+): AuditRecord {
+  const seq = prev.seq + 1;
+  const payload: AuditPayload = { seq, recordedAt: recordedAt.toISOString(), kind: entry.kind };
+  if (entry.organisation !== undefined) payload.organisation = entry.organisation;
+  if (entry.citizen !== undefined) payload.citizen = pseudonymise(pseudonymKey, entry.citizen);
+  if (entry.product !== undefined) payload.product = entry.product;
+  if (entry.purpose !== undefined) payload.purpose = entry.purpose;
+  if (entry.decision !== undefined) payload.decision = entry.decision;
+  if (entry.reason !== undefined) payload.reason = entry.reason;
+  if (entry.correlationId !== undefined) payload.correlationId = entry.correlationId;
+  if (entry.details !== undefined) payload.details = entry.details;
+  return { seq, payload, prevHash: prev.hash, recordHash: recordHash(prev.hash, seq, payload) };
+}
+
+/** A signed statement that the chain's head was `headHash` at `seq`. */
+export interface Checkpoint {
+  seq: number;
+  headHash: string;
+  at: string;
+}
+
+/** A stored row as the verifier reads it: the payload, the hashes, and the columns copied from the payload. */
+export interface StoredRow extends AuditRecord {
+  columns: { kind: string; organisation: string | null; citizen: string | null; decision: string | null };
+}
+
+export interface VerifyFailure {
+  seq: number;
+  reason: string;
+}
+
+/**
+ * Checks a chain row by row, in seq order, without holding it in memory:
+ * gapless seqs from 1, each prev_hash the previous record_hash, each
+ * record_hash recomputed, the copied columns equal to the payload. Then the
+ * checkpoints: each must name a stored record with its hash (a chain
+ * recomputed without the signing key cannot match), and none may lie beyond
+ * the last record (a truncated tail).
+ */
+export class ChainVerifier {
+  private expected = 1;
+  private prevHash = GENESIS_HASH;
+  private readonly hashes = new Map<number, string>();
+  verified = 0;
+
+  constructor(private readonly checkpointSeqs: ReadonlySet<number> = new Set()) {}
+
+  push(row: StoredRow): VerifyFailure | undefined {
+    if (row.seq !== this.expected) {
+      return { seq: this.expected, reason: row.seq > this.expected ? 'missing record' : 'records out of order' };
+    }
+    if (row.payload.seq !== row.seq) return { seq: row.seq, reason: 'payload seq differs' };
+    if (row.prevHash !== this.prevHash) return { seq: row.seq, reason: 'prev_hash does not follow' };
+    if (recordHash(row.prevHash, row.seq, row.payload) !== row.recordHash) {
+      return { seq: row.seq, reason: 'record_hash does not match the record' };
+    }
+    const p = row.payload;
+    const c = row.columns;
+    if (
+      c.kind !== p.kind ||
+      c.organisation !== (p.organisation ?? null) ||
+      c.citizen !== (p.citizen ?? null) ||
+      c.decision !== (p.decision ?? null)
+    ) {
+      return { seq: row.seq, reason: 'columns differ from the hashed record' };
+    }
+    if (this.checkpointSeqs.has(row.seq)) this.hashes.set(row.seq, row.recordHash);
+    this.prevHash = row.recordHash;
+    this.expected++;
+    this.verified++;
+    return undefined;
+  }
+
+  /** After the last row: the checkpoints against what was read. */
+  finish(checkpoints: readonly Checkpoint[]): VerifyFailure | undefined {
+    const last = this.expected - 1;
+    for (const checkpoint of [...checkpoints].sort((a, b) => a.seq - b.seq)) {
+      if (checkpoint.seq > last)
+        return { seq: last + 1, reason: `truncated: a checkpoint vouches for seq ${checkpoint.seq}` };
+      if (this.hashes.get(checkpoint.seq) !== checkpoint.headHash) {
+        return { seq: checkpoint.seq, reason: 'differs from the signed checkpoint' };
+      }
+    }
+    return undefined;
+  }
+
+  /** The head after the rows pushed so far. */
+  get head(): { seq: number; hash: string } {
+    return { seq: this.expected - 1, hash: this.prevHash };
+  }
+}

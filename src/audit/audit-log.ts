@@ -1,0 +1,151 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Sql, type PreparedStatement } from '../platform/database/sql';
+import { DomainError } from '../platform/errors/domain-error';
+import { AUDIT_APPENDER_ROLE } from '../platform/database/migrations/1795737600000-audit';
+import { SIGNING_KEY } from '../platform/signing/jwks.controller';
+import type { SigningKey } from '../platform/signing/signing-key';
+import { chainRecord, GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-chain';
+import { writeCheckpoint } from './checkpoints';
+
+export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
+
+export interface AuditOptions {
+  pseudonymKey: Buffer;
+  checkpointDir: string;
+  checkpointEvery: number;
+  checkpointIntervalMs: number;
+}
+
+/** Any constant: the advisory lock that makes one appender at a time, across gateway nodes. */
+const SEQUENCER_LOCK = 7_201_883_001;
+const MAX_BATCH = 500;
+
+const HEAD: PreparedStatement = {
+  name: 'audit.head',
+  text: 'SELECT seq, record_hash AS "hash" FROM audit_event ORDER BY seq DESC LIMIT 1',
+};
+const LOCK: PreparedStatement = { name: 'audit.lock', text: `SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})` };
+const INSERT: PreparedStatement = {
+  name: 'audit.insert',
+  text: `INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
+           correlation_id, payload, prev_hash, record_hash)
+         SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+           $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[])`,
+};
+
+interface Pending {
+  entry: AuditEntry;
+  resolve: (seq: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The single sequencer of the audit log. Appends wait in a queue; one writer
+ * takes everything queued and commits it in one transaction, under an
+ * advisory lock and the INSERT-only role, numbering from the stored head:
+ * seqs are gapless because a failed batch commits nothing. `append`
+ * resolves only once its record is committed; if it cannot be, it rejects
+ * with 503 `audit-unavailable` and the caller releases nothing.
+ */
+@Injectable()
+export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
+  private queue: Pending[] = [];
+  private writing: Promise<void> | undefined;
+  private head: { seq: number; hash: string } | undefined;
+  private checkpointed = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sql: Sql,
+    @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    @InjectPinoLogger('audit') private readonly logger: PinoLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.checkpoint(), this.options.checkpointIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.writing;
+    await this.checkpoint();
+  }
+
+  append(entry: AuditEntry): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      this.writing ??= this.drain().finally(() => {
+        this.writing = undefined;
+      });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        const records = await this.write(batch.map((pending) => pending.entry));
+        batch.forEach((pending, i) => pending.resolve(records[i].seq));
+        if (this.head !== undefined && this.head.seq - this.checkpointed >= this.options.checkpointEvery) {
+          await this.checkpoint();
+        }
+      } catch (error) {
+        this.head = undefined;
+        this.logger.error({ event: 'audit-append-failed', err: error, records: batch.length }, 'audit append failed');
+        const unavailable = new DomainError('audit-unavailable', undefined, { retryAfterSeconds: 1 });
+        for (const pending of batch) pending.reject(unavailable);
+      }
+    }
+  }
+
+  private write(entries: AuditEntry[]): Promise<AuditRecord[]> {
+    return this.sql.transaction(async (tx) => {
+      await tx.exec(`SET LOCAL ROLE ${AUDIT_APPENDER_ROLE}`);
+      await tx.query(LOCK, []);
+      const [stored] = await tx.query<{ seq: string; hash: string }>(HEAD, []);
+      let prev = stored === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(stored.seq), hash: stored.hash };
+      const now = new Date();
+      const records = entries.map((entry) => {
+        const record = chainRecord(prev, entry, now, this.options.pseudonymKey);
+        prev = { seq: record.seq, hash: record.recordHash };
+        return record;
+      });
+      const column = <T>(pick: (record: AuditRecord) => T): T[] => records.map(pick);
+      await tx.query(INSERT, [
+        column((r) => r.seq),
+        column(() => now),
+        column((r) => r.payload.kind),
+        column((r) => r.payload.organisation ?? null),
+        column((r) => r.payload.citizen ?? null),
+        column((r) => r.payload.product ?? null),
+        column((r) => r.payload.purpose ?? null),
+        column((r) => r.payload.decision ?? null),
+        column((r) => r.payload.correlationId ?? null),
+        column((r) => JSON.stringify(r.payload)),
+        column((r) => r.prevHash),
+        column((r) => r.recordHash),
+      ]);
+      this.head = prev;
+      return records;
+    });
+  }
+
+  /** Signs the current head into the checkpoint directory, if anything was appended since the last one. */
+  async checkpoint(): Promise<void> {
+    const head = this.head;
+    if (head === undefined || head.seq <= this.checkpointed) return;
+    try {
+      await writeCheckpoint(
+        this.options.checkpointDir,
+        { seq: head.seq, headHash: head.hash, at: new Date().toISOString() },
+        this.key,
+      );
+      this.checkpointed = head.seq;
+    } catch (error) {
+      this.logger.error({ event: 'audit-checkpoint-failed', err: error }, 'audit checkpoint could not be written');
+    }
+  }
+}
