@@ -94,6 +94,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
       catalogue,
       sources,
       audit: {
+        databaseUrl: options.databaseUrl,
         pseudonymKey,
         checkpointDir: config.audit.checkpointDir,
         checkpointEvery: config.audit.checkpointEvery,

@@ -9,6 +9,7 @@ export class AdaptersModule {
   static forRoot(sources: SourcesConfig): DynamicModule {
     return {
       module: AdaptersModule,
+      global: true,
       providers: [{ provide: SOURCES_CONFIG, useValue: sources }, CitizenLinkRepository, ProductSourceService],
       exports: [ProductSourceService, CitizenLinkRepository],
     };

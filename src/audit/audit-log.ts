@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Sql, type PreparedStatement } from '../platform/database/sql';
+import { Pool } from 'pg';
+import { SqlPool, type PreparedStatement } from '../platform/database/sql';
 import { DomainError } from '../platform/errors/domain-error';
 import { AUDIT_APPENDER_ROLE } from '../platform/database/migrations/1795737600000-audit';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
@@ -11,6 +12,8 @@ import { writeCheckpoint } from './checkpoints';
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
 
 export interface AuditOptions {
+  /** The sequencer has connections of its own: appends never wait behind requests holding the main pool. */
+  databaseUrl: string;
   pseudonymKey: Buffer;
   checkpointDir: string;
   checkpointEvery: number;
@@ -55,13 +58,25 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private head: { seq: number; hash: string } | undefined;
   private checkpointed = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly pool: Pool;
+  private readonly sql: SqlPool;
 
   constructor(
-    private readonly sql: Sql,
     @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @InjectPinoLogger('audit') private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.pool = new Pool({
+      connectionString: options.databaseUrl,
+      max: 2,
+      connectionTimeoutMillis: 2_000,
+      statement_timeout: 5_000,
+      application_name: 'passerelle-audit',
+    });
+    // An idle connection that breaks is replaced on the next append; the error must not crash the process.
+    this.pool.on('error', () => undefined);
+    this.sql = new SqlPool(this.pool);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.checkpoint(), this.options.checkpointIntervalMs);
@@ -72,6 +87,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     clearInterval(this.timer);
     await this.writing;
     await this.checkpoint();
+    await this.pool.end();
   }
 
   append(entry: AuditEntry): Promise<number> {

@@ -141,6 +141,15 @@ export class ConsentService {
     return expired;
   }
 
+  /** A one-time consent has served its exchange: its `expired` successor ends it, in the exchange's transaction. */
+  async useUp(tx: SqlTransaction, consentId: string, citizen: string, now: Date): Promise<void> {
+    const stored = await this.consents.lockOwn(tx, consentId, citizen);
+    if (stored === undefined || stored.successorId !== null) return;
+    const next = successorOf(stored.record, { id: randomUUID(), status: 'expired', at: now, by: null });
+    await this.consents.withdrawGrants(tx, consentId);
+    await this.record(tx, next, 'consent.expired');
+  }
+
   /** For the exchange: the id of the consent in force, or undefined. Revocations are seen at once. */
   findInForce(
     citizen: string,

@@ -8,6 +8,8 @@ export interface ExchangeRequest {
   purpose: string;
   citizen: string;
   caseRef?: string;
+  /** The consent the agency relies on, when it wants that one checked. */
+  consentId?: string;
 }
 
 const SCHEMA = {
@@ -20,6 +22,7 @@ const SCHEMA = {
     purpose: { type: 'string', pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 100 },
     citizen: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' },
     caseRef: { type: 'string', minLength: 1, maxLength: 100 },
+    consentId: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
   },
 } as const;
 

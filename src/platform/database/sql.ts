@@ -31,13 +31,8 @@ export function isConnectionError(error: unknown): boolean {
  * pool TypeORM manages, with no ORM in between. An unreachable database
  * becomes a 503 `database-unavailable`, so callers fail closed.
  */
-@Injectable()
-export class Sql {
-  private readonly pool: Pool;
-
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    this.pool = (dataSource.driver as PostgresDriver).master as Pool;
-  }
+export class SqlPool {
+  constructor(protected readonly pool: Pool) {}
 
   async query<R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> {
     try {
@@ -80,6 +75,14 @@ export class Sql {
       // A connection that could not even roll back is not given back to the pool.
       client.release(broken);
     }
+  }
+}
+
+/** The application's pool, the one TypeORM manages. */
+@Injectable()
+export class Sql extends SqlPool {
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    super((dataSource.driver as PostgresDriver).master as Pool);
   }
 }
 

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ProductSourceService } from '../adapters/product-source.service';
+import { AuditLog } from '../audit/audit-log';
+import type { AuditEntry } from '../audit/audit-chain';
+import { ConsentService } from '../consent/consent.service';
+import { Catalogue } from '../contracts/catalogue';
+import { DomainError } from '../platform/errors/domain-error';
+import { signDetached } from '../platform/signing/detached-jws';
+import { SIGNING_KEY } from '../platform/signing/jwks.controller';
+import type { SigningKey } from '../platform/signing/signing-key';
+import { decideExchange, minimise, type DenyReason } from './exchange-decision';
+import type { ExchangeRequest } from './exchange-request';
+import { ExchangeRepository } from './exchange.repository';
+
+/** The signed answer: these exact bytes, and their detached JWS. */
+export interface SignedExchange {
+  body: Buffer;
+  signature: string;
+}
+
+/**
+ * The brokered request path of DESIGN.md, in order: (1) identity is the
+ * caller's, from the socket; (2) contract; (3) consent; (4) audit intent;
+ * (5) fetch; (6) validate and minimise; (7) sign; (8) audit outcome. No
+ * data leaves unless its outcome record is committed, and a revocation
+ * committed before step 8 stops the release.
+ */
+@Injectable()
+export class ExchangeService {
+  constructor(
+    private readonly catalogue: Catalogue,
+    private readonly consents: ConsentService,
+    private readonly repository: ExchangeRepository,
+    private readonly sources: ProductSourceService,
+    private readonly audit: AuditLog,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+  ) {}
+
+  async exchange(requester: string, request: ExchangeRequest, correlationId: string): Promise<SignedExchange> {
+    // 2. Contract. A product the caller may not request at all is answered like one that does not exist.
+    const contract = this.catalogue.find(request.product, request.version);
+    if (contract === undefined || contract.access[requester] === undefined) throw new DomainError('product-not-found');
+    const allowed = this.catalogue.allowedFields(contract, requester, request.purpose);
+    if (allowed === undefined) throw new DomainError('purpose-not-allowed');
+
+    const base: AuditEntry = {
+      kind: 'exchange.outcome',
+      organisation: requester,
+      citizen: request.citizen,
+      product: request.product,
+      purpose: request.purpose,
+      correlationId,
+    };
+    const deny = async (reason: DenyReason): Promise<never> => {
+      await this.audit.append({ ...base, decision: 'deny', reason });
+      throw new DomainError('consent-required');
+    };
+
+    // 3. Consent: the lookup answers the common case; a miss is explained from the citizen's records.
+    const now = new Date();
+    let consentId =
+      request.consentId === undefined
+        ? await this.consents.findInForce(request.citizen, requester, request.purpose, request.product, now)
+        : undefined;
+    if (consentId === undefined) {
+      const decision = decideExchange({
+        citizen: request.citizen,
+        requester,
+        purpose: request.purpose,
+        product: request.product,
+        now,
+        consentId: request.consentId,
+        consents: await this.repository.consentFacts(request.citizen, request.consentId),
+      });
+      if (!decision.allow) return deny(decision.reason);
+      consentId = decision.consentId;
+    }
+    const mode = await this.repository.modeOf(consentId);
+
+    // 4. Intent, committed before the source is called.
+    const exchangeId = randomUUID();
+    await this.audit.append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } });
+
+    // 5–6. Fetch, map and hold to the schema (ProductSourceService), recording a failure before it answers.
+    let data: Record<string, unknown>;
+    try {
+      data = await this.sources.fetchProduct(contract, request.citizen, correlationId);
+    } catch (error) {
+      const code: string = error instanceof DomainError ? (error as DomainError).code : 'internal-error';
+      await this.audit.append({ ...base, decision: 'error', reason: code, details: { exchangeId, consentId } });
+      throw error;
+    }
+
+    // 6–8. Under the consent's lock: still in force, count the use, minimise, sign, commit the outcome.
+    const released = await this.repository.sql.transaction(async (tx) => {
+      const at = new Date();
+      const products = await this.repository.claim(tx, {
+        consentId,
+        product: request.product,
+        citizen: request.citizen,
+        at,
+        exclusive: mode === 'one-time',
+      });
+      if (products === undefined) return undefined;
+      await this.repository.countUse(tx, consentId, at);
+      if (mode === 'one-time') await this.consents.useUp(tx, consentId, request.citizen, at);
+      const narrowed = products.find((p) => p.product === request.product)?.fields;
+      const payload = {
+        exchangeId,
+        product: contract.product,
+        version: contract.version,
+        purpose: request.purpose,
+        consentId,
+        issuedAt: at.toISOString(),
+        data: minimise(data, allowed, narrowed),
+      };
+      const body = Buffer.from(JSON.stringify(payload));
+      const signature = await signDetached(body, this.key);
+      // If this cannot be committed, the transaction rolls back and nothing is released (503).
+      await this.audit.append({
+        ...base,
+        decision: 'allow',
+        details: { exchangeId, consentId, fields: Object.keys(payload.data), caseRef: request.caseRef ?? null },
+      });
+      return { body, signature };
+    });
+    // Revoked (or used up) while the source was being called.
+    if (released === undefined) return deny('revoked');
+    return released;
+  }
+}
