@@ -82,7 +82,7 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
     const payload = Buffer.from(response.text).toString('base64url');
     const { protectedHeader } = await flattenedVerify({ protected: header, payload, signature }, jwks);
     expect(protectedHeader).toMatchObject({ alg: 'ES256' });
-    expect(typeof protectedHeader.kid).toBe('string');
+    expect(typeof protectedHeader?.kid).toBe('string');
     const tampered = Buffer.from(response.text.replace('17900.5', '99999.5')).toString('base64url');
     await expect(flattenedVerify({ protected: header, payload: tampered, signature }, jwks)).rejects.toThrow();
 

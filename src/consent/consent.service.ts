@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log';
 import { Catalogue } from '../contracts/catalogue';
 import { DomainError } from '../platform/errors/domain-error';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
@@ -25,6 +26,7 @@ export class ConsentService {
   constructor(
     private readonly consents: ConsentRepository,
     private readonly catalogue: Catalogue,
+    private readonly audit: AuditLog,
     @Inject(SIGNING_KEY) private readonly signingKey: SigningKey,
   ) {
     this.receiptContext = {
@@ -70,6 +72,21 @@ export class ConsentService {
   async record(tx: SqlTransaction, record: ConsentRecord, event: string | null): Promise<void> {
     const receipt = await signReceipt(record, this.receiptContext, this.signingKey);
     await this.consents.insert(tx, record, receipt);
+    // Committed before the change is: if the audit log cannot take it, the change is rolled back.
+    await this.audit.append({
+      kind: `consent.${record.status}`,
+      organisation: record.requester,
+      citizen: record.citizen,
+      purpose: record.purpose,
+      decision: record.status,
+      details: {
+        consentId: record.id,
+        predecessorId: record.predecessorId,
+        requestId: record.requestId,
+        products: record.products,
+        validUntil: record.validUntil.toISOString(),
+      },
+    });
     if (event !== null) {
       await this.consents.addEvent(tx, {
         type: event,
