@@ -6,7 +6,7 @@ import { DomainError } from '../platform/errors/domain-error';
 import { AUDIT_APPENDER_ROLE } from '../platform/database/migrations/1795737600000-audit';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
-import { chainRecord, GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-chain';
+import { chainRecord, GENESIS_HASH, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
 import { writeCheckpoint } from './checkpoints';
 
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
@@ -88,6 +88,11 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.writing;
     await this.checkpoint();
     await this.pool.end();
+  }
+
+  /** The pseudonym a citizen's records are stored under, for searching them. */
+  pseudonymOf(pivotId: string): string {
+    return pseudonymise(this.options.pseudonymKey, pivotId);
   }
 
   append(entry: AuditEntry): Promise<number> {

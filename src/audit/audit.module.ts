@@ -1,5 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { AccessLogController } from './access-log.controller';
+import { AuditEventsController } from './audit-events.controller';
 import { AUDIT_OPTIONS, AuditLog, type AuditOptions } from './audit-log';
+import { AuditQueryRepository } from './audit-query.repository';
 
 @Global()
 @Module({})
@@ -7,7 +10,8 @@ export class AuditModule {
   static forRoot(options: AuditOptions): DynamicModule {
     return {
       module: AuditModule,
-      providers: [{ provide: AUDIT_OPTIONS, useValue: options }, AuditLog],
+      controllers: [AuditEventsController, AccessLogController],
+      providers: [{ provide: AUDIT_OPTIONS, useValue: options }, AuditLog, AuditQueryRepository],
       exports: [AuditLog],
     };
   }

@@ -43,6 +43,15 @@ export class SqlPool {
     }
   }
 
+  /** A query that is not prepared: for reports that run rarely (the integrity check). */
+  async raw<R extends QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+  }
+
   /**
    * Runs `work` in one transaction on one connection: committed when it
    * resolves, rolled back when it throws. Statements stay prepared by name.

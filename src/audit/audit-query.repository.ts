@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { Sql, type PreparedStatement } from '../platform/database/sql';
+import type { AuditPayload } from './audit-chain';
+
+export interface AuditFilter {
+  citizenPseudonym?: string;
+  organisation?: string;
+  product?: string;
+  purpose?: string;
+  decision?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export interface AuditEventRow {
+  seq: string;
+  payload: AuditPayload;
+}
+
+// One statement for every combination of filters; each condition drops out when its parameter is null.
+const SEARCH: PreparedStatement = {
+  name: 'audit.search',
+  text: `SELECT seq, payload FROM audit_event
+         WHERE seq > $1
+           AND ($2::text IS NULL OR citizen_pseudonym = $2)
+           AND ($3::text IS NULL OR organisation = $3)
+           AND ($4::text IS NULL OR product = $4)
+           AND ($5::text IS NULL OR purpose = $5)
+           AND ($6::text IS NULL OR decision = $6)
+           AND ($7::timestamptz IS NULL OR recorded_at >= $7)
+           AND ($8::timestamptz IS NULL OR recorded_at < $8)
+         ORDER BY seq LIMIT $9`,
+};
+const ACCESS_LOG: PreparedStatement = {
+  name: 'audit.access-log',
+  text: `SELECT a.seq, a.recorded_at AS "recordedAt", a.organisation, o.name AS "organisationName", a.product,
+                a.purpose, a.decision
+         FROM audit_event a LEFT JOIN organisation o ON o.id = a.organisation
+         WHERE a.citizen_pseudonym = $1 AND a.kind = 'exchange.outcome' AND a.seq < $2
+         ORDER BY a.seq DESC LIMIT $3`,
+};
+
+export interface AccessRow {
+  seq: string;
+  recordedAt: Date;
+  organisation: string;
+  organisationName: string | null;
+  product: string;
+  purpose: string;
+  decision: string;
+}
+
+@Injectable()
+export class AuditQueryRepository {
+  constructor(readonly sql: Sql) {}
+
+  /** Keyset pagination: the events after `afterSeq`, in seq order. */
+  search(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditEventRow[]> {
+    return this.sql.query<AuditEventRow & Record<string, unknown>>(SEARCH, [
+      afterSeq,
+      filter.citizenPseudonym ?? null,
+      filter.organisation ?? null,
+      filter.product ?? null,
+      filter.purpose ?? null,
+      filter.decision ?? null,
+      filter.from ?? null,
+      filter.to ?? null,
+      limit,
+    ]);
+  }
+
+  accessLog(pseudonym: string, beforeSeq: number, limit: number): Promise<AccessRow[]> {
+    return this.sql.query<AccessRow & Record<string, unknown>>(ACCESS_LOG, [pseudonym, beforeSeq, limit]);
+  }
+}
