@@ -199,8 +199,8 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
   });
 
   it('audit verify (CLI) passes on the intact log, then exits non-zero naming the first bad seq', async () => {
-    const run = (): ReturnType<typeof spawnSync> =>
-      spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'audit', 'verify'], {
+    const run = (command = 'verify'): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'audit', command], {
         cwd: join(__dirname, '..'),
         encoding: 'utf8',
         env: {
@@ -213,6 +213,12 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
     const intact = run();
     expect(intact.stdout).toContain(`audit log OK: head seq ${RECORDS}`);
     expect(intact.status).toBe(0);
+    const exported = run('export');
+    expect(exported.status).toBe(0);
+    const lines = String(exported.stdout).trim().split('\n');
+    expect(lines[0]).toBe('seq,recordedAt,kind,organisation,citizen,product,purpose,decision,reason,correlationId');
+    expect(lines).toHaveLength(RECORDS + 1);
+    expect(lines[1]).toMatch(/^1,/);
 
     await db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
     await db.query(

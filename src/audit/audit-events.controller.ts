@@ -9,6 +9,7 @@ import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/dev-idp/dev-accounts';
 import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
 import type { AuditPayload } from './audit-chain';
+import { csvLines } from './audit-csv';
 import { AuditQueryRepository, type AuditFilter } from './audit-query.repository';
 import { verifyAuditLog, type AuditRow, type VerifyReport } from './audit-verify';
 import { AUDIT_OPTIONS, AuditLog, type AuditOptions } from './audit-log';
@@ -17,19 +18,6 @@ import type { SigningKey } from '../platform/signing/signing-key';
 
 const NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
 const PIVOT = /^[A-Za-z0-9-]{1,64}$/;
-const EXPORT_PAGE = 5_000;
-const CSV_COLUMNS = [
-  'seq',
-  'recordedAt',
-  'kind',
-  'organisation',
-  'citizen',
-  'product',
-  'purpose',
-  'decision',
-  'reason',
-  'correlationId',
-] as const;
 
 type Query = Record<string, string | undefined>;
 
@@ -74,14 +62,6 @@ function integer(value: string | undefined, name: string, fallback: number, max:
     });
   }
   return Number(value);
-}
-
-/** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
-function csvCell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  let text = typeof value === 'string' ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The privacy officers' routes. Every query an officer makes is itself audited. */
@@ -131,26 +111,12 @@ export class AuditEventsController {
     const filter = parseFilter(query, (pivot) => this.audit.pseudonymOf(pivot));
     await this.recordQuery(officer, 'export', filter);
     const queries = this.queries;
-    async function* lines(): AsyncGenerator<string> {
-      yield `${CSV_COLUMNS.join(',')}\n`;
-      for (let after = 0; ; ) {
-        const rows = await queries.search(filter, after, EXPORT_PAGE);
-        if (rows.length === 0) return;
-        yield rows
-          .map((row) => {
-            const p = row.payload as AuditPayload & Record<string, unknown>;
-            return `${CSV_COLUMNS.map((column) => csvCell(column === 'seq' ? row.seq : p[column])).join(',')}\n`;
-          })
-          .join('');
-        after = Number(rows[rows.length - 1].seq);
-      }
-    }
     await reply
       .status(200)
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', 'attachment; filename="audit-events.csv"')
       .header('cache-control', 'no-store')
-      .send(Readable.from(lines()));
+      .send(Readable.from(csvLines((after, size) => queries.search(filter, after, size))));
   }
 
   @Get('integrity')

@@ -10,6 +10,7 @@ import { ensureDevPki } from '../identity/dev-pki/dev-pki';
 import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
 import { ConfigError, loadConfig, type AppConfig } from '../platform/config/config';
 import { ensureDevSigningKey, loadSigningKey } from '../platform/signing/signing-key';
+import { csvLines } from '../audit/audit-csv';
 import { verifyAuditLog } from '../audit/audit-verify';
 import { withDatabase } from './database';
 
@@ -22,6 +23,7 @@ const USAGE = `Usage: npm run cli -- <command>
   org bind-cert <id> <certificate.pem>  bind a client certificate (by SHA-256 fingerprint)
   contracts check                       validate schemas/ (purposes, manifests, data schemas)
   audit verify                          recompute the audit chain and check the signed checkpoints, offline
+  audit export                          the whole audit log as CSV on standard output
   dev certs                             regenerate the development PKI in CERTS_DIR
   dev token --sub <pivot id> [--role privacy-officer] [--ttl <seconds>]
                                         print a bearer token of the development IdP
@@ -107,6 +109,17 @@ async function devToken(config: AppConfig, values: { sub?: string; role?: string
 
 /** Exits non-zero (through AuditBroken) and names the first bad seq when the chain does not hold. */
 async function audit(config: AppConfig, args: string[]): Promise<string> {
+  if (args[0] === 'export') {
+    await withDatabase(config, async (dataSource) => {
+      const pages = csvLines((after, size) =>
+        dataSource.query(`SELECT seq, payload FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT ${size}`, [after]),
+      );
+      for await (const chunk of pages) {
+        if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+      }
+    });
+    return '';
+  }
   if (args[0] !== 'verify') throw new UsageError(`unknown audit command "${args[0] ?? ''}"`);
   const { publicJwk } = await loadSigningKey(config.signingKeyFile);
   const report = await withDatabase(config, (dataSource) =>
@@ -161,7 +174,10 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${contracts(config, rest)}\n`);
       return;
     case 'audit':
-      process.stdout.write(`${await audit(config, rest)}\n`);
+      {
+        const out = await audit(config, rest);
+        if (out !== '') process.stdout.write(`${out}\n`);
+      }
       return;
     default:
       throw new UsageError(`unknown command "${group}"`);
