@@ -1,0 +1,142 @@
+/**
+ * `npm run bench:audit`: builds an audit log of 1,000,000 chained records
+ * (the gateway's own hashing, inserted in batches), signs checkpoints as the
+ * sequencer would, then runs the offline verifier over it and reports
+ * records/s. PostgreSQL comes from DATABASE_URL, or a throw-away embedded
+ * cluster.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { chainRecord, GENESIS_HASH, type AuditRecord } from '../src/audit/audit-chain';
+import { verifyAuditLog, type AuditRow } from '../src/audit/audit-verify';
+import { writeCheckpoint } from '../src/audit/checkpoints';
+import { dataSourceOptions } from '../src/platform/database/data-source-options';
+import { runMigrations } from '../src/platform/database/migrate';
+import { withBenchPostgres, writeResult } from './bench-postgres';
+
+const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
+const BATCH = 10_000;
+const CHECKPOINT_EVERY = 1_000;
+
+async function main(): Promise<void> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(publicJwk);
+  const key = { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: 'ES256' } };
+  const checkpointDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-checkpoints-'));
+  const pseudonymKey = randomBytes(32);
+
+  const result = await withBenchPostgres(async (adminUrl) => {
+    const database = `passerelle_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${database}`;
+    try {
+      const dataSource = new DataSource(
+        dataSourceOptions({ url: url.toString(), poolMax: 2, statementTimeoutMs: 600_000 }),
+      );
+      await dataSource.initialize();
+      await runMigrations(dataSource);
+      await dataSource.destroy();
+      const client = new Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        await client.query('SET synchronous_commit = off');
+        const building = process.hrtime.bigint();
+        let prev = { seq: 0, hash: GENESIS_HASH };
+        const at = new Date();
+        for (let start = 0; start < RECORDS; start += BATCH) {
+          const records: AuditRecord[] = [];
+          for (let i = start; i < Math.min(RECORDS, start + BATCH); i++) {
+            const record = chainRecord(
+              prev,
+              {
+                kind: i % 2 === 0 ? 'exchange.intent' : 'exchange.outcome',
+                organisation: 'mess',
+                citizen: `bench-citizen-${i % 50_000}`,
+                product: 'saaq.adresse',
+                purpose: 'mess.aide-sociale',
+                decision: i % 2 === 0 ? undefined : 'allow',
+                correlationId: randomBytes(16).toString('hex'),
+                details: { exchangeId: `ex-${i}`, fields: ['streetNumber', 'street', 'municipality'] },
+              },
+              at,
+              pseudonymKey,
+            );
+            records.push(record);
+            prev = { seq: record.seq, hash: record.recordHash };
+            if (record.seq % CHECKPOINT_EVERY === 0) {
+              await writeCheckpoint(
+                checkpointDir,
+                { seq: record.seq, headHash: record.recordHash, at: at.toISOString() },
+                key,
+              );
+            }
+          }
+          await client.query(
+            `INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
+               correlation_id, payload, prev_hash, record_hash)
+             SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+               $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[])`,
+            [
+              records.map((r) => r.seq),
+              records.map(() => at),
+              records.map((r) => r.payload.kind),
+              records.map((r) => r.payload.organisation ?? null),
+              records.map((r) => r.payload.citizen ?? null),
+              records.map((r) => r.payload.product ?? null),
+              records.map((r) => r.payload.purpose ?? null),
+              records.map((r) => r.payload.decision ?? null),
+              records.map((r) => r.payload.correlationId ?? null),
+              records.map((r) => JSON.stringify(r.payload)),
+              records.map((r) => r.prevHash),
+              records.map((r) => r.recordHash),
+            ],
+          );
+        }
+        const built = Number(process.hrtime.bigint() - building) / 1e9;
+        process.stdout.write(
+          `${RECORDS.toLocaleString('en-CA')} records and checkpoints written in ${built.toFixed(1)} s\n`,
+        );
+        await client.query('VACUUM ANALYZE audit_event');
+        const report = await verifyAuditLog(
+          async (text, values) => (await client.query<AuditRow>(text, values)).rows,
+          checkpointDir,
+          key.publicJwk,
+        );
+        return {
+          records: RECORDS,
+          buildSeconds: built,
+          ...report,
+          recordsPerSecond: Math.round(report.verified / report.seconds),
+        };
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.end();
+      rmSync(checkpointDir, { recursive: true, force: true });
+    }
+  });
+
+  process.stdout.write(
+    `audit verify: ${result.ok ? 'OK' : `BROKEN at ${String(result.failure?.seq)}`}, ${result.verified.toLocaleString('en-CA')} records and ` +
+      `${result.checkpoints} checkpoints in ${result.seconds.toFixed(2)} s = ${result.recordsPerSecond.toLocaleString('en-CA')} records/s\n`,
+  );
+  const file = writeResult('audit-verify', { node: process.version, ...result });
+  process.stdout.write(`written to ${file}\n`);
+  if (!result.ok) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
