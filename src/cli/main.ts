@@ -81,6 +81,7 @@ async function dev(
   await ensureDevPki(config.tls.certsDir, { force: true });
   await ensureDevSigningKey(config.signingKeyFile);
   await ensureDevPseudonymKey(config.audit.pseudonymKeyFile);
+  await ensureDevIdpKey(config.citizenAuth.devIdp.keyFile);
   return [
     `development PKI regenerated in ${config.tls.certsDir}`,
     'Restart the gateway to use it; npm start binds the new demo certificates.',
