@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { Histogram } from 'prom-client';
 import { ProductSourceService } from '../adapters/product-source.service';
 import { AuditLog } from '../audit/audit-log';
 import type { AuditEntry } from '../audit/audit-chain';
 import { ConsentService } from '../consent/consent.service';
 import { Catalogue } from '../contracts/catalogue';
 import { DomainError } from '../platform/errors/domain-error';
+import { Metrics } from '../platform/metrics/metrics';
 import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
@@ -35,9 +37,28 @@ export class ExchangeService {
     private readonly sources: ProductSourceService,
     private readonly audit: AuditLog,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.steps = new Histogram({
+      name: 'passerelle_exchange_step_seconds',
+      help: 'Time spent in each step of the brokered path: decide (contract and consent), intent, fetch, release',
+      labelNames: ['step'] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 3],
+      registers: [metrics.registry],
+    });
+  }
+
+  private readonly steps: Histogram<'step'>;
+
+  /** Observes the time since `since` under `step`, and returns now. */
+  private lap(step: string, since: bigint): bigint {
+    const now = process.hrtime.bigint();
+    this.steps.observe({ step }, Number(now - since) / 1e9);
+    return now;
+  }
 
   async exchange(requester: string, request: ExchangeRequest, correlationId: string): Promise<SignedExchange> {
+    let mark = process.hrtime.bigint();
     // 2. Contract. A product the caller may not request at all is answered like one that does not exist.
     const contract = this.catalogue.find(request.product, request.version);
     if (contract === undefined || contract.access[requester] === undefined) throw new DomainError('product-not-found');
@@ -77,10 +98,12 @@ export class ExchangeService {
       consentId = decision.consentId;
     }
     const mode = await this.repository.modeOf(consentId);
+    mark = this.lap('decide', mark);
 
     // 4. Intent, committed before the source is called.
     const exchangeId = randomUUID();
     await this.audit.append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } });
+    mark = this.lap('intent', mark);
 
     // 5–6. Fetch, map and hold to the schema (ProductSourceService), recording a failure before it answers.
     let data: Record<string, unknown>;
@@ -91,6 +114,7 @@ export class ExchangeService {
       await this.audit.append({ ...base, decision: 'error', reason: code, details: { exchangeId, consentId } });
       throw error;
     }
+    mark = this.lap('fetch', mark);
 
     // 6–8. Under the consent's lock: still in force, count the use, minimise, sign, commit the outcome.
     const released = await this.repository.sql.transaction(async (tx) => {
@@ -125,6 +149,7 @@ export class ExchangeService {
       });
       return { body, signature };
     });
+    this.lap('release', mark);
     // Revoked (or used up) while the source was being called.
     if (released === undefined) return deny('revoked');
     return released;
