@@ -11,13 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { chainRecord, GENESIS_HASH, type AuditRecord } from '../src/audit/audit-chain';
 import { verifyAuditLog, type AuditRow } from '../src/audit/audit-verify';
 import { writeCheckpoint } from '../src/audit/checkpoints';
-import { dataSourceOptions } from '../src/platform/database/data-source-options';
-import { runMigrations } from '../src/platform/database/migrate';
-import { withBenchPostgres, writeResult } from './bench-postgres';
+import { withMigratedDatabase, writeResult } from './bench-postgres';
 
 const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
 const BATCH = 10_000;
@@ -31,21 +28,9 @@ async function main(): Promise<void> {
   const checkpointDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-checkpoints-'));
   const pseudonymKey = randomBytes(32);
 
-  const result = await withBenchPostgres(async (adminUrl) => {
-    const database = `passerelle_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${database}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
+  const result = await withMigratedDatabase(async (url) => {
     try {
-      const dataSource = new DataSource(
-        dataSourceOptions({ url: url.toString(), poolMax: 2, statementTimeoutMs: 600_000 }),
-      );
-      await dataSource.initialize();
-      await runMigrations(dataSource);
-      await dataSource.destroy();
-      const client = new Client({ connectionString: url.toString() });
+      const client = new Client({ connectionString: url });
       await client.connect();
       try {
         await client.query('SET synchronous_commit = off');
@@ -121,8 +106,6 @@ async function main(): Promise<void> {
         await client.end();
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      await admin.end();
       rmSync(checkpointDir, { recursive: true, force: true });
     }
   });

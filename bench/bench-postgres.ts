@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/platform/database/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/database/embedded-postgres';
+import { runMigrations } from '../src/platform/database/migrate';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -43,4 +48,28 @@ export function writeResult(name: string, result: unknown): string {
 
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `work` against a fresh, migrated database on the bench server, dropped afterwards. */
+export async function withMigratedDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
+  return withBenchPostgres(async (adminUrl) => {
+    const database = `passerelle_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${database}`;
+    try {
+      const dataSource = new DataSource(
+        dataSourceOptions({ url: url.toString(), poolMax: 2, statementTimeoutMs: 600_000 }),
+      );
+      await dataSource.initialize();
+      await runMigrations(dataSource);
+      await dataSource.destroy();
+      return await work(url.toString());
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
 }

@@ -6,13 +6,9 @@
  * figures to bench/results/. PostgreSQL comes from DATABASE_URL, or a
  * throw-away embedded cluster.
  */
-import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { CONSENT_LOOKUP } from '../src/consent/consent.repository';
-import { dataSourceOptions } from '../src/platform/database/data-source-options';
-import { runMigrations } from '../src/platform/database/migrate';
-import { percentile, withBenchPostgres, writeResult } from './bench-postgres';
+import { percentile, withMigratedDatabase, writeResult } from './bench-postgres';
 
 const SIZES = [10_000, 1_000_000];
 const WARMUP = 2_000;
@@ -119,45 +115,28 @@ async function measure(pool: Pool, client: Client, consents: number): Promise<Si
 }
 
 async function main(): Promise<void> {
-  const results = await withBenchPostgres(async (adminUrl) => {
-    const database = `passerelle_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${database}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
+  const results = await withMigratedDatabase(async (url) => {
     const measured: SizeResult[] = [];
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    const pool = new Pool({ connectionString: url, max: 1 });
     try {
-      const dataSource = new DataSource(
-        dataSourceOptions({ url: url.toString(), poolMax: 2, statementTimeoutMs: 600_000 }),
+      await client.query(
+        "INSERT INTO organisation (id, name) VALUES ('afe', 'AFE'), ('mess', 'MESS'), ('retraite-qc', 'Retraite Québec')",
       );
-      await dataSource.initialize();
-      await runMigrations(dataSource);
-      await dataSource.destroy();
-      const client = new Client({ connectionString: url.toString() });
-      await client.connect();
-      const pool = new Pool({ connectionString: url.toString(), max: 1 });
-      try {
-        await client.query(
-          "INSERT INTO organisation (id, name) VALUES ('afe', 'AFE'), ('mess', 'MESS'), ('retraite-qc', 'Retraite Québec')",
-        );
-        let citizens = 0;
-        for (const size of SIZES) {
-          const target = size / COMBOS.length;
-          const growing = process.hrtime.bigint();
-          await grow(client, citizens, target);
-          citizens = target;
-          const seeded = Number(process.hrtime.bigint() - growing) / 1e9;
-          process.stdout.write(`${size.toLocaleString('en-CA')} consents seeded in ${seeded.toFixed(1)} s\n`);
-          measured.push(await measure(pool, client, size));
-        }
-      } finally {
-        await pool.end();
-        await client.end();
+      let citizens = 0;
+      for (const size of SIZES) {
+        const target = size / COMBOS.length;
+        const growing = process.hrtime.bigint();
+        await grow(client, citizens, target);
+        citizens = target;
+        const seeded = Number(process.hrtime.bigint() - growing) / 1e9;
+        process.stdout.write(`${size.toLocaleString('en-CA')} consents seeded in ${seeded.toFixed(1)} s\n`);
+        measured.push(await measure(pool, client, size));
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      await admin.end();
+      await pool.end();
+      await client.end();
     }
     return measured;
   });
