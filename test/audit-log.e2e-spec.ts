@@ -7,6 +7,7 @@ import { AuditLog } from '../src/audit/audit-log';
 import { verifyAuditLog, type AuditRow, type VerifyReport } from '../src/audit/audit-verify';
 import { loadSigningKey } from '../src/platform/signing/signing-key';
 import { testEnv } from './setup/test-env';
+import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
 const RECORDS = 120;
@@ -228,5 +229,15 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
     const broken = run();
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain('audit log BROKEN at seq 77');
+
+    // The officers' integrity route sees the same break.
+    const response = await fetch(`${gateway.publicUrl}/v1/audit/integrity`, {
+      headers: bearer(await citizenToken('demo-officer', ['privacy-officer'])),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      ok: false,
+      failure: { seq: 77, reason: 'record_hash does not match the record' },
+    });
   });
 });

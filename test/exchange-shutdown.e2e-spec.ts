@@ -1,0 +1,58 @@
+import { Client } from 'pg';
+import { agencyAgent, call } from './support/agency-client';
+import { bearer, citizenToken } from './support/citizen-tokens';
+import { startTestGateway } from './support/test-gateway';
+
+const ADDRESS = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-2' };
+
+describe('Shutdown under load', () => {
+  it('drains in-flight exchanges, and every 200 a client received has its audit outcome', async () => {
+    const gateway = await startTestGateway({ env: { SHUTDOWN_DRAIN_TIMEOUT_MS: '2000' } });
+    const granted = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
+      method: 'POST',
+      headers: { ...bearer(await citizenToken('demo-citizen-2')), 'content-type': 'application/json' },
+      body: JSON.stringify({ requester: 'mess', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+    });
+    expect(granted.status).toBe(201);
+
+    const mess = agencyAgent(gateway.certsDir, 'mess');
+    const served: string[] = [];
+    let failed = 0;
+    let stopping = false;
+    const worker = async (): Promise<void> => {
+      while (!stopping || failed === 0) {
+        try {
+          const response = await call(mess, `${gateway.agencyUrl}/v1/exchanges`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(ADDRESS),
+          });
+          if (response.status === 200) served.push(response.headers['x-correlation-id'] as string);
+          else if (stopping) return;
+        } catch {
+          failed++;
+          return;
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 8 }, worker));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    stopping = true;
+    await gateway.stop();
+    await load;
+    await mess.close();
+
+    expect(served.length).toBeGreaterThan(8);
+    const db = new Client({ connectionString: gateway.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ correlation_id: string }>(
+        "SELECT correlation_id FROM audit_event WHERE kind = 'exchange.outcome' AND decision = 'allow' AND correlation_id = ANY($1)",
+        [served],
+      );
+      expect(new Set(rows.map((r) => r.correlation_id))).toEqual(new Set(served));
+    } finally {
+      await db.end();
+    }
+  });
+});
