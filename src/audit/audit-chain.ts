@@ -17,19 +17,10 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** The record as hashed and stored. */
-export interface AuditPayload {
+/** The record as hashed and stored: the entry, numbered and dated, its `citizen` now a pseudonym. */
+export interface AuditPayload extends AuditEntry {
   seq: number;
   recordedAt: string;
-  kind: string;
-  organisation?: string;
-  citizen?: string;
-  product?: string;
-  purpose?: string;
-  decision?: string;
-  reason?: string;
-  correlationId?: string;
-  details?: Record<string, unknown>;
 }
 
 export interface AuditRecord {
@@ -60,13 +51,12 @@ export function chainRecord(
 ): AuditRecord {
   const seq = prev.seq + 1;
   const payload: AuditPayload = { seq, recordedAt: recordedAt.toISOString(), kind: entry.kind };
-  if (entry.organisation !== undefined) payload.organisation = entry.organisation;
+  // Members left undefined are left out, so that the canonical form is the same whoever builds it.
+  for (const name of ['organisation', 'product', 'purpose', 'decision', 'reason', 'correlationId'] as const) {
+    const value = entry[name];
+    if (value !== undefined) payload[name] = value;
+  }
   if (entry.citizen !== undefined) payload.citizen = pseudonymise(pseudonymKey, entry.citizen);
-  if (entry.product !== undefined) payload.product = entry.product;
-  if (entry.purpose !== undefined) payload.purpose = entry.purpose;
-  if (entry.decision !== undefined) payload.decision = entry.decision;
-  if (entry.reason !== undefined) payload.reason = entry.reason;
-  if (entry.correlationId !== undefined) payload.correlationId = entry.correlationId;
   if (entry.details !== undefined) payload.details = entry.details;
   return { seq, payload, prevHash: prev.hash, recordHash: recordHash(prev.hash, seq, payload) };
 }

@@ -1,0 +1,81 @@
+import { ChainVerifier, chainRecord, GENESIS_HASH, pseudonymise, recordHash, type StoredRow } from './audit-chain';
+
+const KEY = Buffer.alloc(32, 7);
+const AT = new Date('2026-11-23T12:00:00.000Z');
+
+function chain(length: number): StoredRow[] {
+  const rows: StoredRow[] = [];
+  let prev = { seq: 0, hash: GENESIS_HASH };
+  for (let i = 0; i < length; i++) {
+    const record = chainRecord(
+      prev,
+      { kind: 'exchange.outcome', organisation: 'afe', citizen: 'demo-citizen-1', decision: 'allow' },
+      AT,
+      KEY,
+    );
+    rows.push({
+      ...record,
+      columns: {
+        kind: 'exchange.outcome',
+        organisation: 'afe',
+        citizen: record.payload.citizen ?? null,
+        decision: 'allow',
+      },
+    });
+    prev = { seq: record.seq, hash: record.recordHash };
+  }
+  return rows;
+}
+
+describe('the audit chain', () => {
+  it('numbers from the previous record and links to its hash', () => {
+    const [first, second] = chain(2);
+    expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH });
+    expect(second).toMatchObject({ seq: 2, prevHash: first.recordHash });
+  });
+
+  it('hashes the canonical form: the order of members does not matter, their values do', () => {
+    const [row] = chain(1);
+    const reordered = Object.fromEntries(Object.entries(row.payload).reverse()) as typeof row.payload;
+    expect(recordHash(GENESIS_HASH, 1, reordered)).toBe(row.recordHash);
+    expect(recordHash(GENESIS_HASH, 1, { ...row.payload, decision: 'deny' })).not.toBe(row.recordHash);
+    expect(recordHash(GENESIS_HASH, 2, row.payload)).not.toBe(row.recordHash);
+  });
+
+  it('stores a stable pseudonym, never the pivot id', () => {
+    const [row] = chain(1);
+    expect(row.payload.citizen).toBe(pseudonymise(KEY, 'demo-citizen-1'));
+    expect(JSON.stringify(row)).not.toContain('demo-citizen-1');
+    expect(pseudonymise(Buffer.alloc(32, 8), 'demo-citizen-1')).not.toBe(row.payload.citizen);
+  });
+
+  it('verifies an intact chain and its checkpoints', () => {
+    const rows = chain(5);
+    const verifier = new ChainVerifier(new Set([3, 5]));
+    for (const row of rows) expect(verifier.push(row)).toBeUndefined();
+    expect(
+      verifier.finish([
+        { seq: 3, headHash: rows[2].recordHash, at: '' },
+        { seq: 5, headHash: rows[4].recordHash, at: '' },
+      ]),
+    ).toBeUndefined();
+    expect(verifier.verified).toBe(5);
+  });
+
+  it('names the first bad seq', () => {
+    const rows = chain(4);
+    const verifier = new ChainVerifier();
+    expect(verifier.push(rows[0])).toBeUndefined();
+    expect(verifier.push(rows[2])).toEqual({ seq: 2, reason: 'missing record' });
+  });
+
+  it('refuses a chain shorter than a checkpoint vouches for', () => {
+    const rows = chain(2);
+    const verifier = new ChainVerifier(new Set([3]));
+    rows.forEach((row) => verifier.push(row));
+    expect(verifier.finish([{ seq: 3, headHash: 'x', at: '' }])).toEqual({
+      seq: 3,
+      reason: 'truncated: a checkpoint vouches for seq 3',
+    });
+  });
+});
