@@ -67,9 +67,9 @@ async function main(): Promise<void> {
           }
           await client.query(
             `INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
-               correlation_id, payload, prev_hash, record_hash)
+               correlation_id, payload, prev_hash, record_hash, canonical)
              SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-               $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[])`,
+               $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])`,
             [
               records.map((r) => r.seq),
               records.map(() => at),
@@ -80,9 +80,10 @@ async function main(): Promise<void> {
               records.map((r) => r.payload.purpose ?? null),
               records.map((r) => r.payload.decision ?? null),
               records.map((r) => r.payload.correlationId ?? null),
-              records.map((r) => JSON.stringify(r.payload)),
+              records.map((r) => r.canonical),
               records.map((r) => r.prevHash),
               records.map((r) => r.recordHash),
+              records.map((r) => r.canonical),
             ],
           );
         }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { recordHash, type AuditPayload } from '../src/audit/audit-chain';
+import { canonicalOf, hashCanonical, type AuditPayload } from '../src/audit/audit-chain';
 import { AuditLog } from '../src/audit/audit-log';
 import { verifyAuditLog, type AuditRow, type VerifyReport } from '../src/audit/audit-verify';
 import { loadSigningKey } from '../src/platform/signing/signing-key';
@@ -126,7 +126,18 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
         .query(`UPDATE audit_event SET payload = jsonb_set(payload, '{purpose}', '"mess.aide-sociale"') WHERE seq = 30`)
         .then(),
     );
-    expect(report.failure).toEqual({ seq: 30, reason: 'record_hash does not match the record' });
+    expect(report.failure).toEqual({ seq: 30, reason: 'columns differ from the hashed record' });
+  });
+
+  it('detects an edited hashed text', async () => {
+    const report = await tampered((c) =>
+      c
+        .query(
+          `UPDATE audit_event SET canonical = replace(canonical, 'afe.calcul-aide', 'mess.aide-sociale') WHERE seq = 31`,
+        )
+        .then(),
+    );
+    expect(report.failure).toEqual({ seq: 31, reason: 'record_hash does not match the record' });
   });
 
   it('detects a column edited beside its intact record', async () => {
@@ -158,10 +169,12 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
       let prevHash = rows[0].prev_hash;
       for (const [i, original] of [forged, ...rows.map((r) => r.payload)].entries()) {
         const payload: AuditPayload = { ...original, seq: 70 + i };
-        const hash = recordHash(prevHash, payload.seq, payload);
+        const canonical = canonicalOf(payload);
+        const hash = hashCanonical(prevHash, payload.seq, canonical);
         await c.query(
           `INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
-             correlation_id, payload, prev_hash, record_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+             correlation_id, payload, prev_hash, record_hash, canonical)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
           [
             payload.seq,
             payload.recordedAt,
@@ -172,9 +185,10 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
             payload.purpose ?? null,
             payload.decision ?? null,
             payload.correlationId ?? null,
-            JSON.stringify(payload),
+            canonical,
             prevHash,
             hash,
+            canonical,
           ],
         );
         prevHash = hash;
@@ -223,7 +237,7 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
 
     await db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
     await db.query(
-      `UPDATE audit_event SET payload = jsonb_set(payload, '{purpose}', '"mess.aide-sociale"') WHERE seq = 77`,
+      `UPDATE audit_event SET canonical = replace(canonical, 'afe.calcul-aide', 'mess.aide-sociale') WHERE seq = 77`,
     );
     await db.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only');
     const broken = run();

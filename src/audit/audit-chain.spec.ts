@@ -1,10 +1,18 @@
-import { ChainVerifier, chainRecord, GENESIS_HASH, pseudonymise, recordHash, type StoredRow } from './audit-chain';
+import {
+  ChainVerifier,
+  chainRecord,
+  GENESIS_HASH,
+  pseudonymise,
+  recordHash,
+  type AuditRecord,
+  type StoredRow,
+} from './audit-chain';
 
 const KEY = Buffer.alloc(32, 7);
 const AT = new Date('2026-11-23T12:00:00.000Z');
 
-function chain(length: number): StoredRow[] {
-  const rows: StoredRow[] = [];
+function chain(length: number): (AuditRecord & StoredRow)[] {
+  const rows: (AuditRecord & StoredRow)[] = [];
   let prev = { seq: 0, hash: GENESIS_HASH };
   for (let i = 0; i < length; i++) {
     const record = chainRecord(
@@ -13,15 +21,7 @@ function chain(length: number): StoredRow[] {
       AT,
       KEY,
     );
-    rows.push({
-      ...record,
-      columns: {
-        kind: 'exchange.outcome',
-        organisation: 'afe',
-        citizen: record.payload.citizen ?? null,
-        decision: 'allow',
-      },
-    });
+    rows.push({ ...record, consistent: true });
     prev = { seq: record.seq, hash: record.recordHash };
   }
   return rows;
@@ -60,6 +60,18 @@ describe('the audit chain', () => {
       ]),
     ).toBeUndefined();
     expect(verifier.verified).toBe(5);
+  });
+
+  it('refuses a row the database found inconsistent with its hashed text', () => {
+    const [row] = chain(1);
+    expect(new ChainVerifier().push({ ...row, consistent: false })).toEqual({
+      seq: 1,
+      reason: 'columns differ from the hashed record',
+    });
+    expect(new ChainVerifier().push({ ...row, canonical: row.canonical.replace('allow', 'deny') })).toEqual({
+      seq: 1,
+      reason: 'record_hash does not match the record',
+    });
   });
 
   it('names the first bad seq', () => {

@@ -26,6 +26,8 @@ export interface AuditPayload extends AuditEntry {
 export interface AuditRecord {
   seq: number;
   payload: AuditPayload;
+  /** The RFC 8785 canonical JSON of the payload: the text that was hashed, stored as it is. */
+  canonical: string;
   prevHash: string;
   recordHash: string;
 }
@@ -35,11 +37,18 @@ export function pseudonymise(key: Buffer, pivotId: string): string {
   return createHmac('sha256', key).update(pivotId, 'utf8').digest('hex');
 }
 
-/** SHA-256 over the previous hash, the seq and the RFC 8785 canonical JSON of the payload. */
+/** The RFC 8785 canonical JSON of a payload. */
+export function canonicalOf(payload: AuditPayload): string {
+  return canonicalize(payload) ?? '';
+}
+
+/** SHA-256 over the previous hash, the seq and the canonical JSON of the record. */
+export function hashCanonical(prevHash: string, seq: number, canonical: string): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${canonical}`).digest('hex');
+}
+
 export function recordHash(prevHash: string, seq: number, payload: AuditPayload): string {
-  return createHash('sha256')
-    .update(`${prevHash}\n${seq}\n${canonicalize(payload) ?? ''}`)
-    .digest('hex');
+  return hashCanonical(prevHash, seq, canonicalOf(payload));
 }
 
 /** Builds the next record of the chain. Pure apart from the hash. */
@@ -58,7 +67,8 @@ export function chainRecord(
   }
   if (entry.citizen !== undefined) payload.citizen = pseudonymise(pseudonymKey, entry.citizen);
   if (entry.details !== undefined) payload.details = entry.details;
-  return { seq, payload, prevHash: prev.hash, recordHash: recordHash(prev.hash, seq, payload) };
+  const canonical = canonicalOf(payload);
+  return { seq, payload, canonical, prevHash: prev.hash, recordHash: hashCanonical(prev.hash, seq, canonical) };
 }
 
 /** A signed statement that the chain's head was `headHash` at `seq`. */
@@ -68,9 +78,17 @@ export interface Checkpoint {
   at: string;
 }
 
-/** A stored row as the verifier reads it: the payload, the hashes, and the columns copied from the payload. */
-export interface StoredRow extends AuditRecord {
-  columns: { kind: string; organisation: string | null; citizen: string | null; decision: string | null };
+/**
+ * A stored row as the verifier reads it: the hashed text and the hashes, and
+ * whether the database found the jsonb payload and the filter columns equal to
+ * that text (checked where the data is, so the payload never travels).
+ */
+export interface StoredRow {
+  seq: number;
+  canonical: string;
+  prevHash: string;
+  recordHash: string;
+  consistent: boolean;
 }
 
 export interface VerifyFailure {
@@ -81,7 +99,8 @@ export interface VerifyFailure {
 /**
  * Checks a chain row by row, in seq order, without holding it in memory:
  * gapless seqs from 1, each prev_hash the previous record_hash, each
- * record_hash recomputed, the copied columns equal to the payload. Then the
+ * record_hash recomputed over the stored canonical text, and the payload and
+ * columns equal to that text. Then the
  * checkpoints: each must name a stored record with its hash (a chain
  * recomputed without the signing key cannot match), and none may lie beyond
  * the last record (a truncated tail).
@@ -98,21 +117,11 @@ export class ChainVerifier {
     if (row.seq !== this.expected) {
       return { seq: this.expected, reason: row.seq > this.expected ? 'missing record' : 'records out of order' };
     }
-    if (row.payload.seq !== row.seq) return { seq: row.seq, reason: 'payload seq differs' };
     if (row.prevHash !== this.prevHash) return { seq: row.seq, reason: 'prev_hash does not follow' };
-    if (recordHash(row.prevHash, row.seq, row.payload) !== row.recordHash) {
+    if (hashCanonical(row.prevHash, row.seq, row.canonical) !== row.recordHash) {
       return { seq: row.seq, reason: 'record_hash does not match the record' };
     }
-    const p = row.payload;
-    const c = row.columns;
-    if (
-      c.kind !== p.kind ||
-      c.organisation !== (p.organisation ?? null) ||
-      c.citizen !== (p.citizen ?? null) ||
-      c.decision !== (p.decision ?? null)
-    ) {
-      return { seq: row.seq, reason: 'columns differ from the hashed record' };
-    }
+    if (!row.consistent) return { seq: row.seq, reason: 'columns differ from the hashed record' };
     if (this.checkpointSeqs.has(row.seq)) this.hashes.set(row.seq, row.recordHash);
     this.prevHash = row.recordHash;
     this.expected++;

@@ -32,9 +32,9 @@ const LOCK: PreparedStatement = { name: 'audit.lock', text: `SELECT pg_advisory_
 const INSERT: PreparedStatement = {
   name: 'audit.insert',
   text: `INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
-           correlation_id, payload, prev_hash, record_hash)
+           correlation_id, payload, prev_hash, record_hash, canonical)
          SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-           $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[])`,
+           $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])`,
 };
 
 interface Pending {
@@ -145,9 +145,10 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
         column((r) => r.payload.purpose ?? null),
         column((r) => r.payload.decision ?? null),
         column((r) => r.payload.correlationId ?? null),
-        column((r) => JSON.stringify(r.payload)),
+        column((r) => r.canonical),
         column((r) => r.prevHash),
         column((r) => r.recordHash),
+        column((r) => r.canonical),
       ]);
       this.head = prev;
       return records;

@@ -1,20 +1,25 @@
 import type { JWK } from 'jose';
-import { ChainVerifier, type AuditPayload, type StoredRow, type VerifyFailure } from './audit-chain';
+import { ChainVerifier, type StoredRow, type VerifyFailure } from './audit-chain';
 import { readCheckpoints } from './checkpoints';
 
 const PAGE = 10_000;
-const PAGE_SQL = `SELECT seq, kind, organisation, citizen_pseudonym, decision, payload, prev_hash, record_hash
+// The database compares the jsonb payload and the filter columns with the hashed text, so only the text travels.
+const PAGE_SQL = `SELECT seq, canonical, prev_hash, record_hash,
+    (canonical::jsonb = payload AND (payload->>'seq')::bigint = seq AND kind = payload->>'kind'
+      AND organisation IS NOT DISTINCT FROM payload->>'organisation'
+      AND citizen_pseudonym IS NOT DISTINCT FROM payload->>'citizen'
+      AND product IS NOT DISTINCT FROM payload->>'product'
+      AND purpose IS NOT DISTINCT FROM payload->>'purpose'
+      AND decision IS NOT DISTINCT FROM payload->>'decision'
+      AND correlation_id IS NOT DISTINCT FROM payload->>'correlationId') AS consistent
   FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`;
 
 export interface AuditRow {
   seq: string;
-  kind: string;
-  organisation: string | null;
-  citizen_pseudonym: string | null;
-  decision: string | null;
-  payload: AuditPayload;
+  canonical: string;
   prev_hash: string;
   record_hash: string;
+  consistent: boolean | null;
 }
 
 export type RunQuery = (text: string, values: unknown[]) => Promise<AuditRow[]>;
@@ -73,14 +78,9 @@ export async function verifyAuditLog(query: RunQuery, checkpointDir: string, pub
 function toStored(row: AuditRow): StoredRow {
   return {
     seq: Number(row.seq),
-    payload: row.payload,
+    canonical: row.canonical,
     prevHash: row.prev_hash,
     recordHash: row.record_hash,
-    columns: {
-      kind: row.kind,
-      organisation: row.organisation,
-      citizen: row.citizen_pseudonym,
-      decision: row.decision,
-    },
+    consistent: row.consistent === true,
   };
 }

@@ -6,7 +6,8 @@ export class Audit1795737600000 implements MigrationInterface {
   name = 'Audit1795737600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    // The hash-chained audit log. `payload` is the record as hashed; the other
+    // The hash-chained audit log. `canonical` is the exact RFC 8785 text that was
+    // hashed; `payload` is the same record as jsonb, for queries. The other
     // columns are copies of its members for the officers' filters, checked
     // against it by the verifier. Citizens appear only as HMAC pseudonyms.
     await queryRunner.query(`
@@ -22,7 +23,8 @@ export class Audit1795737600000 implements MigrationInterface {
         correlation_id     text,
         payload            jsonb NOT NULL,
         prev_hash          text NOT NULL,
-        record_hash        text NOT NULL UNIQUE
+        record_hash        text NOT NULL UNIQUE,
+        canonical          text NOT NULL
       )`);
     await queryRunner.query('CREATE INDEX audit_event_citizen ON audit_event (citizen_pseudonym, seq)');
     await queryRunner.query('CREATE INDEX audit_event_organisation ON audit_event (organisation, seq)');
