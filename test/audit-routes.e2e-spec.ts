@@ -147,8 +147,9 @@ describe('The demo world end to end: consent, exchange, access log, officer, rev
       for (let i = 0; i < 6; i++) await fire();
     });
     await new Promise((resolve) => setTimeout(resolve, 30));
-    await asCitizen('demo-citizen-3', `/v1/me/consents/${consent.id}/revoke`, undefined, 'POST');
+    const revoked = await asCitizen('demo-citizen-3', `/v1/me/consents/${consent.id}/revoke`, undefined, 'POST');
     const revokedAt = Date.now();
+    expect(revoked.status).toBe(200);
     await Promise.all(load);
     expect(results.length).toBe(48);
     expect(results.filter((r) => r.started > revokedAt && r.status === 200)).toEqual([]);

@@ -55,13 +55,19 @@ const DELETE_GRANTS: PreparedStatement = {
   name: 'consent.delete-grants',
   text: 'DELETE FROM consent_grant WHERE consent_id = $1',
 };
+const LOCK_GRANTS: PreparedStatement = {
+  name: 'consent.lock-grants',
+  text: 'SELECT 1 FROM consent_grant WHERE consent_id = $1 FOR UPDATE',
+};
 const FIND_OWN: PreparedStatement = {
   name: 'consent.find-own',
   text: `SELECT ${COLUMNS} FROM consent c ${JOINS} WHERE c.id = $1 AND c.citizen = $2`,
 };
 const LOCK_OWN: PreparedStatement = {
   name: 'consent.lock-own',
-  text: `SELECT ${COLUMNS} FROM consent c ${JOINS} WHERE c.id = $1 AND c.citizen = $2 FOR UPDATE OF c`,
+  // NO KEY UPDATE: exchanges counting a use take KEY SHARE on the record (the consent_use foreign key)
+  // and must not wait on it.
+  text: `SELECT ${COLUMNS} FROM consent c ${JOINS} WHERE c.id = $1 AND c.citizen = $2 FOR NO KEY UPDATE OF c`,
 };
 const LIST_CURRENT: PreparedStatement = {
   name: 'consent.list-current',
@@ -141,6 +147,15 @@ export class ConsentRepository {
   /** One of the citizen's records; another citizen's is simply not found. */
   async findOwn(id: string, citizen: string): Promise<StoredConsent | undefined> {
     return fromRows(await this.sql.query<ConsentRow>(FIND_OWN, [id, citizen]))[0];
+  }
+
+  /**
+   * Locks a consent's grants first, as an exchange does: every change of a
+   * consent takes its grants, then its record, so a revocation and an
+   * exchange wait for one another instead of deadlocking.
+   */
+  async lockGrants(tx: SqlTransaction, consentId: string): Promise<void> {
+    await tx.query(LOCK_GRANTS, [consentId]);
   }
 
   /** The same, locked until the transaction ends, so two changes of one record are serialised. */

@@ -115,7 +115,9 @@ export class ConsentService {
    * exchange finds the consent.
    */
   async revoke(citizen: string, id: string, now = new Date()): Promise<ConsentView> {
+    if (!UUID.test(id)) throw new DomainError('not-found');
     const successor = await this.consents.transaction(async (tx) => {
+      await this.consents.lockGrants(tx, id);
       const stored = await this.consents.lockOwn(tx, id, citizen);
       if (stored === undefined) throw new DomainError('not-found');
       if (stored.successorId !== null || effectiveStatus(stored.record, now) !== 'active') {
@@ -142,6 +144,7 @@ export class ConsentService {
     let expired = 0;
     for (const { consentId, citizen } of await this.consents.dueForExpiry(now, batch)) {
       const done = await this.consents.transaction(async (tx) => {
+        await this.consents.lockGrants(tx, consentId);
         const stored = await this.consents.lockOwn(tx, consentId, citizen);
         if (stored === undefined || stored.successorId !== null || stored.record.status !== 'active') {
           // Revoked or expired meanwhile: only the stale grants remain to go.
