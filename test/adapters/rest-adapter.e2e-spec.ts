@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { RestAdapter } from '../../src/adapters/rest/rest.adapter';
 import { startSaaqRestSimulator } from '../../src/adapters/rest/saaq-rest-simulator';
 import { SAAQ_RECORDS } from '../../src/adapters/simulators/demo-records';
@@ -34,6 +35,29 @@ describe('RestAdapter against the SAAQ REST simulator, over an undici keep-alive
 
   it('answers null for a licence the SAAQ does not know', async () => {
     await expect(adapter.fetch('Z9999-010100-01', context())).resolves.toBeNull();
+  });
+
+  it.each([`../${LICENCE}`, `x/../${LICENCE}`, `${LICENCE}/../${LICENCE}`, `${LICENCE}?x=1`, `%2e%2e%2f${LICENCE}`])(
+    'finds nothing for %j: the id cannot climb out of its path segment',
+    async (localId) => {
+      await expect(adapter.fetch(localId, context())).resolves.toBeNull();
+    },
+  );
+
+  it('would serve a record to a path that climbs out of its segment, were one sent', async () => {
+    // The control for the test above: the simulator resolves dot segments, so an unencoded id would be found.
+    // node:http sends the path as written, dot segments included.
+    const path = `/v1/permis/x/../${LICENCE}/adresse`;
+    const { status, body } = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      get({ host: '127.0.0.1', port: new URL(simulator.url).port, path, agent: false }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode, body: text }));
+      }).on('error', reject);
+    });
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toEqual(SAAQ_RECORDS[0]);
   });
 
   it('gives up at the deadline when the API is slow', async () => {
@@ -96,6 +120,14 @@ describe('RestAdapter against the SAAQ REST simulator, over an undici keep-alive
     }
   });
 
+  it('ends a fetch in flight when closed', async () => {
+    simulator.faults.set({ latencyMs: 1000 });
+    const closing = new RestAdapter(SETTINGS, simulator.url, DEFAULT_SOURCE_LIMITS);
+    const fetching = closing.fetch(LICENCE, context());
+    await closing.close();
+    await failureOf(fetching, LICENCE);
+  });
+
   it('reuses its keep-alive connections', async () => {
     const stub = await startHttpStub((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"municipalite":"Québec"}');
@@ -115,12 +147,17 @@ describe('RestAdapter against the SAAQ REST simulator, over an undici keep-alive
 
 describe('RestAdapter against misbehaving HTTP servers', () => {
   let stub: HttpStub;
+  /** Where a redirect points: it answers like the real API, and must never be asked. */
+  let target: HttpStub;
   let adapter: RestAdapter;
   let answer: { status: number; headers: Record<string, string>; body: string };
 
   beforeAll(async () => {
     stub = await startHttpStub((_request, response) => {
       response.writeHead(answer.status, answer.headers).end(answer.body);
+    });
+    target = await startHttpStub((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(SAAQ_RECORDS[0]));
     });
     adapter = new RestAdapter(SETTINGS, stub.url, DEFAULT_SOURCE_LIMITS);
   });
@@ -133,6 +170,7 @@ describe('RestAdapter against misbehaving HTTP servers', () => {
   afterAll(async () => {
     await adapter.close();
     await stub.close();
+    await target.close();
   });
 
   it('sends the correlation id and asks for JSON', async () => {
@@ -142,23 +180,28 @@ describe('RestAdapter against misbehaving HTTP servers', () => {
     expect(stub.requests[0].url).toBe(`/v1/permis/${LICENCE}/adresse`);
   });
 
-  it.each(['../../admin', '%2e%2e%2f', 'a/b?c=d#e', 'x\r\ny: z'])(
+  it.each(['../../admin', '%2e%2e%2f', 'a/b?c=d#e', 'x\r\ny: z', '...', '.x'])(
     'keeps the local id %j inside its path segment',
     async (localId) => {
       answer = { status: 404, headers: {}, body: '' };
       await expect(adapter.fetch(localId, context())).resolves.toBeNull();
       const { url } = stub.requests[0];
       expect(url).toMatch(/^\/v1\/permis\/[^/?#]+\/adresse$/);
+      expect(url).not.toContain('/../');
+      // A server that resolves the path as a URL (as the simulator does) must still see one segment.
+      expect(new URL(url, 'http://source').pathname).toBe(url);
       expect(decodeURIComponent(url.slice('/v1/permis/'.length, -'/adresse'.length))).toBe(localId);
     },
   );
 
-  it('does not follow a redirect', async () => {
-    answer = { status: 302, headers: { location: `${stub.url}/elsewhere` }, body: '' };
+  it.each([301, 302, 303, 307, 308])('does not follow a redirect %i, not even to the real API', async (status) => {
+    answer = { status, headers: { location: `${target.url}/v1/permis/${LICENCE}/adresse` }, body: '' };
+    target.requests.length = 0;
     const error = await failureOf(adapter.fetch(LICENCE, context()), LICENCE);
     expect(error.failure).toBe('bad-response');
-    expect(error.reason).toBe('redirect 302 not followed');
+    expect(error.reason).toBe(`redirect ${status} not followed`);
     expect(stub.requests).toHaveLength(1);
+    expect(target.requests).toHaveLength(0);
   });
 
   it.each([502, 503, 504])('maps HTTP %i to unavailable, not retried by the adapter', async (status) => {
@@ -189,9 +232,20 @@ describe('RestAdapter against misbehaving HTTP servers', () => {
     expect((await failureOf(adapter.fetch(LICENCE, context()), LICENCE)).failure).toBe('bad-response');
   });
 
-  it('refuses a local id that cannot be sent, without calling', async () => {
-    const error = await failureOf(adapter.fetch('\uD800', context()), '\uD800');
+  it.each(['\uD800', '.', '..'])('refuses the local id %j, which cannot be sent, without calling', async (localId) => {
+    const error = await failureOf(adapter.fetch(localId, context()), localId);
     expect(error.failure).toBe('bad-response');
+    expect(error.reason).toBe('local id cannot be sent');
     expect(stub.requests).toHaveLength(0);
+  });
+
+  it('ends a fetch in flight when closed, and refuses fetches after', async () => {
+    const closing = new RestAdapter(SETTINGS, stub.url, DEFAULT_SOURCE_LIMITS);
+    const fetching = closing.fetch(LICENCE, context());
+    await closing.close();
+    await failureOf(fetching, LICENCE);
+    const asked = stub.requests.length;
+    await failureOf(closing.fetch(LICENCE, context()), LICENCE);
+    expect(stub.requests).toHaveLength(asked);
   });
 });

@@ -29,6 +29,19 @@ describe('SoapAdapter against the DEC SOAP 1.1 simulator', () => {
     await simulator.close();
   });
 
+  it('returns the birth record of 1999-0314-QC-004521 field for field, as strings', async () => {
+    const record = await adapter.fetch(REGISTRATION, context());
+    expect(record).toEqual({
+      NumeroInscription: '1999-0314-QC-004521',
+      NomFamille: 'Tremblay',
+      Prenoms: 'Émilie Rose',
+      DateNaissance: '1999-03-14',
+      LieuNaissance: 'Québec',
+      Sexe: 'F',
+    });
+    expect(Object.values(record ?? {}).every((value) => typeof value === 'string')).toBe(true);
+  });
+
   it.each(DEC_RECORDS.map((record) => [record.NumeroInscription, record] as const))(
     'returns birth record %s, every value a string, accents intact',
     async (registration, record) => {
@@ -76,6 +89,14 @@ describe('SoapAdapter against the DEC SOAP 1.1 simulator', () => {
     expect(error.retryable).toBe(true);
   });
 
+  it('ends a fetch in flight when closed', async () => {
+    simulator.faults.set({ latencyMs: 1000 });
+    const closing = new SoapAdapter(DEC_SERVICE, simulator.url, DEFAULT_SOURCE_LIMITS);
+    const fetching = closing.fetch(REGISTRATION, context());
+    await closing.close();
+    await failureOf(fetching, REGISTRATION);
+  });
+
   it('reports a refused connection as unavailable and retryable', async () => {
     const gone = await startDecSoapSimulator();
     await gone.close();
@@ -103,6 +124,8 @@ describe('SoapAdapter against the DEC SOAP 1.1 simulator', () => {
 
 describe('SoapAdapter against misbehaving SOAP servers', () => {
   let stub: HttpStub;
+  /** Where a redirect points: it answers like the real service, and must never be asked. */
+  let target: HttpStub;
   let adapter: SoapAdapter;
   let answer: { status: number; headers: Record<string, string>; body: string };
   const record = DEC_RECORDS[0];
@@ -117,6 +140,9 @@ describe('SoapAdapter against misbehaving SOAP servers', () => {
     stub = await startHttpStub((_request, response) => {
       response.writeHead(answer.status, answer.headers).end(answer.body);
     });
+    target = await startHttpStub((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(found);
+    });
     adapter = new SoapAdapter(DEC_SERVICE, stub.url, DEFAULT_SOURCE_LIMITS);
   });
 
@@ -128,6 +154,7 @@ describe('SoapAdapter against misbehaving SOAP servers', () => {
   afterAll(async () => {
     await adapter.close();
     await stub.close();
+    await target.close();
   });
 
   it('posts a SOAP 1.1 request with its SOAPAction and the correlation id', async () => {
@@ -146,9 +173,20 @@ describe('SoapAdapter against misbehaving SOAP servers', () => {
     expect(stub.requests[0].body).toContain('<m:NumeroInscription>a&lt;b&gt;&amp;c</m:NumeroInscription>');
   });
 
-  it('refuses an id with a character XML cannot carry, without calling', async () => {
-    const error = await failureOf(adapter.fetch('id\u0001', context()), 'id\u0001');
-    expect(error.failure).toBe('bad-response');
+  it.each(['id\u0001', 'id\uD800', 'id\uFFFE'])(
+    'refuses the id %j, which XML cannot carry, without calling',
+    async (localId) => {
+      const error = await failureOf(adapter.fetch(localId, context()), localId);
+      expect(error.failure).toBe('bad-response');
+      expect(error.reason).toBe('local id cannot be sent');
+      expect(stub.requests).toHaveLength(0);
+    },
+  );
+
+  it('refuses fetches once closed, without calling', async () => {
+    const closed = new SoapAdapter(DEC_SERVICE, stub.url, DEFAULT_SOURCE_LIMITS);
+    await closed.close();
+    await failureOf(closed.fetch(REGISTRATION, context()), REGISTRATION);
     expect(stub.requests).toHaveLength(0);
   });
 
@@ -159,7 +197,17 @@ describe('SoapAdapter against misbehaving SOAP servers', () => {
 
   it('refuses XML nested past the cap', async () => {
     answer.body = envelope(`<ActeNaissance>${'<a>'.repeat(200)}x${'</a>'.repeat(200)}</ActeNaissance>`);
-    expect((await failureOf(adapter.fetch(REGISTRATION, context()), REGISTRATION)).failure).toBe('bad-response');
+    const error = await failureOf(adapter.fetch(REGISTRATION, context()), REGISTRATION);
+    expect(error.failure).toBe('bad-response');
+    expect(error.reason).toMatch(/nested/i);
+  });
+
+  it('accepts the same shape nested under the cap', async () => {
+    answer.body = envelope(`<ActeNaissance>${'<a>'.repeat(20)}x${'</a>'.repeat(20)}</ActeNaissance>`);
+    const record = await adapter.fetch(REGISTRATION, context());
+    let node: unknown = record;
+    for (let i = 0; i < 20; i++) node = (node as Record<string, unknown>).a;
+    expect(node).toBe('x');
   });
 
   it('refuses an answer without the result element, or that is not an envelope', async () => {
@@ -182,11 +230,14 @@ describe('SoapAdapter against misbehaving SOAP servers', () => {
     await expect(adapter.fetch(REGISTRATION, context())).resolves.toBeNull();
   });
 
-  it('does not follow a redirect', async () => {
-    answer = { status: 307, headers: { location: `${stub.url}${DEC_SERVICE.path}` }, body: '' };
+  it.each([301, 302, 303, 307, 308])('does not follow a redirect %i, not even to the real service', async (status) => {
+    answer = { status, headers: { location: `${target.url}${DEC_SERVICE.path}` }, body: '' };
+    target.requests.length = 0;
     const error = await failureOf(adapter.fetch(REGISTRATION, context()), REGISTRATION);
-    expect(error.reason).toBe('redirect 307 not followed');
+    expect(error.failure).toBe('bad-response');
+    expect(error.reason).toBe(`redirect ${status} not followed`);
     expect(stub.requests).toHaveLength(1);
+    expect(target.requests).toHaveLength(0);
   });
 
   it.each([

@@ -32,7 +32,8 @@ export class RestAdapter implements SourceAdapter {
 
   async fetch(localId: string, { signal, correlationId }: FetchContext): Promise<LegacyRecord | null> {
     // encodeURIComponent keeps `/`, `..` and `?` inside one path segment; a lone surrogate cannot be sent.
-    if (localId.length === 0 || /\p{Cs}/u.test(localId)) {
+    // An id that is a whole dot segment would still climb out of it: servers resolve `%2E%2E` as `..`.
+    if (localId.length === 0 || localId === '.' || localId === '..' || /\p{Cs}/u.test(localId)) {
       throw new SourceError('bad-response', 'local id cannot be sent');
     }
     const path = this.settings.path.replace('{localId}', encodeURIComponent(localId).replace(/\./g, '%2E'));

@@ -18,7 +18,7 @@ describe('isXmlText', () => {
     ['NUL', 'a\u0000', false],
     ['a lone surrogate', 'a\uD800b', false],
     ['U+FFFE', 'a\uFFFE', false],
-  ])('%s → %s', (_what, text, expected) => {
+  ])('%s: %j → %s', (_what, text, expected) => {
     expect(isXmlText(text)).toBe(expected);
   });
 });
@@ -45,9 +45,15 @@ describe('soapEnvelope and parseSoapBody', () => {
     ['a cut document', wrap('<R>').slice(0, -10), /not well-formed/],
     ['text that is not XML', 'HTTP/1.1 500 oops', /not well-formed/],
     ['another root', '<Envelope><Corps/></Envelope>', /not a SOAP envelope/],
-    ['nesting past the cap', wrap(`${'<a>'.repeat(20)}x${'</a>'.repeat(20)}`), /./],
+    ['nesting past the cap', wrap(`${'<a>'.repeat(20)}x${'</a>'.repeat(20)}`), /nested/i],
   ])('refuses %s', (_what, xml, message) => {
     expect(() => parseSoapBody(xml, 10)).toThrow(message);
+  });
+
+  it('accepts the same nesting under the cap', () => {
+    expect(parseSoapBody(wrap(`${'<a>'.repeat(5)}x${'</a>'.repeat(5)}`), 10)).toEqual({
+      a: { a: { a: { a: { a: 'x' } } } },
+    });
   });
 
   it('does not put the document into its error messages', () => {
