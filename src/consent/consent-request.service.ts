@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { isUuid } from '../platform/ids';
 import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { DomainError } from '../platform/errors/domain-error';
@@ -116,7 +117,7 @@ export class ConsentRequestService {
   }
 
   async getForRequester(requester: string, id: string): Promise<ConsentRequestView> {
-    const request = UUID.test(id) ? await this.requests.findForRequester(id, requester) : undefined;
+    const request = isUuid(id) ? await this.requests.findForRequester(id, requester) : undefined;
     if (request === undefined) throw new DomainError('not-found');
     return requestView(request);
   }
@@ -149,7 +150,7 @@ export class ConsentRequestService {
     decision: 'approved' | 'rejected',
     now: Date,
   ): Promise<{ request: ConsentRequestView; consent: ConsentView }> {
-    if (!UUID.test(id)) throw new DomainError('not-found');
+    if (!isUuid(id)) throw new DomainError('not-found');
     return this.consents.transaction(async (tx) => {
       const request = await this.requests.lockForCitizen(tx, id, citizen);
       if (request === undefined) throw new DomainError('not-found');
@@ -209,8 +210,6 @@ export class ConsentRequestService {
     return { status: stored.status, body: stored.body as ConsentRequestView, replayed: true };
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function decided(
   request: ConsentRequest,

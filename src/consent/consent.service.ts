@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isUuid } from '../platform/ids';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log';
 import { Catalogue } from '../contracts/catalogue';
@@ -115,7 +116,7 @@ export class ConsentService {
    * exchange finds the consent.
    */
   async revoke(citizen: string, id: string, now = new Date()): Promise<ConsentView> {
-    if (!UUID.test(id)) throw new DomainError('not-found');
+    if (!isUuid(id)) throw new DomainError('not-found');
     const successor = await this.consents.transaction(async (tx) => {
       await this.consents.lockGrants(tx, id);
       const stored = await this.consents.lockOwn(tx, id, citizen);
@@ -183,13 +184,11 @@ export class ConsentService {
 
   private async own(citizen: string, id: string): Promise<StoredConsent> {
     // A malformed id cannot be anyone's: the same 404 as another citizen's consent.
-    const stored = UUID.test(id) ? await this.consents.findOwn(id, citizen) : undefined;
+    const stored = isUuid(id) ? await this.consents.findOwn(id, citizen) : undefined;
     if (stored === undefined) throw new DomainError('not-found');
     return stored;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function view(stored: StoredConsent, now: Date): ConsentView {
   return toView(stored.record, stored, now);

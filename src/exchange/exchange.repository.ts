@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUuid } from '../platform/ids';
 import type { ConsentMode, ConsentProduct, ConsentStatus } from '../consent/consent';
 import { Sql, type PreparedStatement, type SqlTransaction } from '../platform/database/sql';
 import type { ConsentFacts } from './exchange-decision';
@@ -22,8 +23,6 @@ const COUNT_USE: PreparedStatement = {
          ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + 1, last_used_at = EXCLUDED.last_used_at`,
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** The exchange's own statements: prepared, no ORM. */
 @Injectable()
 export class ExchangeRepository {
@@ -31,7 +30,7 @@ export class ExchangeRepository {
 
   /** The citizen's current consent records, and the named one whoever it belongs to: for the reason of a denial. */
   async consentFacts(citizen: string, consentId: string | undefined): Promise<ConsentFacts[]> {
-    const named = consentId !== undefined && UUID.test(consentId) ? consentId : null;
+    const named = consentId !== undefined && isUuid(consentId) ? consentId : null;
     const rows = await this.sql.query<{
       id: string;
       citizen: string;
