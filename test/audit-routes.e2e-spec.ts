@@ -143,15 +143,27 @@ describe('The demo world end to end: consent, exchange, access log, officer, rev
       const { status } = await exchange(mess, { ...ADDRESS, citizen: 'demo-citizen-3' });
       results.push({ started, status });
     };
+    // Load runs from before the revocation until well after it answered, whatever this machine's speed.
+    let revokedAt = 0;
     const load = Array.from({ length: 8 }, async () => {
-      for (let i = 0; i < 6; i++) await fire();
+      while (revokedAt === 0 || Date.now() < revokedAt + 150) await fire();
     });
     await new Promise((resolve) => setTimeout(resolve, 30));
-    const revoked = await asCitizen('demo-citizen-3', `/v1/me/consents/${consent.id}/revoke`, undefined, 'POST');
-    const revokedAt = Date.now();
-    expect(revoked.status).toBe(200);
+    const revoked = await asCitizen(
+      'demo-citizen-3',
+      `/v1/me/consents/${consent.id}/revoke`,
+      undefined,
+      'POST',
+    ).finally(() => {
+      revokedAt = Date.now();
+    });
+    // On failure, the gateway's own error lines say why.
+    expect({ status: revoked.status, errors: gateway.logs.filter((l) => l.level >= 50) }).toEqual({
+      status: 200,
+      errors: [],
+    });
     await Promise.all(load);
-    expect(results.length).toBe(48);
+    expect(results.filter((r) => r.started < revokedAt).length).toBeGreaterThan(0);
     expect(results.filter((r) => r.started > revokedAt && r.status === 200)).toEqual([]);
     expect(results.some((r) => r.status === 403)).toBe(true);
   });

@@ -55,6 +55,22 @@ const DELETE_GRANTS: PreparedStatement = {
   name: 'consent.delete-grants',
   text: 'DELETE FROM consent_grant WHERE consent_id = $1',
 };
+/**
+ * A consent's gate: an advisory lock in the two-key space (apart from every
+ * single-key lock), keyed by the consent. Exchanges pass it shared, changes of
+ * the consent exclusively. Unlike row locks, PostgreSQL queues advisory
+ * requests fairly: once a revocation waits, later exchanges wait behind it,
+ * so a steady stream of exchanges cannot starve it.
+ */
+const GATE_CLASS = 1_885_434_739;
+export const CONSENT_GATE_SHARED: PreparedStatement = {
+  name: 'consent.gate-shared',
+  text: `SELECT pg_advisory_xact_lock_shared(${GATE_CLASS}, hashtext($1::text))`,
+};
+export const CONSENT_GATE_EXCLUSIVE: PreparedStatement = {
+  name: 'consent.gate-exclusive',
+  text: `SELECT pg_advisory_xact_lock(${GATE_CLASS}, hashtext($1::text))`,
+};
 const LOCK_GRANTS: PreparedStatement = {
   name: 'consent.lock-grants',
   text: 'SELECT 1 FROM consent_grant WHERE consent_id = $1 FOR UPDATE',
@@ -150,11 +166,13 @@ export class ConsentRepository {
   }
 
   /**
-   * Locks a consent's grants first, as an exchange does: every change of a
-   * consent takes its grants, then its record, so a revocation and an
-   * exchange wait for one another instead of deadlocking.
+   * Closes the consent's gate, then locks its grants, in the order an
+   * exchange takes them: every change of a consent takes the gate, its grants,
+   * then its record, so a revocation and an exchange wait for one another
+   * instead of deadlocking, and exchanges in flight finish first.
    */
   async lockGrants(tx: SqlTransaction, consentId: string): Promise<void> {
+    await tx.query(CONSENT_GATE_EXCLUSIVE, [consentId]);
     await tx.query(LOCK_GRANTS, [consentId]);
   }
 

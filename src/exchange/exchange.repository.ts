@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../platform/ids';
 import type { ConsentMode, ConsentProduct, ConsentStatus } from '../consent/consent';
+import { CONSENT_GATE_EXCLUSIVE, CONSENT_GATE_SHARED } from '../consent/consent.repository';
 import { Sql, type PreparedStatement, type SqlTransaction } from '../platform/database/sql';
 import type { ConsentFacts } from './exchange-decision';
 
@@ -58,15 +59,16 @@ export class ExchangeRepository {
   }
 
   /**
-   * Locks the consent's grant for this product until the transaction ends,
-   * if it is still in force: a revocation waits for the exchange, or the
-   * exchange sees the revocation. Returns the consent's products (with any
-   * narrowing), or undefined when it no longer holds.
+   * Passes the consent's gate and locks its grant for this product until the
+   * transaction ends, if it is still in force: a revocation waits for the
+   * exchange, or the exchange sees the revocation. Returns the consent's
+   * products (with any narrowing), or undefined when it no longer holds.
    */
   async claim(
     tx: SqlTransaction,
     claim: { consentId: string; product: string; citizen: string; at: Date; exclusive: boolean },
   ): Promise<ConsentProduct[] | undefined> {
+    await tx.query(claim.exclusive ? CONSENT_GATE_EXCLUSIVE : CONSENT_GATE_SHARED, [claim.consentId]);
     const rows = await tx.query<{ products: ConsentProduct[] }>(claim.exclusive ? CLAIM_EXCLUSIVE : CLAIM_SHARED, [
       claim.consentId,
       claim.product,
