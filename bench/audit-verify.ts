@@ -9,14 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
-import { Client } from 'pg';
-import { chainRecord, GENESIS_HASH, type AuditRecord } from '../src/audit/audit-chain';
-import { verifyAuditLog, type AuditRow } from '../src/audit/audit-verify';
+import { Client, Pool } from 'pg';
+import { chainRecord, GENESIS_HASH, type AuditPayload, type AuditRecord } from '../src/audit/audit-chain';
+import { csvLines } from '../src/audit/audit-csv';
+import { VERIFY_SEGMENTS, verifyAuditLog, type AuditRow } from '../src/audit/audit-verify';
 import { writeCheckpoint } from '../src/audit/checkpoints';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
 
 const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
+const SEGMENTS = process.env.BENCH_AUDIT_SEGMENTS === undefined ? undefined : Number(process.env.BENCH_AUDIT_SEGMENTS);
 const BATCH = 10_000;
 const CHECKPOINT_EVERY = 1_000;
 
@@ -92,16 +96,21 @@ async function main(): Promise<void> {
           `${RECORDS.toLocaleString('en-CA')} records and checkpoints written in ${built.toFixed(1)} s\n`,
         );
         await client.query('VACUUM ANALYZE audit_event');
+        // As `audit verify` reads it: one connection per segment.
+        const pool = new Pool({ connectionString: url, max: SEGMENTS ?? VERIFY_SEGMENTS });
         const report = await verifyAuditLog(
-          async (text, values) => (await client.query<AuditRow>(text, values)).rows,
+          async (text, values) => (await pool.query<AuditRow>(text, values)).rows,
           checkpointDir,
           key.publicJwk,
-        );
+          { segments: SEGMENTS },
+        ).finally(() => pool.end());
+        const csv = await exportCsv(client);
         return {
           records: RECORDS,
           buildSeconds: built,
           ...report,
           recordsPerSecond: Math.round(report.verified / report.seconds),
+          csv,
         };
       } finally {
         await client.end();
@@ -115,9 +124,66 @@ async function main(): Promise<void> {
     `audit verify: ${result.ok ? 'OK' : `BROKEN at ${String(result.failure?.seq)}`}, ${result.verified.toLocaleString('en-CA')} records and ` +
       `${result.checkpoints} checkpoints in ${result.seconds.toFixed(2)} s = ${result.recordsPerSecond.toLocaleString('en-CA')} records/s\n`,
   );
+  process.stdout.write(
+    `audit export: ${result.csv.rows.toLocaleString('en-CA')} CSV rows (${(result.csv.bytes / 1e6).toFixed(0)} MB) in ` +
+      `${result.csv.seconds.toFixed(2)} s through a slow reader; RSS ${result.csv.rssBeforeMb} MB before, ` +
+      `${result.csv.rssPeakMb} MB at most; heap ${result.csv.heapBeforeMb} MB before, ${result.csv.heapPeakMb} MB at most\n`,
+  );
   const file = writeResult('audit-verify', { node: process.version, ...result });
   process.stdout.write(`written to ${file}\n`);
   if (!result.ok) process.exitCode = 1;
+}
+
+/**
+ * Streams the whole log out as CSV, as `audit export` and the officer's export
+ * do, into a reader that drains slowly: memory must stay flat, the pages
+ * waiting for the reader rather than piling up.
+ */
+async function exportCsv(client: Client): Promise<Record<string, number>> {
+  global.gc?.();
+  const mb = (bytes: number): number => Math.round(bytes / 1e6);
+  const before = process.memoryUsage();
+  let rssPeak = before.rss;
+  let heapPeak = before.heapUsed;
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, now.rss);
+    heapPeak = Math.max(heapPeak, now.heapUsed);
+  }, 20);
+  const started = process.hrtime.bigint();
+  let bytes = 0;
+  let rows = -1;
+  const lines = csvLines(
+    async (after, size) =>
+      (
+        await client.query<{ seq: string; payload: AuditPayload }>(
+          'SELECT seq, payload FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT $2',
+          [after, size],
+        )
+      ).rows,
+  );
+  await pipeline(
+    Readable.from(lines),
+    new Writable({
+      highWaterMark: 64 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+        // A reader slower than the database: the stream must wait for it.
+        setImmediate(callback);
+      },
+    }),
+  );
+  clearInterval(sampler);
+  return {
+    rows,
+    bytes,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    rssBeforeMb: mb(before.rss),
+    rssPeakMb: mb(rssPeak),
+    heapBeforeMb: mb(before.heapUsed),
+    heapPeakMb: mb(heapPeak),
+  };
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { canonicalOf, hashCanonical, type AuditPayload } from '../src/audit/audit-chain';
 import { AuditLog } from '../src/audit/audit-log';
-import { verifyAuditLog, type AuditRow, type VerifyReport } from '../src/audit/audit-verify';
+import { verifyAuditLog, type AuditRow, type VerifyOptions, type VerifyReport } from '../src/audit/audit-verify';
 import { loadSigningKey } from '../src/platform/signing/signing-key';
 import { testEnv } from './setup/test-env';
 import { bearer, citizenToken } from './support/citizen-tokens';
@@ -18,8 +18,15 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
   let db: Client;
   let publicJwk: Awaited<ReturnType<typeof loadSigningKey>>['publicJwk'];
 
-  const verify = (client: Client = db): Promise<VerifyReport> =>
-    verifyAuditLog(async (text, values) => (await client.query<AuditRow>(text, values)).rows, checkpointDir, publicJwk);
+  const verify = (client: Client = db, options?: VerifyOptions): Promise<VerifyReport> =>
+    verifyAuditLog(
+      async (text, values) => (await client.query<AuditRow>(text, values)).rows,
+      checkpointDir,
+      publicJwk,
+      options,
+    );
+  // Three segments of 40 records, read in pages of 7: boundaries after seq 40 and 80.
+  const SEGMENTED: VerifyOptions = { page: 7, segments: 3 };
 
   /** Tampers inside a transaction that is rolled back: each case starts from the intact log. */
   const tampered = async (sql: (client: Client) => Promise<void>): Promise<VerifyReport> => {
@@ -27,7 +34,10 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
     try {
       await db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
       await sql(db);
-      return await verify();
+      const whole = await verify();
+      // Read in segments, the log fails at the same seq for the same reason.
+      expect((await verify(db, SEGMENTED)).failure).toEqual(whole.failure);
+      return whole;
     } finally {
       await db.query('ROLLBACK');
     }
@@ -84,6 +94,8 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
     expect(files).toEqual(['checkpoint-000000000080.jws', `checkpoint-${String(RECORDS).padStart(12, '0')}.jws`]);
     const report = await verify();
     expect(report).toMatchObject({ ok: true, verified: RECORDS, latestCheckpoint: { seq: RECORDS } });
+    const segmented = await verify(db, SEGMENTED);
+    expect(segmented).toMatchObject({ ok: true, verified: RECORDS, head: report.head, checkpoints: 2 });
   });
 
   it('stores citizens only as pseudonyms', async () => {
@@ -148,6 +160,18 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
   it('detects a deleted record', async () => {
     const report = await tampered((c) => c.query('DELETE FROM audit_event WHERE seq = 40').then());
     expect(report.failure).toEqual({ seq: 40, reason: 'missing record' });
+  });
+
+  it('detects a record relinked where a segment begins', async () => {
+    const report = await tampered(async (c) => {
+      const { rows } = await c.query<{ canonical: string }>('SELECT canonical FROM audit_event WHERE seq = 41');
+      const prevHash = 'f'.repeat(64);
+      await c.query('UPDATE audit_event SET prev_hash = $1, record_hash = $2 WHERE seq = 41', [
+        prevHash,
+        hashCanonical(prevHash, 41, rows[0].canonical),
+      ]);
+    });
+    expect(report.failure).toEqual({ seq: 41, reason: 'prev_hash does not follow' });
   });
 
   it('detects reordered records', async () => {

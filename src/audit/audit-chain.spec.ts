@@ -2,6 +2,7 @@ import {
   ChainVerifier,
   chainRecord,
   GENESIS_HASH,
+  hashCanonical,
   pseudonymise,
   recordHash,
   type AuditRecord,
@@ -89,5 +90,42 @@ describe('the audit chain', () => {
       seq: 3,
       reason: 'truncated: a checkpoint vouches for seq 3',
     });
+  });
+
+  it('joins segments verified apart into the chain verified whole', () => {
+    const rows = chain(6);
+    const first = new ChainVerifier(new Set([2, 5]));
+    const second = new ChainVerifier(new Set([2, 5]), { seq: 4, prevHash: null });
+    rows.slice(0, 3).forEach((row) => expect(first.push(row)).toBeUndefined());
+    rows.slice(3).forEach((row) => expect(second.push(row)).toBeUndefined());
+    expect(first.reaches(3)).toBeUndefined();
+    expect(first.follow(second)).toBeUndefined();
+    expect(first.head).toEqual({ seq: 6, hash: rows[5].recordHash });
+    expect(first.verified).toBe(6);
+    expect(
+      first.finish([
+        { seq: 2, headHash: rows[1].recordHash, at: '' },
+        { seq: 5, headHash: rows[4].recordHash, at: '' },
+      ]),
+    ).toBeUndefined();
+  });
+
+  it('refuses a segment that stops short, or does not follow the one before', () => {
+    const rows = chain(6);
+    const short = new ChainVerifier();
+    rows.slice(0, 2).forEach((row) => short.push(row));
+    expect(short.reaches(3)).toEqual({ seq: 3, reason: 'missing record' });
+
+    const first = new ChainVerifier();
+    rows.slice(0, 3).forEach((row) => first.push(row));
+    const relinked = new ChainVerifier(new Set(), { seq: 4, prevHash: null });
+    const forged = { ...rows[3], prevHash: 'f'.repeat(64) };
+    forged.recordHash = hashCanonical(forged.prevHash, forged.seq, forged.canonical);
+    expect(relinked.push(forged)).toBeUndefined();
+    expect(first.follow(relinked)).toEqual({ seq: 4, reason: 'prev_hash does not follow' });
+
+    const late = new ChainVerifier(new Set(), { seq: 5, prevHash: null });
+    late.push(rows[4]);
+    expect(first.follow(late)).toEqual({ seq: 4, reason: 'missing record' });
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** The `prev_hash` of the first record. */
@@ -42,9 +42,9 @@ export function canonicalOf(payload: AuditPayload): string {
   return canonicalize(payload) ?? '';
 }
 
-/** SHA-256 over the previous hash, the seq and the canonical JSON of the record. */
+/** SHA-256 over the previous hash, the seq and the canonical JSON of the record (one-shot: no Hash object per record). */
 export function hashCanonical(prevHash: string, seq: number, canonical: string): string {
-  return createHash('sha256').update(`${prevHash}\n${seq}\n${canonical}`).digest('hex');
+  return hash('sha256', `${prevHash}\n${seq}\n${canonical}`, 'hex');
 }
 
 export function recordHash(prevHash: string, seq: number, payload: AuditPayload): string {
@@ -98,26 +98,36 @@ export interface VerifyFailure {
 
 /**
  * Checks a chain row by row, in seq order, without holding it in memory:
- * gapless seqs from 1, each prev_hash the previous record_hash, each
- * record_hash recomputed over the stored canonical text, and the payload and
- * columns equal to that text. Then the
- * checkpoints: each must name a stored record with its hash (a chain
- * recomputed without the signing key cannot match), and none may lie beyond
- * the last record (a truncated tail).
+ * gapless seqs, each prev_hash the previous record_hash, each record_hash
+ * recomputed over the stored canonical text, and the payload and columns
+ * equal to that text. A verifier may start mid-chain (`from` with no known
+ * previous hash) to check one segment; `follow` then joins the segments in
+ * order. Then the checkpoints: each must name a stored record with its hash
+ * (a chain recomputed without the signing key cannot match), and none may lie
+ * beyond the last record (a truncated tail).
  */
 export class ChainVerifier {
-  private expected = 1;
-  private prevHash = GENESIS_HASH;
+  private expected: number;
+  private prevHash: string | null;
   private readonly hashes = new Map<number, string>();
+  /** The prev_hash carried by this segment's first row, once read. */
+  private entryHash: string | null = null;
   verified = 0;
 
-  constructor(private readonly checkpointSeqs: ReadonlySet<number> = new Set()) {}
+  constructor(
+    private readonly checkpointSeqs: ReadonlySet<number> = new Set(),
+    from: { seq: number; prevHash: string | null } = { seq: 1, prevHash: GENESIS_HASH },
+  ) {
+    this.expected = from.seq;
+    this.prevHash = from.prevHash;
+  }
 
   push(row: StoredRow): VerifyFailure | undefined {
     if (row.seq !== this.expected) {
       return { seq: this.expected, reason: row.seq > this.expected ? 'missing record' : 'records out of order' };
     }
-    if (row.prevHash !== this.prevHash) return { seq: row.seq, reason: 'prev_hash does not follow' };
+    if (this.prevHash === null) this.entryHash = row.prevHash;
+    else if (row.prevHash !== this.prevHash) return { seq: row.seq, reason: 'prev_hash does not follow' };
     if (hashCanonical(row.prevHash, row.seq, row.canonical) !== row.recordHash) {
       return { seq: row.seq, reason: 'record_hash does not match the record' };
     }
@@ -126,6 +136,25 @@ export class ChainVerifier {
     this.prevHash = row.recordHash;
     this.expected++;
     this.verified++;
+    return undefined;
+  }
+
+  /** A segment that must reach `last`: the first seq it lacks, if any. */
+  reaches(last: number): VerifyFailure | undefined {
+    return this.expected > last ? undefined : { seq: this.expected, reason: 'missing record' };
+  }
+
+  /** Joins the segment that comes next, as far as it verified: its first row must follow this head. */
+  follow(next: ChainVerifier): VerifyFailure | undefined {
+    // Nothing read: the segment's own failure, if any, says why.
+    if (next.entryHash === null) return undefined;
+    if (next.expected - next.verified !== this.expected) return { seq: this.expected, reason: 'missing record' };
+    if (next.entryHash !== this.prevHash) return { seq: this.expected, reason: 'prev_hash does not follow' };
+    if (next.verified === 0) return undefined;
+    for (const [seq, hash] of next.hashes) this.hashes.set(seq, hash);
+    this.expected = next.expected;
+    this.prevHash = next.prevHash;
+    this.verified += next.verified;
     return undefined;
   }
 
@@ -144,6 +173,6 @@ export class ChainVerifier {
 
   /** The head after the rows pushed so far. */
   get head(): { seq: number; hash: string } {
-    return { seq: this.expected - 1, hash: this.prevHash };
+    return { seq: this.expected - 1, hash: this.prevHash ?? '' };
   }
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { VERIFY_SEGMENTS } from '../audit/audit-verify';
 import type { AppConfig } from '../platform/config/config';
 import { dataSourceOptions } from '../platform/database/data-source-options';
 import { embeddedDatabaseUrl, startEmbeddedPostgres } from '../platform/database/embedded-postgres';
@@ -6,7 +7,9 @@ import { isConnectionError } from '../platform/database/sql';
 import { runMigrations } from '../platform/database/migrate';
 
 async function connect(url: string): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions({ url, poolMax: 2, statementTimeoutMs: 30_000 }));
+  // One connection for each segment `audit verify` reads at once.
+  const poolMax = VERIFY_SEGMENTS;
+  const dataSource = new DataSource(dataSourceOptions({ url, poolMax, statementTimeoutMs: 30_000 }));
   await dataSource.initialize();
   return dataSource;
 }
