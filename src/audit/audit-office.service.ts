@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CitizenPrincipal } from '../citizen-auth/citizen-token.verifier';
+import { Catalogue, type LocalisedTitle } from '../contracts/catalogue';
+import { DomainError } from '../platform/errors/domain-error';
+import { SIGNING_KEY } from '../platform/signing/jwks.controller';
+import type { SigningKey } from '../platform/signing/signing-key';
+import type { AuditPayload } from './audit-chain';
+import { csvLines } from './audit-csv';
+import { AUDIT_OPTIONS, AuditLog, type AuditOptions } from './audit-log';
+import { AuditQueryRepository, type AuditFilter } from './audit-query.repository';
+import { verifyAuditLog, type AuditRow, type VerifyReport } from './audit-verify';
+
+const NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
+const PIVOT = /^[A-Za-z0-9-]{1,64}$/;
+
+export type FilterQuery = Record<string, string | undefined>;
+export type AuditEvent = AuditPayload & { seq: number };
+
+export interface AccessEntry {
+  seq: number;
+  when: string;
+  organisation: string;
+  organisationName: string | null;
+  product: string;
+  productTitle: LocalisedTitle | null;
+  purpose: string;
+  purposeTitle: LocalisedTitle | null;
+  decision: string;
+}
+
+/** Reads the filters of DESIGN.md; a bad one answers 400 naming it. */
+export function parseFilter(query: FilterQuery, pseudonymOf: (pivot: string) => string): AuditFilter {
+  const bad = (name: string): DomainError =>
+    new DomainError('invalid-request', 'The audit filter is not valid', {
+      extensions: { errors: [{ pointer: `query:${name}`, message: 'is invalid' }] },
+    });
+  const filter: AuditFilter = {};
+  const text = (name: 'org' | 'product' | 'purpose' | 'decision', pattern: RegExp): string | undefined => {
+    const value = query[name];
+    if (value === undefined || value === '') return undefined;
+    if (!pattern.test(value)) throw bad(name);
+    return value;
+  };
+  const date = (name: 'from' | 'to'): Date | undefined => {
+    const value = query[name];
+    if (value === undefined || value === '') return undefined;
+    const parsed = new Date(value);
+    if (Number.isNaN(parsed.getTime())) throw bad(name);
+    return parsed;
+  };
+  if (query.citizen !== undefined && query.citizen !== '') {
+    if (!PIVOT.test(query.citizen)) throw bad('citizen');
+    filter.citizenPseudonym = pseudonymOf(query.citizen);
+  }
+  filter.organisation = text('org', NAME);
+  filter.product = text('product', NAME);
+  filter.purpose = text('purpose', NAME);
+  filter.decision = text('decision', /^(allow|deny|error)$/);
+  filter.from = date('from');
+  filter.to = date('to');
+  return filter;
+}
+
+/** A whole number from a query parameter, or 400 naming it. */
+export function integerParam(value: string | undefined, name: string, fallback: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d{1,15}$/.test(value) || Number(value) > max) {
+    throw new DomainError('invalid-request', 'The audit query is not valid', {
+      extensions: { errors: [{ pointer: `query:${name}`, message: `must be an integer up to ${max}` }] },
+    });
+  }
+  return Number(value);
+}
+
+/**
+ * What privacy officers and citizens may read of the audit log, for the API
+ * and the portal alike. Every officer's query is itself audited first.
+ */
+@Injectable()
+export class AuditOffice {
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly queries: AuditQueryRepository,
+    private readonly catalogue: Catalogue,
+    @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+  ) {}
+
+  filterOf(query: FilterQuery): AuditFilter {
+    return parseFilter(query, (pivot) => this.audit.pseudonymOf(pivot));
+  }
+
+  /** Keyset pagination by seq: `cursor` is the last seq seen. */
+  async search(
+    officer: CitizenPrincipal,
+    filter: AuditFilter,
+    cursor: number,
+    limit: number,
+  ): Promise<{ events: AuditEvent[]; nextCursor: string | null }> {
+    await this.recordQuery(officer, 'events', filter);
+    const rows = await this.queries.search(filter, cursor, limit);
+    return {
+      events: rows.map((row) => ({ ...row.payload, seq: Number(row.seq) })),
+      nextCursor: rows.length === limit ? rows[rows.length - 1].seq : null,
+    };
+  }
+
+  /** One event by its seq, or 404. */
+  async event(officer: CitizenPrincipal, seq: number): Promise<AuditEvent> {
+    await this.recordQuery(officer, 'event', {}, { seq });
+    const [row] = await this.queries.search({}, seq - 1, 1);
+    if (row === undefined || Number(row.seq) !== seq) throw new DomainError('not-found');
+    return { ...row.payload, seq };
+  }
+
+  /** The matching events as CSV text, page by page. */
+  async export(officer: CitizenPrincipal, filter: AuditFilter): Promise<AsyncGenerator<string>> {
+    await this.recordQuery(officer, 'export', filter);
+    return csvLines((after, size) => this.queries.search(filter, after, size));
+  }
+
+  async integrity(officer: CitizenPrincipal): Promise<VerifyReport> {
+    await this.recordQuery(officer, 'integrity', {});
+    return verifyAuditLog(
+      (text, values) => this.queries.sql.raw<AuditRow>(text, values),
+      this.options.checkpointDir,
+      this.key.publicJwk,
+    );
+  }
+
+  /** Every exchange that touched the citizen, newest first, with names from the contracts and the registry. */
+  async accessLog(citizen: string, beforeSeq: number, limit: number): Promise<AccessEntry[]> {
+    const rows = await this.queries.accessLog(this.audit.pseudonymOf(citizen), beforeSeq, limit);
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      when: row.recordedAt.toISOString(),
+      organisation: row.organisation,
+      organisationName: row.organisationName,
+      product: row.product,
+      productTitle: this.catalogue.latest(row.product)?.title ?? null,
+      purpose: row.purpose,
+      purposeTitle: this.catalogue.purposes.get(row.purpose)?.title ?? null,
+      decision: row.decision,
+    }));
+  }
+
+  private async recordQuery(
+    officer: CitizenPrincipal,
+    route: string,
+    filter: AuditFilter,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.audit.append({
+      kind: 'officer.query',
+      decision: 'allow',
+      details: {
+        officer: officer.subject,
+        route,
+        filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() },
+        ...extra,
+      },
+    });
+  }
+}
