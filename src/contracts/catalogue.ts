@@ -34,6 +34,8 @@ export interface ContractManifest {
   classification: Classification;
   retention: { maxDays: number; note?: string };
   schema: string;
+  /** Every top-level field of the schema, in plain words. */
+  fields: Record<string, LocalisedTitle>;
   source: SourceSpec;
   /** requester → purpose → the fields it may receive. */
   access: Record<string, Record<string, string[]>>;

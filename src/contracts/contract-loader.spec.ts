@@ -109,6 +109,21 @@ describe('loadContracts', () => {
     ]);
   });
 
+  it('wants every field of the schema in plain words, and no other', () => {
+    edit(dir, `${SAAQ}/contract.json`, (contract) => {
+      delete contract.fields.postalCode;
+      contract.fields.socialInsuranceNumber = { fr: 'NAS', en: 'SIN' };
+    });
+    expect(problemsOf(dir)).toEqual([
+      { file: `${SAAQ}/contract.json`, pointer: '/fields', message: 'field "postalCode" has no title' },
+      {
+        file: `${SAAQ}/contract.json`,
+        pointer: '/fields/socialInsuranceNumber',
+        message: 'field "socialInsuranceNumber" is not in the product schema',
+      },
+    ]);
+  });
+
   it('refuses an unknown purpose', () => {
     edit(dir, `${SAAQ}/contract.json`, (contract) => {
       contract.access.mess['mess.curiosite'] = ['street'];

@@ -98,6 +98,7 @@ export function loadContracts(schemasDir: string): Catalogue {
       continue;
     }
     checkAccess(file, manifest, properties, purposeCodes, problems);
+    checkFieldTitles(file, manifest, properties, problems);
     checkMapping(file, manifest.source.mapping, properties, problems);
     checkSettings(file, manifest, problems);
     if (problems.length > before) continue;
@@ -111,6 +112,29 @@ export function loadContracts(schemasDir: string): Catalogue {
 
   if (problems.length > 0) throw new ContractsError(problems);
   return new Catalogue(purposes, contracts);
+}
+
+/** Exactly the schema's fields have titles: none missing, none the schema lacks. */
+function checkFieldTitles(
+  file: string,
+  manifest: ContractManifest,
+  properties: Set<string>,
+  problems: ContractProblem[],
+): void {
+  for (const field of properties) {
+    if (!(field in manifest.fields)) {
+      problems.push({ file, pointer: '/fields', message: `field "${field}" has no title` });
+    }
+  }
+  for (const field of Object.keys(manifest.fields)) {
+    if (!properties.has(field)) {
+      problems.push({
+        file,
+        pointer: pointer('fields', field),
+        message: `field "${field}" is not in the product schema`,
+      });
+    }
+  }
 }
 
 function checkAccess(

@@ -28,9 +28,22 @@ export const CONTRACT_META_SCHEMA = {
   $id: 'urn:passerelle:meta:contract',
   type: 'object',
   additionalProperties: false,
-  required: ['product', 'version', 'title', 'owner', 'classification', 'retention', 'schema', 'source', 'access'],
+  required: [
+    'product',
+    'version',
+    'title',
+    'owner',
+    'classification',
+    'retention',
+    'schema',
+    'fields',
+    'source',
+    'access',
+  ],
   properties: {
     $schema: { type: 'string' },
+    // Each field of the schema in plain words, for the citizen who is asked to share it.
+    fields: { type: 'object', additionalProperties: TITLE },
     product: { type: 'string', pattern: DOTTED_CODE, maxLength: 100 },
     version: { type: 'integer', minimum: 1, maximum: 1000 },
     title: TITLE,
