@@ -1,11 +1,14 @@
 /** @type {import('jest').Config} */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-  // jose 6 ships ES modules only. Node 20 loads them through require(esm), but
-  // Jest's module system on Node 20 cannot, so Jest transpiles jose itself.
-  'node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+  // jose 6 and openid-client 6 ship ES modules only. Node 20 loads them through
+  // require(esm), but Jest's module system on Node 20 cannot, so Jest transpiles them.
+  'node_modules/(jose|openid-client|oauth4webapi)/.+\\.js$': [
+    'ts-jest',
+    { tsconfig: { allowJs: true, isolatedModules: true } },
+  ],
 };
-const transformIgnorePatterns = ['/node_modules/(?!jose/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'];
 
 module.exports = {
   // The e2e tier boots real servers and PostgreSQL clusters.

@@ -12,6 +12,8 @@ import { ExchangeModule } from './exchange/exchange.module';
 import { IdentityModule } from './identity/identity.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { type PlatformOptions, PlatformModule } from './platform/platform.module';
+import { portalOptionsOf } from './portal/portal-options';
+import { PortalModule } from './portal/portal.module';
 
 export interface AppModuleOptions extends PlatformOptions {
   crl: CrlStore;
@@ -35,6 +37,7 @@ export class AppModule {
         ConsentModule.forRoot(options.config.consent),
         NotificationsModule.forRoot(options.config.notifications),
         ExchangeModule,
+        PortalModule.forRoot(portalOptionsOf(options.config)),
       ],
     };
   }

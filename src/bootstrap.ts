@@ -11,6 +11,7 @@ import type { Catalogue } from './contracts/catalogue';
 import { createGateway } from './gateway';
 import { ensureDevPki } from './identity/dev-pki/dev-pki';
 import type { AppConfig } from './platform/config/config';
+import { portalRedirectUri } from './portal/portal-options';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
 import { ensureDevSigningKey } from './platform/signing/signing-key';
 import type { Telemetry } from './platform/telemetry/telemetry';
@@ -19,9 +20,6 @@ function displayPath(path: string): string {
   const fromCwd = relative(process.cwd(), path);
   return fromCwd.startsWith('..') ? path : fromCwd;
 }
-
-/** The portal's OIDC client at the dev IdP. */
-export const PORTAL_CLIENT_ID = 'passerelle-portal';
 
 function citizenCall(publicPort: number, issuer: string): string {
   return [
@@ -106,14 +104,13 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
     if (config.citizenAuth.devIdp.enabled) {
       const { devIdp: options, audience, roleClaim } = config.citizenAuth;
       if (await ensureDevIdpKey(options.keyFile)) log.info('development IdP key generated');
-      const publicBase = config.publicBaseUrl ?? `http://localhost:${config.publicPort}`;
       devIdp = await startDevIdpProcess({
         port: options.port,
         keyFile: options.keyFile,
         audience,
         roleClaim,
-        portalClientId: PORTAL_CLIENT_ID,
-        redirectUris: [`${publicBase.replace(/\/+$/, '')}/auth/callback`],
+        portalClientId: config.citizenAuth.portalClientId,
+        redirectUris: [portalRedirectUri(config)],
       });
       // The gateway trusts the IdP it started.
       gatewayConfig = { ...config, citizenAuth: { ...config.citizenAuth, issuer: devIdp.detail } };

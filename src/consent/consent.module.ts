@@ -23,7 +23,7 @@ export class ConsentModule {
         ConsentRequestService,
         ConsentExpiryJob,
       ],
-      exports: [ConsentService],
+      exports: [ConsentService, ConsentRequestService],
     };
   }
 }

@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       issuer: 'http://localhost:9100',
       audience: 'urn:passerelle:api',
       roleClaim: 'roles',
+      portalClientId: 'passerelle-portal',
       devIdp: { enabled: true, port: 9100, keyFile: '/srv/certs-dev/dev-idp-key.json' },
     });
   });

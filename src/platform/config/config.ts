@@ -51,6 +51,7 @@ const ENV_SCHEMA = {
     OIDC_ISSUER: { type: 'string', pattern: '^https?://[^\\s]+$' },
     OIDC_AUDIENCE: { type: 'string', minLength: 1, default: 'urn:passerelle:api' },
     OIDC_ROLE_CLAIM: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.:/-]*$', default: 'roles' },
+    OIDC_PORTAL_CLIENT_ID: { type: 'string', pattern: '^[\\x21-\\x7e]{1,100}$', default: 'passerelle-portal' },
     DEV_IDP: { type: 'boolean' },
     DEV_IDP_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 9000 },
     DEV_IDP_KEY_FILE: { type: 'string', minLength: 1 },
@@ -142,6 +143,8 @@ export interface CitizenAuthConfig {
   audience: string;
   /** The claim that carries roles, e.g. `privacy-officer`. */
   roleClaim: string;
+  /** The portal's OpenID Connect client (a public client: authorization code with PKCE). */
+  portalClientId: string;
   /** Start the development OpenID Provider with the gateway. */
   devIdp: { enabled: boolean; port: number; keyFile: string };
 }
@@ -285,6 +288,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       issuer: (v.OIDC_ISSUER as string | undefined) ?? `http://localhost:${v.DEV_IDP_PORT as number}`,
       audience: v.OIDC_AUDIENCE as string,
       roleClaim: v.OIDC_ROLE_CLAIM as string,
+      portalClientId: v.OIDC_PORTAL_CLIENT_ID as string,
       devIdp: {
         enabled: devIdp,
         port: v.DEV_IDP_PORT as number,
@@ -292,4 +296,9 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       },
     },
   };
+}
+
+/** Where browsers reach the public listener: PUBLIC_BASE_URL, or localhost on the public port. */
+export function publicBaseOf(config: Pick<AppConfig, 'publicBaseUrl' | 'publicPort'>): string {
+  return (config.publicBaseUrl ?? `http://localhost:${config.publicPort}`).replace(/\/+$/, '');
 }

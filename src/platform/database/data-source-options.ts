@@ -6,6 +6,7 @@ import { CitizenLink1795478400000 } from './migrations/1795478400000-citizen-lin
 import { Consent1795564800000 } from './migrations/1795564800000-consent';
 import { Notifications1795651200000 } from './migrations/1795651200000-notifications';
 import { Audit1795737600000 } from './migrations/1795737600000-audit';
+import { Portal1795824000000 } from './migrations/1795824000000-portal';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   Consent1795564800000,
   Notifications1795651200000,
   Audit1795737600000,
+  Portal1795824000000,
 ];
 export const ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 

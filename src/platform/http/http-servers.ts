@@ -5,6 +5,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import { DomainError } from '../errors/domain-error';
+import { listenerOf } from './listener';
 import { jsonDepthExceeds } from './json-depth';
 
 export interface HttpServersOptions {
@@ -83,6 +84,16 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
       return;
     }
     void parseJson(request, text, done);
+  });
+
+  // The portal's forms, and only there: the agency listener and the JSON APIs keep answering 415.
+  instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    if (listenerOf(request) !== 'public' || request.url.startsWith('/v1/')) {
+      done(Object.assign(new Error('Unsupported media type'), { statusCode: 415 }), undefined);
+      return;
+    }
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 
   return { fastify: instance, agency, public: publicServer };

@@ -1,0 +1,56 @@
+import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendCsv } from '../audit/audit-events.controller';
+import { AuditOffice, integerParam, type FilterQuery } from '../audit/audit-office.service';
+import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/dev-idp/dev-accounts';
+import { DomainError } from '../platform/errors/domain-error';
+import { ServedOn } from '../platform/http/listener';
+import { PortalContext } from './portal-context';
+import { PortalErrorFilter } from './portal-error.filter';
+import { PortalNames } from './portal-names';
+import { sendPage } from './portal-http';
+import { auditPage, eventPage, integrityPage } from './views-officer';
+
+const PAGE = 50;
+
+/** The privacy officer's pages: search, event detail, CSV export and integrity. Each query is audited. */
+@ApiExcludeController()
+@ServedOn('public')
+@UseFilters(PortalErrorFilter)
+@Controller('officer')
+export class OfficerPagesController {
+  constructor(
+    private readonly context: PortalContext,
+    private readonly office: AuditOffice,
+    private readonly names: PortalNames,
+  ) {}
+
+  @Get('audit')
+  async search(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: FilterQuery): Promise<void> {
+    const context = await this.context.require(request, PRIVACY_OFFICER_ROLE);
+    const filter = this.office.filterOf(query);
+    const cursor = integerParam(query.cursor, 'cursor', 0, Number.MAX_SAFE_INTEGER);
+    const result = await this.office.search(context.principal, filter, cursor, PAGE);
+    await sendPage(reply, auditPage(context, await this.names.load(), query, result));
+  }
+
+  @Get('audit/export.csv')
+  async export(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: FilterQuery): Promise<void> {
+    const context = await this.context.require(request, PRIVACY_OFFICER_ROLE);
+    await sendCsv(reply, await this.office.export(context.principal, this.office.filterOf(query)));
+  }
+
+  @Get('audit/:seq')
+  async event(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('seq') seq: string): Promise<void> {
+    const context = await this.context.require(request, PRIVACY_OFFICER_ROLE);
+    if (!/^[1-9]\d{0,14}$/.test(seq)) throw new DomainError('not-found');
+    await sendPage(reply, eventPage(context, await this.office.event(context.principal, Number(seq))));
+  }
+
+  @Get('integrity')
+  async integrity(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const context = await this.context.require(request, PRIVACY_OFFICER_ROLE);
+    await sendPage(reply, integrityPage(context, await this.office.integrity(context.principal)));
+  }
+}

@@ -1,0 +1,53 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { DomainError } from '../platform/errors/domain-error';
+import { classifyError } from '../platform/errors/problem.filter';
+import { buildProblem } from '../platform/errors/problem';
+import { html } from './html';
+import { page } from './layout';
+import { messagesFor, type Messages } from './messages';
+import { langOf, PortalRedirect, redirect, sendPage } from './portal-http';
+import { SignInFailed } from './portal-oidc';
+
+function messageFor(m: Messages, status: number, error: unknown): string {
+  if (error instanceof SignInFailed) return m.errors.signInFailed;
+  if (status === 404) return m.errors.notFound;
+  if (status === 401) return m.errors.expired;
+  if (status === 403) return m.errors.forbidden;
+  if (status === 400 || status === 409 || status === 422) return m.errors.badRequest;
+  if (status === 503) return m.errors.unavailable;
+  return m.errors.generic;
+}
+
+/**
+ * The portal's errors are pages: a human message in the visitor's language and
+ * the correlation id, never a stack trace or raw JSON. The cause goes to the log.
+ */
+@Catch()
+export class PortalErrorFilter implements ExceptionFilter {
+  constructor(@InjectPinoLogger('portal') private readonly logger: PinoLogger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (reply.sent) return;
+    if (error instanceof PortalRedirect) {
+      void redirect(reply, error.location);
+      return;
+    }
+    const status = error instanceof SignInFailed ? 400 : buildProblem(classifyError(error).code, request.id).status;
+    if (error instanceof SignInFailed) {
+      this.logger.warn({ reason: error.reason, correlationId: request.id }, 'portal sign-in failed');
+    } else if (status >= 500 && !(error instanceof DomainError)) {
+      this.logger.error({ err: error, correlationId: request.id }, 'portal page failed');
+    } else {
+      this.logger.debug({ status, correlationId: request.id }, 'portal page refused');
+    }
+    const m = messagesFor(langOf(request));
+    const body = html`<div class="alert" role="alert"><p>${messageFor(m, status, error)}</p></div>
+      <p>${m.errors.reference} : <code>${request.id}</code></p>
+      <p><a href="/">${m.errors.home}</a></p>`;
+    void sendPage(reply, page({ m, path: '/' }, m.errors.title, body), status);
+  }
+}

@@ -1,0 +1,78 @@
+// The cookie plugin's request and reply methods (registered in gateway.ts).
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isLang, type Lang } from './messages';
+
+export const SESSION_COOKIE = 'passerelle_session';
+export const LANG_COOKIE = 'passerelle_lang';
+
+/** No script at all, styles from this origin, forms only to this origin, never framed. */
+const CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** A page must be reached elsewhere: the portal's error filter answers with this redirect. */
+export class PortalRedirect extends Error {
+  constructor(readonly location: string) {
+    super(`redirect to ${location}`);
+    this.name = 'PortalRedirect';
+  }
+}
+
+export function securityHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('content-security-policy', CSP)
+    .header('x-frame-options', 'DENY')
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin')
+    .header('cache-control', 'no-store');
+}
+
+export async function sendPage(reply: FastifyReply, body: string, status = 200): Promise<void> {
+  await securityHeaders(reply).status(status).header('content-type', 'text/html; charset=utf-8').send(body);
+}
+
+export async function redirect(reply: FastifyReply, location: string): Promise<void> {
+  await securityHeaders(reply).status(303).header('location', location).send();
+}
+
+/** The chosen language, French unless the visitor chose English. */
+export function langOf(request: FastifyRequest): Lang {
+  const chosen = request.cookies[LANG_COOKIE];
+  return isLang(chosen) ? chosen : 'fr';
+}
+
+/** The session token from the signed cookie, if its signature holds. */
+export function sessionToken(request: FastifyRequest): string | undefined {
+  const raw = request.cookies[SESSION_COOKIE];
+  if (raw === undefined) return undefined;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value !== null ? unsigned.value : undefined;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, maxAgeSeconds: number, secure: boolean): void {
+  void reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    signed: true,
+    maxAge: maxAgeSeconds,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+}
+
+/** A path on this site to come back to, never another origin: `//evil`, `/\evil` and absolute URLs become `/`. */
+export function localPath(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(value) && value.length <= 500 ? value : '/';
+}
+
+/** The fields of a submitted form, as strings. */
+export function formOf(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null) return {};
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) if (typeof value === 'string') fields[name] = value;
+  return fields;
+}

@@ -1,0 +1,90 @@
+import * as oidc from 'openid-client';
+import { DomainError } from '../platform/errors/domain-error';
+import type { LoginState } from './portal-session';
+
+export interface PortalOidcSettings {
+  issuer: string;
+  clientId: string;
+  redirectUri: string;
+  /** The API's resource indicator: the access token is issued for it. */
+  audience: string;
+}
+
+const DISCOVERY_TIMEOUT_SECONDS = 5;
+
+/** The sign-in did not complete: a bad or replayed callback, or a refusal at the IdP. */
+export class SignInFailed extends Error {
+  constructor(readonly reason: string) {
+    super(`sign-in failed: ${reason}`);
+    this.name = 'SignInFailed';
+  }
+}
+
+/**
+ * The portal's side of the OpenID Connect authorization-code flow with PKCE
+ * (a public client), through openid-client. The IdP's metadata is discovered
+ * once, again only after a failure.
+ */
+export class PortalOidc {
+  private configuration: Promise<oidc.Configuration> | undefined;
+
+  constructor(private readonly settings: PortalOidcSettings) {}
+
+  /** Where to send the browser, and what to keep until it comes back. */
+  async start(): Promise<{ url: string; login: LoginState }> {
+    const config = await this.config();
+    const login: LoginState = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      codeVerifier: oidc.randomPKCECodeVerifier(),
+    };
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: this.settings.redirectUri,
+      scope: 'openid roles',
+      code_challenge: await oidc.calculatePKCECodeChallenge(login.codeVerifier),
+      code_challenge_method: 'S256',
+      state: login.state,
+      nonce: login.nonce,
+      resource: this.settings.audience,
+      // Each sign-in asks for the account: a shared computer never inherits the last person's session.
+      prompt: 'login',
+    });
+    return { url: url.href, login };
+  }
+
+  /** Redeems the callback's code: the ID token's subject, and the access token for the API. */
+  async complete(query: string, login: LoginState): Promise<{ subject: string; accessToken: string }> {
+    const config = await this.config();
+    const callback = new URL(this.settings.redirectUri);
+    callback.search = query;
+    try {
+      const tokens = await oidc.authorizationCodeGrant(
+        config,
+        callback,
+        { pkceCodeVerifier: login.codeVerifier, expectedState: login.state, expectedNonce: login.nonce },
+        { resource: this.settings.audience },
+      );
+      const subject = tokens.claims()?.sub;
+      if (subject === undefined) throw new SignInFailed('no ID token');
+      return { subject, accessToken: tokens.access_token };
+    } catch (error) {
+      if (error instanceof SignInFailed) throw error;
+      const code = (error as { code?: unknown }).code;
+      throw new SignInFailed(typeof code === 'string' ? code : 'token exchange refused');
+    }
+  }
+
+  private config(): Promise<oidc.Configuration> {
+    this.configuration ??= oidc
+      .discovery(new URL(this.settings.issuer), this.settings.clientId, undefined, oidc.None(), {
+        timeout: DISCOVERY_TIMEOUT_SECONDS,
+        // The development IdP speaks plain HTTP on localhost; production issuers are HTTPS.
+        execute: this.settings.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
+      })
+      .catch(() => {
+        this.configuration = undefined;
+        throw new DomainError('idp-unavailable');
+      });
+    return this.configuration;
+  }
+}

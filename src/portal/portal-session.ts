@@ -1,0 +1,76 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Sql, type PreparedStatement } from '../platform/database/sql';
+
+/** What the portal keeps between the sign-in redirect and the IdP's callback. */
+export interface LoginState {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+export interface PortalSession {
+  subject: string | null;
+  roles: string[];
+  csrf: string;
+  login: LoginState | null;
+}
+
+/** A session being signed in lasts this long; a signed-in one, `SESSION_SECONDS`. */
+export const LOGIN_SECONDS = 600;
+export const SESSION_SECONDS = 3600;
+
+const INSERT: PreparedStatement = {
+  name: 'portal.session-insert',
+  text: `INSERT INTO portal_session (token_hash, subject, roles, csrf, login, expires_at)
+         VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+};
+const FIND: PreparedStatement = {
+  name: 'portal.session-find',
+  text: 'SELECT subject, roles, csrf, login FROM portal_session WHERE token_hash = $1 AND expires_at > now()',
+};
+const DELETE: PreparedStatement = {
+  name: 'portal.session-delete',
+  text: 'DELETE FROM portal_session WHERE token_hash = $1 OR expires_at <= now()',
+};
+
+const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+const newToken = (): string => randomBytes(32).toString('base64url');
+
+/**
+ * Portal sessions, kept in PostgreSQL: the cookie carries a random token, the
+ * table only its hash. Signing in replaces the session (no fixation); signing
+ * out deletes it, so the cookie is worth nothing afterwards.
+ */
+@Injectable()
+export class PortalSessions {
+  constructor(private readonly sql: Sql) {}
+
+  /** A session on its way to the IdP. Returns its token. */
+  async startLogin(login: LoginState): Promise<string> {
+    const token = newToken();
+    await this.sql.query(INSERT, [hashOf(token), null, [], newToken(), JSON.stringify(login), LOGIN_SECONDS]);
+    return token;
+  }
+
+  async find(token: string | undefined): Promise<PortalSession | undefined> {
+    if (token === undefined || token.length > 100) return undefined;
+    const [row] = await this.sql.query<PortalSession & Record<string, unknown>>(FIND, [hashOf(token)]);
+    return row;
+  }
+
+  /** The IdP vouched for `subject`: the login session ends and a new one, with a new token, begins. */
+  async signIn(loginToken: string, subject: string, roles: readonly string[]): Promise<string> {
+    const token = newToken();
+    await this.sql.transaction(async (tx) => {
+      await tx.query(DELETE, [hashOf(loginToken)]);
+      await tx.query(INSERT, [hashOf(token), subject, [...roles], newToken(), null, SESSION_SECONDS]);
+    });
+    return token;
+  }
+
+  /** Ends the session (and sweeps expired ones). */
+  async end(token: string): Promise<void> {
+    await this.sql.query(DELETE, [hashOf(token)]);
+  }
+}

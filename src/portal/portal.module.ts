@@ -1,0 +1,27 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CitizenPagesController } from './citizen-pages.controller';
+import { OfficerPagesController } from './officer-pages.controller';
+import { PortalAuthController } from './portal-auth.controller';
+import { PortalContext } from './portal-context';
+import { PortalNames } from './portal-names';
+import { PortalOidc } from './portal-oidc';
+import { PORTAL_OPTIONS, type PortalOptions } from './portal-options';
+import { PortalSessions } from './portal-session';
+
+/** The citizens' and privacy officers' web pages, served on the public listener at `/`. */
+@Module({})
+export class PortalModule {
+  static forRoot(options: PortalOptions): DynamicModule {
+    return {
+      module: PortalModule,
+      controllers: [PortalAuthController, CitizenPagesController, OfficerPagesController],
+      providers: [
+        { provide: PORTAL_OPTIONS, useValue: options },
+        { provide: PortalOidc, useValue: new PortalOidc(options.oidc) },
+        PortalContext,
+        PortalNames,
+        PortalSessions,
+      ],
+    };
+  }
+}

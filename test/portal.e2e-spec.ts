@@ -1,0 +1,152 @@
+import type { Agent } from 'undici';
+import { agencyAgent, call } from './support/agency-client';
+import { startPortalGateway, type PortalGateway } from './support/portal-gateway';
+import { csrfOf, WebClient } from './support/web-client';
+
+describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', () => {
+  let gateway: PortalGateway;
+  let afe: Agent;
+
+  const signIn = async (login: string): Promise<{ client: WebClient; page: string; url: string }> => {
+    const client = new WebClient();
+    const { url, response } = await client.follow(`${gateway.publicUrl}/auth/login`, login);
+    return { client, page: await response.text(), url };
+  };
+
+  beforeAll(async () => {
+    gateway = await startPortalGateway();
+    afe = agencyAgent(gateway.certsDir, 'afe');
+  });
+
+  afterAll(async () => {
+    await afe.close();
+    await gateway.stop();
+  });
+
+  it('serves the home page in French by default, in English by choice, with a strict policy and no script', async () => {
+    const client = new WebClient();
+    const home = await client.request(`${gateway.publicUrl}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(home.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(home.headers.get('x-frame-options')).toBe('DENY');
+    const french = await home.text();
+    expect(french).toContain('<html lang="fr">');
+    expect(french).not.toContain('<script');
+
+    const switched = await client.request(`${gateway.publicUrl}/lang?to=en&back=/`);
+    expect(switched.status).toBe(303);
+    expect(switched.headers.get('location')).toBe('/');
+    const english = await (await client.request(`${gateway.publicUrl}/`)).text();
+    expect(english).toContain('<html lang="en">');
+    expect(english).toContain('Sign in');
+
+    const away = await client.request(`${gateway.publicUrl}/lang?to=en&back=//evil.example/`);
+    expect(away.headers.get('location')).toBe('/');
+  });
+
+  it('signs a citizen in through the IdP with PKCE, in a signed httpOnly SameSite=Lax cookie', async () => {
+    const { client, page, url } = await signIn('demo-citizen-1');
+    expect(new URL(url).pathname).toBe('/consents');
+    expect(page).toContain('demo-citizen-1');
+    const session = client.setCookies.filter((c) => c.startsWith('passerelle_session='));
+    expect(session.length).toBe(2);
+    for (const cookie of session) {
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/SameSite=Lax/i);
+      // Plain HTTP in tests; production sets Secure.
+      expect(cookie).not.toMatch(/Secure/i);
+    }
+    // Signing in replaced the session: the login session's cookie is another.
+    expect(session[0].split(';')[0]).not.toBe(session[1].split(';')[0]);
+  });
+
+  it('refuses a tampered cookie, a callback without a sign-in, and a citizen on the officer pages', async () => {
+    const { client } = await signIn('demo-citizen-2');
+    const forged = new WebClient();
+    const value = client.cookie('127.0.0.1', 'passerelle_session') ?? '';
+    await forged.request(`${gateway.publicUrl}/`); // a jar for the host
+    const tampered = await fetch(`${gateway.publicUrl}/consents`, {
+      redirect: 'manual',
+      headers: { cookie: `passerelle_session=${value.slice(0, -2)}xx` },
+    });
+    expect(tampered.status).toBe(303);
+    expect(tampered.headers.get('location')).toBe('/auth/login');
+
+    const stray = await new WebClient().request(`${gateway.publicUrl}/auth/callback?code=x&state=y`);
+    expect(stray.status).toBe(400);
+    const strayPage = await stray.text();
+    expect(strayPage).toContain('<html lang="fr">');
+    expect(strayPage).toMatch(/<code>[0-9a-f]{32}<\/code>/);
+
+    const officerPage = await client.request(`${gateway.publicUrl}/officer/audit`);
+    expect(officerPage.status).toBe(403);
+    expect(await officerPage.text()).not.toContain('{"');
+  });
+
+  it('approves a request, revokes with confirmation, and refuses a form without its CSRF token', async () => {
+    const created = await call(afe, `${gateway.agencyUrl}/v1/consent-requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        citizen: 'demo-citizen-3',
+        purpose: 'afe.calcul-aide',
+        products: ['revenu.avis-cotisation'],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { client } = await signIn('demo-citizen-3');
+    const requests = await (await client.request(`${gateway.publicUrl}/requests`)).text();
+    expect(requests).toContain('Aide financière aux études');
+    expect(requests).toContain('Revenu net');
+    const id = (created.body as { id: string }).id;
+
+    const forged = await client.request(`${gateway.publicUrl}/requests/${id}/approve`, { form: { _csrf: 'nope' } });
+    expect(forged.status).toBe(403);
+    const approved = await client.request(`${gateway.publicUrl}/requests/${id}/approve`, {
+      form: { _csrf: csrfOf(requests) },
+    });
+    expect(approved.status).toBe(303);
+
+    const consents = await (await client.request(`${gateway.publicUrl}/consents`)).text();
+    const consentId = /\/consents\/([0-9a-f-]{36})\/revoke/.exec(consents)?.[1] ?? '';
+    const receipt = await client.request(`${gateway.publicUrl}/consents/${consentId}/receipt`);
+    expect(receipt.headers.get('content-type')).toBe('application/jose');
+    expect((await receipt.text()).split('.')).toHaveLength(3);
+    const confirm = await (await client.request(`${gateway.publicUrl}/consents/${consentId}/revoke`)).text();
+    const revoked = await client.request(`${gateway.publicUrl}/consents/${consentId}/revoke`, {
+      form: { _csrf: csrfOf(confirm) },
+    });
+    expect(revoked.headers.get('location')).toBe('/consents?done=revoked');
+    expect(await (await client.request(`${gateway.publicUrl}/consents?done=revoked`)).text()).toContain('Retiré');
+  });
+
+  it('ends the session on sign-out: the old cookie is worth nothing', async () => {
+    const { client, page } = await signIn('demo-citizen-4');
+    const cookie = client.cookie('127.0.0.1', 'passerelle_session') ?? '';
+    const out = await client.request(`${gateway.publicUrl}/auth/logout`, { form: { _csrf: csrfOf(page) } });
+    expect(out.status).toBe(303);
+    const replayed = await fetch(`${gateway.publicUrl}/consents`, {
+      redirect: 'manual',
+      headers: { cookie: `passerelle_session=${cookie}` },
+    });
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toBe('/auth/login');
+  });
+
+  it('lets an officer search, see an event, export CSV and check integrity', async () => {
+    const { client, url } = await signIn('demo-officer');
+    expect(new URL(url).pathname).toBe('/officer/audit');
+    const search = await (await client.request(`${gateway.publicUrl}/officer/audit?decision=allow`)).text();
+    expect(search).toContain('<table>');
+    const seq = /href="\/officer\/audit\/(\d+)"/.exec(search)?.[1];
+    expect(seq).toBeDefined();
+    const event = await client.request(`${gateway.publicUrl}/officer/audit/${seq}`);
+    expect(event.status).toBe(200);
+    const csv = await client.request(`${gateway.publicUrl}/officer/audit/export.csv?decision=allow`);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((await csv.text()).split('\n')[0]).toContain('seq,recordedAt,kind');
+    const integrity = await (await client.request(`${gateway.publicUrl}/officer/integrity`)).text();
+    expect(integrity).toContain('Le journal est intact');
+  });
+});
