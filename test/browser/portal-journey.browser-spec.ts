@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Agent } from 'undici';
+import { agencyAgent, call, type AgencyResponse } from '../support/agency-client';
+import { startPortalGateway, type PortalGateway } from '../support/portal-gateway';
+import { launchChromium, PageRecorder, signInAs } from './browser-kit';
+
+const CITIZEN = 'demo-citizen-2';
+const NOTICE = { product: 'revenu.avis-cotisation', version: 1, purpose: 'afe.calcul-aide', citizen: CITIZEN };
+
+describe('The portal in real Chromium: a citizen and a privacy officer, end to end', () => {
+  let gateway: PortalGateway;
+  let afe: Agent;
+  let browser: Browser;
+  let citizen: BrowserContext;
+  let officer: BrowserContext;
+  let recorder: PageRecorder;
+
+  const exchange = (): Promise<AgencyResponse> =>
+    call(afe, `${gateway.agencyUrl}/v1/exchanges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(NOTICE),
+    });
+
+  beforeAll(async () => {
+    gateway = await startPortalGateway();
+    afe = agencyAgent(gateway.certsDir, 'afe');
+    browser = await launchChromium();
+    citizen = await browser.newContext({ acceptDownloads: true });
+    officer = await browser.newContext({ acceptDownloads: true });
+    recorder = new PageRecorder();
+  });
+
+  afterAll(async () => {
+    recorder.save();
+    await browser?.close();
+    await afe?.close();
+    await gateway?.stop();
+  });
+
+  it('walks the journey: sign in, approve, exchange, revoke, refused, history, officer, CSV, integrity', async () => {
+    const page: Page = await citizen.newPage();
+    const base = gateway.publicUrl;
+
+    // 1. A demo citizen signs in through the dev IdP.
+    await recorder.visit(page, `${base}/`, 'home');
+    await page.getByRole('link', { name: 'Se connecter' }).first().click();
+    await signInAs(page, CITIZEN, base);
+    expect(new URL(page.url()).pathname).toBe('/consents');
+
+    // 2. An agency creates a consent request over mTLS.
+    const created = await call(afe, `${gateway.agencyUrl}/v1/consent-requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ citizen: CITIZEN, purpose: 'afe.calcul-aide', products: ['revenu.avis-cotisation'] }),
+    });
+    expect(created.status).toBe(201);
+
+    // 3. The citizen approves it and sees it active.
+    await recorder.visit(page, `${base}/requests`, 'requests');
+    await expect(page.getByText('Revenu net').count()).resolves.toBeGreaterThan(0);
+    await page.getByRole('button', { name: /^Accepter/ }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('accepté');
+    await recorder.visit(page, `${base}/consents`, 'consents');
+    await expect(page.getByRole('table', { name: 'Consentements actifs' }).textContent()).resolves.toContain(
+      'Aide financière aux études',
+    );
+
+    // 4. The agency's exchange succeeds.
+    expect((await exchange()).status).toBe(200);
+
+    // 5. The citizen revokes the consent, after confirming. The agency's next exchange gets 403.
+    await page.getByRole('link', { name: /Retirer le consentement/ }).click();
+    await recorder.visit(page, page.url(), 'revoke-confirm');
+    await page.getByRole('button', { name: 'Oui, retirer mon consentement' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('retiré');
+    expect((await exchange()).status).toBe(403);
+
+    // 6. The citizen's history shows both attempts.
+    await recorder.visit(page, `${base}/history`, 'history');
+    const history = (await page.getByRole('table').textContent()) ?? '';
+    expect(history).toContain('Transmis');
+    expect(history).toContain('Refusé');
+    await page.getByLabel('Résultat').selectOption('deny');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    expect(await page.getByRole('table').textContent()).not.toContain('Transmis');
+
+    // 7. A privacy officer signs in, finds both events and exports them as CSV.
+    const desk = await officer.newPage();
+    await desk.goto(`${base}/auth/login`);
+    await signInAs(desk, 'demo-officer', base);
+    expect(new URL(desk.url()).pathname).toBe('/officer/audit');
+    await desk.getByLabel('Citoyen (identifiant pivot)').fill(CITIZEN);
+    await desk.getByLabel('Organisme').selectOption('afe');
+    await desk.getByRole('button', { name: 'Rechercher' }).click();
+    await recorder.visit(desk, desk.url(), 'audit-search');
+    const found = (await desk.getByRole('table').textContent()) ?? '';
+    expect(found).toContain('Transmis');
+    expect(found).toContain('Refusé');
+    const [download] = await Promise.all([
+      desk.waitForEvent('download'),
+      desk.getByRole('link', { name: 'Exporter en CSV' }).click(),
+    ]);
+    const csv = readFileSync((await download.path()) ?? '', 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe('seq,recordedAt,kind,organisation,citizen,product,purpose,decision,reason,correlationId');
+    const outcomes = csv.filter((line) => line.includes('exchange.outcome'));
+    expect(outcomes.some((line) => line.includes(',allow,'))).toBe(true);
+    expect(outcomes.some((line) => line.includes(',deny,'))).toBe(true);
+    expect(csv.join('\n')).not.toContain(CITIZEN);
+    await desk.getByRole('link', { name: /^\d+$/ }).first().click();
+    await recorder.visit(desk, desk.url(), 'audit-event');
+
+    // 8. The officer sees integrity OK.
+    await recorder.visit(desk, `${base}/officer/integrity`, 'integrity');
+    await expect(desk.getByRole('status').textContent()).resolves.toContain('Le journal est intact');
+
+    // An error is a page with its reference, never raw JSON or a stack.
+    await recorder.visit(desk, `${base}/officer/audit/999999999`, 'error');
+    const errorPage = (await desk.content()) ?? '';
+    expect(errorPage).toMatch(/<code>[0-9a-f]{32}<\/code>/);
+    expect(errorPage).not.toContain('"status"');
+  });
+
+  it('finds no accessibility violation (axe, WCAG 2.1 AA) on any page, in either language', () => {
+    const all = recorder.axe;
+    expect(all.length).toBeGreaterThanOrEqual(18);
+    for (const entry of all) expect(entry.passes).toBeGreaterThan(5);
+    expect(all.filter((entry) => entry.violations.length > 0)).toEqual([]);
+  });
+
+  it('keeps every page light: no JavaScript, and under 100 KB with its CSS', () => {
+    const weights = recorder.weights;
+    expect(weights.length).toBeGreaterThanOrEqual(9);
+    for (const weight of weights) {
+      expect(weight.jsBytes).toBe(0);
+      expect(weight.documentBytes + weight.cssBytes).toBeLessThan(100_000);
+    }
+  });
+});
