@@ -23,8 +23,9 @@ function displayPath(path: string): string {
 
 function citizenCall(publicPort: number, issuer: string): string {
   return [
-    `Development IdP: ${issuer} (demo-citizen-1 … demo-citizen-5, demo-officer)`,
-    'As demo citizen 1:',
+    `Development IdP: ${issuer} (demo-citizen-1 … demo-citizen-5, demo-officer; any password)`,
+    `Portal (citizens and privacy officers): http://localhost:${publicPort}/`,
+    'As demo citizen 1, over the API:',
     '  TOKEN=$(npm run -s cli -- dev token --sub demo-citizen-1)',
     `  curl -H "Authorization: Bearer $TOKEN" http://localhost:${publicPort}/v1/me`,
     '',
