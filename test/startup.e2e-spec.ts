@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -9,18 +8,10 @@ import { readFileSync } from 'node:fs';
 import { loadDevIdpKey } from '../src/citizen-auth/dev-idp/dev-idp-key';
 import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
 import { call } from './support/agency-client';
+import { freePort } from '../src/platform/net/listen';
 
 const ROOT = resolve(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;

@@ -1,5 +1,4 @@
 import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -15,6 +14,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/platform
 import { runMigrations } from '../../src/platform/database/migrate';
 import { ensureDevSigningKey } from '../../src/platform/signing/signing-key';
 import { TEST_ENV, withDatabase } from './test-env';
+import { freePort } from '../../src/platform/net/listen';
 
 declare global {
   var __passerelleEmbedded: EmbeddedDatabase | undefined;
@@ -24,18 +24,6 @@ declare global {
 
 /** The dev IdP runs from the build, as `npm start` runs it: oidc-provider is an ES module. */
 const DEV_IDP_MAIN = join(__dirname, '..', '..', 'dist', 'citizen-auth', 'dev-idp', 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * Once per run: a PKI of its own, a PostgreSQL (embedded, or the server named

@@ -1,19 +1,11 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startDevIdpProcess } from '../../src/citizen-auth/dev-idp/dev-idp-process';
 import type { ChildService } from '../../src/platform/child-service';
 import { testEnv } from '../setup/test-env';
 import { startTestGateway, type TestGateway } from './test-gateway';
+import { freePort } from '../../src/platform/net/listen';
 
 const DEV_IDP_MAIN = join(__dirname, '..', '..', 'dist', 'citizen-auth', 'dev-idp', 'main.js');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export interface PortalGateway extends TestGateway {
   issuer: string;

@@ -1,4 +1,4 @@
-import type { AddressInfo, Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 
 /** Listens on `host:port` (0: a free port) and resolves with the port bound; a bind error rejects. */
 export function listenOn(server: Server, port: number, host: string): Promise<number> {
@@ -9,4 +9,12 @@ export function listenOn(server: Server, port: number, host: string): Promise<nu
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a process that must be told its port before it starts). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  const port = await listenOn(server, 0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
