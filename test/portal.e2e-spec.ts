@@ -45,6 +45,21 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     expect(away.headers.get('location')).toBe('/');
   });
 
+  it('answers a browser with an error page and an API client with problem+json', async () => {
+    const page = await fetch(`${gateway.publicUrl}/no-such-page`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const text = await page.text();
+    expect(text).toContain('Cette page ou ce dossier n’existe pas.');
+    expect(text).toContain(`<code>${page.headers.get('x-correlation-id') ?? 'none'}</code>`);
+
+    const api = await fetch(`${gateway.publicUrl}/v1/no-such-route`, { headers: { accept: 'text/html' } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const bare = await fetch(`${gateway.publicUrl}/no-such-page`);
+    expect(bare.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
   it('signs a citizen in through the IdP with PKCE, in a signed httpOnly SameSite=Lax cookie', async () => {
     const { client, page, url } = await signIn('demo-citizen-1');
     expect(new URL(url).pathname).toBe('/consents');

@@ -2,6 +2,8 @@ import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common'
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DomainError } from '../platform/errors/domain-error';
+import type { ProblemPage } from '../platform/errors/problem-page';
+import { listenerOf } from '../platform/http/listener';
 import { classifyError } from '../platform/errors/problem.filter';
 import { buildProblem } from '../platform/errors/problem';
 import { html } from './html';
@@ -44,10 +46,30 @@ export class PortalErrorFilter implements ExceptionFilter {
     } else {
       this.logger.debug({ status, correlationId: request.id }, 'portal page refused');
     }
-    const m = messagesFor(langOf(request));
-    const body = html`<div class="alert" role="alert"><p>${messageFor(m, status, error)}</p></div>
-      <p>${m.errors.reference} : <code>${request.id}</code></p>
-      <p><a href="/">${m.errors.home}</a></p>`;
-    void sendPage(reply, page({ m, path: '/' }, m.errors.title, body), status);
+    void sendPage(reply, errorPage(request, status, error), status);
   }
 }
+
+/** The error page: a human message in the visitor's language and the reference to give support. */
+export function errorPage(request: FastifyRequest, status: number, error?: unknown): string {
+  const m = messagesFor(langOf(request));
+  const body = html`<div class="alert" role="alert"><p>${messageFor(m, status, error)}</p></div>
+    <p>${m.errors.reference} : <code>${request.id}</code></p>
+    <p><a href="/">${m.errors.home}</a></p>`;
+  return page({ m, path: '/' }, m.errors.title, body);
+}
+
+const NOT_PAGES = /^\/(v1\/|health\/|metrics|openapi\.json|docs|\.well-known\/)/;
+
+/**
+ * For the platform's error filter: a browser asking for a page on the public
+ * listener (a mistyped address, a body the parser refused) gets the error page.
+ * API clients keep their problem+json.
+ */
+export const PORTAL_PROBLEM_PAGE: ProblemPage = {
+  wants: (request) =>
+    listenerOf(request) === 'public' &&
+    !NOT_PAGES.test(request.url) &&
+    (request.headers.accept ?? '').includes('text/html'),
+  render: (request, status) => errorPage(request, status),
+};

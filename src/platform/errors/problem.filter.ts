@@ -1,9 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DomainError } from './domain-error';
 import type { ErrorCode } from './error-codes';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem';
+import { PROBLEM_PAGE, type ProblemPage } from './problem-page';
 
 interface Classified {
   code: ErrorCode;
@@ -66,7 +67,10 @@ export function classifyError(error: unknown): Classified {
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  constructor(@InjectPinoLogger('errors') private readonly logger: PinoLogger) {}
+  constructor(
+    @InjectPinoLogger('errors') private readonly logger: PinoLogger,
+    @Optional() @Inject(PROBLEM_PAGE) private readonly page?: ProblemPage,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -84,6 +88,16 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.debug({ code: problem.code, correlationId: request.id }, 'request refused');
     }
     if (reply.sent) return;
+    if (this.page?.wants(request) === true) {
+      // A person's browser on a page that does not exist (or failed before its page could): a page, not JSON.
+      void reply
+        .status(problem.status)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('x-correlation-id', request.id)
+        .header('cache-control', 'no-store')
+        .send(this.page.render(request, problem.status));
+      return;
+    }
     if (classified.code === 'unauthorized') {
       // RFC 6750 §3: which scheme to use; nothing about why the token failed.
       void reply.header('www-authenticate', 'Bearer realm="passerelle"');
