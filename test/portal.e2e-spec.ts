@@ -161,6 +161,11 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     const csv = await client.request(`${gateway.publicUrl}/officer/audit/export.csv?decision=allow`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect((await csv.text()).split('\n')[0]).toContain('seq,recordedAt,kind');
+    // The form's times are wall-clock times.
+    const since = await (await client.request(`${gateway.publicUrl}/officer/audit?from=2000-01-01T00:00`)).text();
+    expect(since).toContain('<table>');
+    const later = await (await client.request(`${gateway.publicUrl}/officer/audit?from=2999-01-01T00:00`)).text();
+    expect(later).toContain('Aucun événement ne correspond.');
     const integrity = await (await client.request(`${gateway.publicUrl}/officer/integrity`)).text();
     expect(integrity).toContain('Le journal est intact');
   });

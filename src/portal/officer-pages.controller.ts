@@ -3,9 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendCsv } from '../audit/audit-events.controller';
 import { AuditOffice, integerParam, type FilterQuery } from '../audit/audit-office.service';
+import type { AuditFilter } from '../audit/audit-query.repository';
 import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/dev-idp/dev-accounts';
 import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
+import { wallClockToInstant } from './local-time';
 import { PortalContext } from './portal-context';
 import { PortalErrorFilter } from './portal-error.filter';
 import { PortalNames } from './portal-names';
@@ -29,7 +31,7 @@ export class OfficerPagesController {
   @Get('audit')
   async search(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: FilterQuery): Promise<void> {
     const context = await this.context.require(request, PRIVACY_OFFICER_ROLE);
-    const filter = this.office.filterOf(query);
+    const filter = this.filterOf(query);
     const cursor = integerParam(query.cursor, 'cursor', 0, Number.MAX_SAFE_INTEGER);
     const result = await this.office.search(context.principal, filter, cursor, PAGE);
     await sendPage(reply, auditPage(context, await this.names.load(), query, result));
@@ -38,7 +40,7 @@ export class OfficerPagesController {
   @Get('audit/export.csv')
   async export(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: FilterQuery): Promise<void> {
     const context = await this.context.require(request, PRIVACY_OFFICER_ROLE);
-    await sendCsv(reply, await this.office.export(context.principal, this.office.filterOf(query)));
+    await sendCsv(reply, await this.office.export(context.principal, this.filterOf(query)));
   }
 
   @Get('audit/:seq')
@@ -52,5 +54,10 @@ export class OfficerPagesController {
   async integrity(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const context = await this.context.require(request, PRIVACY_OFFICER_ROLE);
     await sendPage(reply, integrityPage(context, await this.office.integrity(context.principal)));
+  }
+
+  /** The API's filters; the form's times are wall-clock times in Quebec. */
+  private filterOf(query: FilterQuery): AuditFilter {
+    return this.office.filterOf({ ...query, from: wallClockToInstant(query.from), to: wallClockToInstant(query.to) });
   }
 }

@@ -4,6 +4,7 @@ import type { ConsentRequestView } from '../consent/consent-request.service';
 import type { Catalogue } from '../contracts/catalogue';
 import { html, type SafeHtml } from './html';
 import { page, postButton, type PageContext } from './layout';
+import { PORTAL_TIME_ZONE } from './local-time';
 import type { Lang } from './messages';
 
 /** Caller-visible names: organisations from the registry, the rest from the contracts. */
@@ -12,13 +13,11 @@ export interface Names {
   organisations: ReadonlyMap<string, string>;
 }
 
-const ZONE = 'America/Toronto';
-
 export function formatDate(lang: Lang, iso: string | Date, withTime = false): string {
   return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-CA' : 'en-CA', {
     dateStyle: 'long',
     ...(withTime ? { timeStyle: 'short' } : {}),
-    timeZone: ZONE,
+    timeZone: PORTAL_TIME_ZONE,
   }).format(new Date(iso));
 }
 
