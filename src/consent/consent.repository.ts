@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Sql, type PreparedStatement, type SqlTransaction } from '../platform/database/sql';
 import type { ConsentMode, ConsentProduct, ConsentRecord, ConsentStatus } from './consent';
 
-interface ConsentRow {
+/** A consent record as its columns come back. */
+export interface ConsentRow {
   id: string;
   citizen: string;
   requester: string;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../platform/ids';
-import type { ConsentMode, ConsentProduct, ConsentStatus } from '../consent/consent';
-import { CONSENT_GATE_EXCLUSIVE, CONSENT_GATE_SHARED } from '../consent/consent.repository';
+import type { ConsentMode, ConsentProduct } from '../consent/consent';
+import { CONSENT_GATE_EXCLUSIVE, CONSENT_GATE_SHARED, type ConsentRow } from '../consent/consent.repository';
 import { Sql, type PreparedStatement, type SqlTransaction } from '../platform/database/sql';
 import type { ConsentFacts } from './exchange-decision';
 
@@ -32,16 +32,12 @@ export class ExchangeRepository {
   /** The citizen's current consent records, and the named one whoever it belongs to: for the reason of a denial. */
   async consentFacts(citizen: string, consentId: string | undefined): Promise<ConsentFacts[]> {
     const named = consentId !== undefined && isUuid(consentId) ? consentId : null;
-    const rows = await this.sql.query<{
-      id: string;
-      citizen: string;
-      requester: string;
-      purpose: string;
-      products: ConsentProduct[];
-      valid_from: Date;
-      valid_until: Date;
-      status: ConsentStatus;
-    }>(FACTS, [citizen, named]);
+    const rows = await this.sql.query<
+      Pick<
+        ConsentRow,
+        'id' | 'citizen' | 'requester' | 'purpose' | 'products' | 'valid_from' | 'valid_until' | 'status'
+      >
+    >(FACTS, [citizen, named]);
     return rows.map((row) => ({
       id: row.id,
       citizen: row.citizen,
