@@ -74,7 +74,8 @@ export class ExchangeRepository {
     return rows[0]?.products;
   }
 
-  async countUse(tx: SqlTransaction, consentId: string, at: Date): Promise<void> {
+  /** One more use of the consent: inside a transaction, or on its own. */
+  async countUse(tx: Pick<SqlTransaction, 'query'>, consentId: string, at: Date): Promise<void> {
     await tx.query(COUNT_USE, [consentId, at]);
   }
 }

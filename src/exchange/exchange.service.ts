@@ -127,8 +127,12 @@ export class ExchangeService {
         exclusive: mode === 'one-time',
       });
       if (products === undefined) return undefined;
-      await this.repository.countUse(tx, consentId, at);
-      if (mode === 'one-time') await this.consents.useUp(tx, consentId, request.citizen, at);
+      // A one-time consent is counted and used up under its exclusive claim. An ongoing consent's
+      // count waits for the commit: its row would otherwise serialise every exchange of the consent.
+      if (mode === 'one-time') {
+        await this.repository.countUse(tx, consentId, at);
+        await this.consents.useUp(tx, consentId, request.citizen, at);
+      }
       const narrowed = products.find((p) => p.product === request.product)?.fields;
       const payload = {
         exchangeId,
@@ -147,11 +151,15 @@ export class ExchangeService {
         decision: 'allow',
         details: { exchangeId, consentId, fields: Object.keys(payload.data), caseRef: request.caseRef ?? null },
       });
-      return { body, signature };
+      return { body, signature, at };
     });
-    this.lap('release', mark);
     // Revoked (or used up) while the source was being called.
-    if (released === undefined) return deny('revoked');
-    return released;
+    if (released === undefined) {
+      this.lap('release', mark);
+      return deny('revoked');
+    }
+    if (mode !== 'one-time') await this.repository.countUse(this.repository.sql, consentId, released.at);
+    this.lap('release', mark);
+    return { body: released.body, signature: released.signature };
   }
 }

@@ -1,0 +1,291 @@
+/**
+ * `npm run bench`: the brokered exchange under load. The gateway runs as its
+ * own process (`node dist/main.js`, as `npm start` runs it) on a throw-away
+ * embedded PostgreSQL (or DATABASE_URL), with its simulators; autocannon, in
+ * this process, drives `saaq.adresse` over mutual TLS with keep-alive. In the
+ * same run: the REST simulator called directly (the gateway's own overhead),
+ * and the exchange again with tracing exported over OTLP (its cost).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon, { type Options, type Result } from 'autocannon';
+import { Client } from 'pg';
+import { loadDevIdpKey } from '../src/citizen-auth/dev-idp/dev-idp-key';
+import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
+import { freePort, listenOn } from '../src/platform/net/listen';
+import { withMigratedDatabase, writeResult } from './bench-postgres';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const CITIZEN = 'demo-citizen-1';
+const MAIN = join(__dirname, '..', 'dist', 'main.js');
+const CLOCK_TICKS = 100;
+
+interface Gateway {
+  child: ChildProcess;
+  agencyPort: number;
+  publicPort: number;
+  idpPort: number;
+  restSource: string;
+}
+
+interface Measured {
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  peakRssMb?: number;
+  cpuMicrosPerRequest?: number;
+}
+
+/** Starts the gateway as `npm start` would, and waits for its first-call banner. */
+async function startGateway(databaseUrl: string, dir: string, env: Record<string, string>): Promise<Gateway> {
+  const [agencyPort, publicPort, idpPort] = [await freePort(), await freePort(), await freePort()];
+  // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE;
+  const args = profile === undefined ? [MAIN] : ['--cpu-prof', `--cpu-prof-dir=${profile}`, MAIN];
+  const child = spawn(process.execPath, args, {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      AGENCY_PORT: String(agencyPort),
+      PUBLIC_PORT: String(publicPort),
+      DEV_IDP_PORT: String(idpPort),
+      SIMULATOR_BASE_PORT: '0',
+      CERTS_DIR: join(dir, 'certs'),
+      AUDIT_CHECKPOINT_DIR: join(dir, 'checkpoints'),
+      MAIL_DIR: join(dir, 'mail'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output}`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`the gateway exited (${String(code)}):\n${output}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const rest = /saaq\s+saaq\.adresse v1\s+rest\s+(\S+)\s+live/.exec(output);
+      if (output.includes('Passerelle is running.') && rest !== null) {
+        clearTimeout(timer);
+        resolve({ child, agencyPort, publicPort, idpPort, restSource: rest[1] });
+      }
+    });
+  });
+}
+
+async function stopGateway(gateway: Gateway): Promise<void> {
+  if (gateway.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => gateway.child.once('exit', resolve));
+  gateway.child.kill('SIGTERM');
+  await exited;
+}
+
+/** utime + stime of a process, in µs, from /proc. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** The process's peak resident set (VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const line = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Math.round(Number(line?.[1] ?? 0) / 1024);
+}
+
+function run(options: Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error: unknown, result) => {
+      if (error === null || error === undefined) resolve(result);
+      else reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }));
+    });
+  });
+}
+
+function summary(result: Result): Measured {
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p95: result.latency.p97_5 === undefined ? result.latency.p90 : latencyP95(result),
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** autocannon reports p90 and p97.5; p95 is read from its histogram when it is there. */
+function latencyP95(result: Result): number {
+  const histogram = (result as Result & { latency: { p95?: number } }).latency.p95;
+  return histogram ?? result.latency.p97_5;
+}
+
+/** Warm-up, then the measured run, with the gateway's CPU time and peak RSS around it. */
+async function measureExchange(gateway: Gateway, certsDir: string): Promise<Measured> {
+  const options: Options = {
+    url: `https://127.0.0.1:${gateway.agencyPort}/v1/exchanges`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: CITIZEN }),
+    connections: CONNECTIONS,
+    pipelining: 1,
+    tlsOptions: {
+      ca: readFileSync(join(certsDir, 'agency-ca.crt')),
+      cert: readFileSync(join(certsDir, 'agencies', 'mess.crt')),
+      key: readFileSync(join(certsDir, 'agencies', 'mess.key')),
+    },
+  };
+  await run({ ...options, duration: WARMUP_SECONDS });
+  const pid = gateway.child.pid ?? 0;
+  const before = cpuMicros(pid);
+  const result = await run({ ...options, duration: SECONDS });
+  const measured = summary(result);
+  return {
+    ...measured,
+    peakRssMb: peakRssMb(pid),
+    cpuMicrosPerRequest: Math.round((cpuMicros(pid) - before) / Math.max(1, measured.requests)),
+  };
+}
+
+/** Mean time of each exchange step so far, in ms, from the gateway's own histogram. */
+async function stepMeans(gateway: Gateway): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${gateway.publicPort}/metrics`)).text();
+  const read = (kind: string): Map<string, number> =>
+    new Map(
+      [...text.matchAll(new RegExp(`passerelle_exchange_step_seconds_${kind}\\{step="(\\w+)"\\} (\\S+)`, 'g'))].map(
+        (m) => [m[1], Number(m[2])],
+      ),
+    );
+  const sums = read('sum');
+  const counts = read('count');
+  return Object.fromEntries(
+    [...sums].map(([step, sum]) => [step, Math.round((sum / Math.max(1, counts.get(step) ?? 1)) * 1e5) / 100]),
+  );
+}
+
+/** The citizen's consent, granted through the citizen API as a person would. */
+async function grantConsent(gateway: Gateway, certsDir: string): Promise<void> {
+  const key = await loadDevIdpKey(join(certsDir, 'dev-idp-key.json'));
+  const token = await mintDevToken(key, {
+    issuer: `http://localhost:${gateway.idpPort}`,
+    audience: 'urn:passerelle:api',
+    subject: CITIZEN,
+  });
+  const response = await fetch(`http://127.0.0.1:${gateway.publicPort}/v1/me/consents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ requester: 'mess', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+  });
+  if (response.status !== 201) throw new Error(`consent: ${response.status} ${await response.text()}`);
+}
+
+/** An OTLP/HTTP receiver that accepts and drops every export: tracing's cost is the gateway's, not a collector's. */
+async function otlpSink(): Promise<{ server: Server; url: string; received: () => number }> {
+  let received = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      received++;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  const port = await listenOn(server, 0, '127.0.0.1');
+  return { server, url: `http://127.0.0.1:${port}`, received: () => received };
+}
+
+function line(name: string, m: Measured): string {
+  const extra =
+    m.peakRssMb === undefined ? '' : `  peak RSS ${m.peakRssMb} MB  CPU ${m.cpuMicrosPerRequest ?? 0} µs/req`;
+  return (
+    `${name.padEnd(26)} ${String(m.requestsPerSecond).padStart(6)} req/s  p50 ${m.p50} ms  p95 ${m.p95} ms  ` +
+    `p99 ${m.p99} ms  errors ${m.errors + m.timeouts}  non-2xx ${m.non2xx}${extra}`
+  );
+}
+
+async function main(): Promise<void> {
+  if (readFileSync(MAIN, { flag: 'r' }).length === 0) throw new Error('dist/main.js is empty: npm run build');
+  const dir = mkdtempSync(join(tmpdir(), 'passerelle-bench-load-'));
+  const certsDir = join(dir, 'certs');
+  const result = await withMigratedDatabase(async (databaseUrl) => {
+    try {
+      const plain = await startGateway(databaseUrl, dir, {});
+      let exchange: Measured;
+      let direct: Measured;
+      let steps: Record<string, number>;
+      let localId: string;
+      try {
+        await grantConsent(plain, certsDir);
+        const db = new Client({ connectionString: databaseUrl });
+        await db.connect();
+        localId = (
+          await db.query<{ local_id: string }>(
+            "SELECT local_id FROM citizen_link WHERE pivot_id = $1 AND source = 'saaq'",
+            [CITIZEN],
+          )
+        ).rows[0].local_id;
+        await db.end();
+        exchange = await measureExchange(plain, certsDir);
+        steps = await stepMeans(plain);
+        const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
+        await run({ ...source, duration: WARMUP_SECONDS });
+        direct = summary(await run({ ...source, duration: SECONDS }));
+      } finally {
+        await stopGateway(plain);
+      }
+      const sink = await otlpSink();
+      const traced = await startGateway(databaseUrl, dir, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+      let tracing: Measured;
+      try {
+        tracing = await measureExchange(traced, certsDir);
+      } finally {
+        await stopGateway(traced);
+        sink.server.close();
+      }
+      return { exchange, steps, direct, tracing, otlpExports: sink.received() };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const cost = 1 - result.tracing.requestsPerSecond / result.exchange.requestsPerSecond;
+  process.stdout.write(
+    [
+      `${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up, keep-alive, mutual TLS`,
+      line('exchange (saaq.adresse)', result.exchange),
+      `  mean ms by step under load: ${Object.entries(result.steps)
+        .map(([step, ms]) => `${step} ${ms}`)
+        .join(', ')}`,
+      line('REST simulator directly', result.direct),
+      line('exchange, tracing on', result.tracing),
+      `tracing costs ${(cost * 100).toFixed(1)}% of throughput (${result.otlpExports} OTLP exports received)`,
+      '',
+    ].join('\n'),
+  );
+  const file = writeResult('exchange-load', {
+    node: process.version,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    ...result,
+    tracingCost: cost,
+  });
+  process.stdout.write(`written to ${file}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
