@@ -64,13 +64,14 @@ const DELETE_GRANTS: PreparedStatement = {
  * so a steady stream of exchanges cannot starve it.
  */
 const GATE_CLASS = 1_885_434_739;
-export const CONSENT_GATE_SHARED: PreparedStatement = {
-  name: 'consent.gate-shared',
-  text: `SELECT pg_advisory_xact_lock_shared(${GATE_CLASS}, hashtext($1::text))`,
-};
-export const CONSENT_GATE_EXCLUSIVE: PreparedStatement = {
+/** The gate as an SQL expression, for the consent id in parameter `param`. */
+export function consentGate(mode: 'shared' | 'exclusive', param: string): string {
+  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  return `${lock}(${GATE_CLASS}, hashtext(${param}::text))`;
+}
+const CONSENT_GATE_EXCLUSIVE: PreparedStatement = {
   name: 'consent.gate-exclusive',
-  text: `SELECT pg_advisory_xact_lock(${GATE_CLASS}, hashtext($1::text))`,
+  text: `SELECT ${consentGate('exclusive', '$1')}`,
 };
 const LOCK_GRANTS: PreparedStatement = {
   name: 'consent.lock-grants',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../platform/ids';
 import type { ConsentMode, ConsentProduct } from '../consent/consent';
-import { CONSENT_GATE_EXCLUSIVE, CONSENT_GATE_SHARED, type ConsentRow } from '../consent/consent.repository';
+import { consentGate, type ConsentRow } from '../consent/consent.repository';
 import { Sql, type PreparedStatement, type SqlTransaction } from '../platform/database/sql';
 import type { ConsentFacts } from './exchange-decision';
 
@@ -13,11 +13,18 @@ const FACTS: PreparedStatement = {
          ORDER BY c.created_at DESC LIMIT 200`,
 };
 const MODE: PreparedStatement = { name: 'exchange.consent-mode', text: 'SELECT mode FROM consent WHERE id = $1' };
-const CLAIM_TEXT = `SELECT c.products FROM consent_grant g JOIN consent c ON c.id = g.consent_id
-  WHERE g.consent_id = $1 AND g.product = $2 AND g.citizen = $3 AND g.valid_from <= $4 AND g.valid_until > $4`;
+// The gate is passed in the same statement, before the grant's row is locked (the locking node comes
+// last in every plan). A revocation that committed while it waited has deleted the row: no row comes back.
+const claimText = (gate: 'shared' | 'exclusive', rowLock: string): string =>
+  `SELECT c.products FROM (SELECT ${consentGate(gate, '$1')}) AS gate, consent_grant g JOIN consent c ON c.id = g.consent_id
+   WHERE g.consent_id = $1::uuid AND g.product = $2 AND g.citizen = $3 AND g.valid_from <= $4 AND g.valid_until > $4
+   ${rowLock}`;
 // Ongoing consents are shared by concurrent exchanges; a one-time consent is taken by one of them.
-const CLAIM_SHARED: PreparedStatement = { name: 'exchange.claim-shared', text: `${CLAIM_TEXT} FOR SHARE OF g` };
-const CLAIM_EXCLUSIVE: PreparedStatement = { name: 'exchange.claim-exclusive', text: `${CLAIM_TEXT} FOR UPDATE OF g` };
+const CLAIM_SHARED: PreparedStatement = { name: 'exchange.claim-shared', text: claimText('shared', 'FOR SHARE OF g') };
+const CLAIM_EXCLUSIVE: PreparedStatement = {
+  name: 'exchange.claim-exclusive',
+  text: claimText('exclusive', 'FOR UPDATE OF g'),
+};
 const COUNT_USE: PreparedStatement = {
   name: 'exchange.count-use',
   text: `INSERT INTO consent_use (consent_id, use_count, last_used_at) VALUES ($1, 1, $2)
@@ -64,7 +71,6 @@ export class ExchangeRepository {
     tx: SqlTransaction,
     claim: { consentId: string; product: string; citizen: string; at: Date; exclusive: boolean },
   ): Promise<ConsentProduct[] | undefined> {
-    await tx.query(claim.exclusive ? CONSENT_GATE_EXCLUSIVE : CONSENT_GATE_SHARED, [claim.consentId]);
     const rows = await tx.query<{ products: ConsentProduct[] }>(claim.exclusive ? CLAIM_EXCLUSIVE : CLAIM_SHARED, [
       claim.consentId,
       claim.product,
