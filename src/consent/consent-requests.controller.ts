@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgencyCaller } from '../identity/agency-caller.decorator';
 import type { AgencyIdentity } from '../identity/agency-identity.service';
 import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
+import { refuseQueryString } from '../platform/http/no-query';
 import { compileShape, TERMS_PROPERTIES } from './consent-terms';
 import { ConsentRequestService, type ConsentRequestInput, type ConsentRequestView } from './consent-request.service';
 
@@ -38,7 +39,9 @@ export class ConsentRequestsController {
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Req() request: FastifyRequest,
   ): Promise<ConsentRequestView> {
+    refuseQueryString(request);
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new DomainError('invalid-request', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
         extensions: { errors: [{ pointer: 'header:Idempotency-Key', message: 'is invalid' }] },

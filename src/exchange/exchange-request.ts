@@ -21,7 +21,13 @@ const SCHEMA = {
     version: { type: 'integer', minimum: 1, maximum: 1000 },
     purpose: { type: 'string', pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 100 },
     citizen: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' },
-    caseRef: { type: 'string', minLength: 1, maxLength: 100 },
+    // No control, zero-width or bidirectional characters: the reference is shown in logs and audit views.
+    caseRef: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$',
+    },
     consentId: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
   },
 } as const;

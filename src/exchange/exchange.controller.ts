@@ -5,6 +5,7 @@ import { AgencyCaller } from '../identity/agency-caller.decorator';
 import type { AgencyIdentity } from '../identity/agency-identity.service';
 import { ServedOn } from '../platform/http/listener';
 import { parseExchangeRequest } from './exchange-request';
+import { refuseQueryString } from '../platform/http/no-query';
 import { ExchangeService } from './exchange.service';
 
 @ApiTags('agency')
@@ -24,6 +25,7 @@ export class ExchangeController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    refuseQueryString(request);
     const signed = await this.exchanges.exchange(caller.organisation, parseExchangeRequest(body), request.id);
     // The exact bytes the signature covers: no serializer in between.
     await reply

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import { DomainError } from '../errors/domain-error';
 import { listenerOf } from './listener';
-import { jsonDepthExceeds } from './json-depth';
+import { jsonDepthExceeds, jsonDuplicateKey } from './json-depth';
 
 export interface HttpServersOptions {
   /** TLS options of the agency listener: key, cert, client CA and CRL. */
@@ -81,6 +81,10 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (jsonDepthExceeds(text, options.jsonMaxDepth)) {
       done(new DomainError('invalid-request', `JSON nested deeper than ${options.jsonMaxDepth} levels`), undefined);
+      return;
+    }
+    if (jsonDuplicateKey(text) !== undefined) {
+      done(new DomainError('invalid-request', 'A JSON object names the same member twice'), undefined);
       return;
     }
     void parseJson(request, text, done);
