@@ -66,6 +66,9 @@ async function startGateway(databaseUrl: string, dir: string, env: Record<string
       CERTS_DIR: join(dir, 'certs'),
       AUDIT_CHECKPOINT_DIR: join(dir, 'checkpoints'),
       MAIL_DIR: join(dir, 'mail'),
+      // The bench measures the gateway, not its per-organisation limit (one organisation sends everything).
+      AGENCY_RATE_LIMIT_RPS: '1000000',
+      AGENCY_RATE_LIMIT_BURST: '1000000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

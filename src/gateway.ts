@@ -23,6 +23,7 @@ import type { AppConfig } from './platform/config/config';
 import { runMigrations } from './platform/database/migrate';
 import { Readiness } from './platform/health/readiness';
 import { createHttpServers, type HttpServers } from './platform/http/http-servers';
+import { Admission } from './platform/http/admission';
 import { installRequestHooks } from './platform/http/request-hooks';
 import { Metrics } from './platform/metrics/metrics';
 import { OpenApiDocument } from './platform/openapi/openapi.controller';
@@ -116,7 +117,12 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   const logger = await app.resolve(PinoLogger);
   logger.setContext('gateway');
 
-  installRequestHooks(servers.fastify, app.get(AgencyIdentityService), app.get(Metrics));
+  installRequestHooks(
+    servers.fastify,
+    app.get(AgencyIdentityService),
+    app.get(Metrics),
+    new Admission(config.admission),
+  );
 
   const dataSource = app.get(DataSource);
   const applied = await runMigrations(dataSource);

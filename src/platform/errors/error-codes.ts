@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'unsupported-media-type'
   | 'not-acceptable'
   | 'rate-limited'
+  | 'overloaded'
   | 'source-unavailable'
   | 'source-timeout'
   | 'source-contract-violation'
@@ -84,6 +85,8 @@ export function describeErrorCode(code: ErrorCode): ErrorDescription {
       return { status: 406, title: 'Not acceptable' };
     case 'rate-limited':
       return { status: 429, title: 'Too many requests' };
+    case 'overloaded':
+      return { status: 503, title: 'The gateway is at capacity' };
     case 'source-unavailable':
       return { status: 503, title: 'The source system is unavailable' };
     case 'source-timeout':

@@ -1,0 +1,68 @@
+/** A token bucket: `tokens` left at `at` (ms). */
+export interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export interface BucketDecision {
+  allowed: boolean;
+  bucket: Bucket;
+  /** When refused: whole seconds until a token is there. */
+  retryAfterSeconds: number;
+}
+
+/** Takes one token from a bucket refilled at `ratePerSecond` up to `burst`. Pure. */
+export function takeToken(
+  bucket: Bucket | undefined,
+  now: number,
+  ratePerSecond: number,
+  burst: number,
+): BucketDecision {
+  const previous = bucket ?? { tokens: burst, at: now };
+  const tokens = Math.min(burst, previous.tokens + ((now - previous.at) / 1000) * ratePerSecond);
+  if (tokens >= 1) return { allowed: true, bucket: { tokens: tokens - 1, at: now }, retryAfterSeconds: 0 };
+  return {
+    allowed: false,
+    bucket: { tokens, at: now },
+    retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerSecond)),
+  };
+}
+
+export interface AdmissionLimits {
+  /** Agency requests served at once; past it, 503 with Retry-After rather than a queue without bound. */
+  maxInFlight: number;
+  /** Each organisation's sustained rate, and the burst it may spend at once. */
+  ratePerSecond: number;
+  burst: number;
+}
+
+/**
+ * Admission of agency requests: a cap on the requests in flight (load
+ * shedding) and a token bucket per organisation (one organisation's flood
+ * does not starve another). In memory, per gateway node.
+ */
+export class Admission {
+  private inFlight = 0;
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly limits: AdmissionLimits) {}
+
+  /** A slot for one request, or undefined when the gateway is full. The caller releases it once. */
+  enter(): (() => void) | undefined {
+    if (this.inFlight >= this.limits.maxInFlight) return undefined;
+    this.inFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+    };
+  }
+
+  /** One request of `organisation` now: 0 when allowed, else the seconds to wait. */
+  charge(organisation: string, now = Date.now()): number {
+    const decision = takeToken(this.buckets.get(organisation), now, this.limits.ratePerSecond, this.limits.burst);
+    this.buckets.set(organisation, decision.bucket);
+    return decision.allowed ? 0 : decision.retryAfterSeconds;
+  }
+}
