@@ -64,6 +64,12 @@ export class SqlPool {
       throw unavailableOr(error);
     }
     let broken = false;
+    // A connection that dies while checked out emits 'error' besides failing its query: without a
+    // listener that would be an uncaught exception. The failed query already answers the caller.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work({
@@ -82,6 +88,7 @@ export class SqlPool {
       throw unavailableOr(error);
     } finally {
       // A connection that could not even roll back is not given back to the pool.
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -1,0 +1,122 @@
+import { Client } from 'pg';
+import type { Agent } from 'undici';
+import { agencyAgent, call } from './support/agency-client';
+import { bearer, citizenToken } from './support/citizen-tokens';
+import { TcpProxy } from './support/tcp-proxy';
+import { createTestDatabase, eventually, startTestGateway, type TestGateway } from './support/test-gateway';
+
+const ADDRESS = JSON.stringify({
+  product: 'saaq.adresse',
+  version: 1,
+  purpose: 'mess.aide-sociale',
+  citizen: 'demo-citizen-1',
+});
+
+interface Outcome {
+  phase: 'before' | 'down' | 'after';
+  status: number;
+  code?: string;
+  exchangeId?: string;
+  ms: number;
+}
+
+describe('The database goes away during load, and comes back', () => {
+  let proxy: TcpProxy;
+  let gateway: TestGateway;
+  let mess: Agent;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase();
+    const direct = new URL(databaseUrl);
+    proxy = new TcpProxy(direct.hostname, Number(direct.port || 5432));
+    const proxied = new URL(databaseUrl);
+    proxied.port = String(await proxy.start());
+    gateway = await startTestGateway({ databaseUrl: proxied.toString() });
+    mess = agencyAgent(gateway.certsDir, 'mess');
+    const granted = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
+      method: 'POST',
+      headers: { ...bearer(await citizenToken('demo-citizen-1')), 'content-type': 'application/json' },
+      body: JSON.stringify({ requester: 'mess', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+    });
+    expect(granted.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await mess.close();
+    proxy.restore();
+    await gateway.stop();
+    await proxy.stop();
+  });
+
+  it('fails fast with 503, is not ready, sends no 200 without its outcome record, and recovers by itself', async () => {
+    let phase: Outcome['phase'] = 'before';
+    let running = true;
+    const outcomes: Outcome[] = [];
+    const worker = async (): Promise<void> => {
+      while (running) {
+        const at = phase;
+        const started = Date.now();
+        const response = await call(mess, `${gateway.agencyUrl}/v1/exchanges`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: ADDRESS,
+        });
+        const body = response.body as { code?: string; exchangeId?: string } | undefined;
+        outcomes.push({
+          phase: at,
+          status: response.status,
+          code: body?.code,
+          exchangeId: body?.exchangeId,
+          ms: Date.now() - started,
+        });
+      }
+    };
+    const load = Array.from({ length: 4 }, worker);
+
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    phase = 'down';
+    proxy.cut();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ready = await fetch(`${gateway.publicUrl}/health/ready`);
+    expect(ready.status).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    proxy.restore();
+    await eventually(async () => (await fetch(`${gateway.publicUrl}/health/ready`)).status === 200, 'readiness');
+    phase = 'after';
+    await eventually(
+      () => outcomes.some((o) => o.phase === 'after' && o.status === 200),
+      'an exchange to succeed again',
+    );
+    running = false;
+    await Promise.all(load);
+
+    expect(outcomes.filter((o) => o.phase === 'before' && o.status === 200).length).toBeGreaterThan(0);
+    const refused = outcomes.filter((o) => o.status !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const o of refused) {
+      expect({ status: o.status, code: o.code }).toEqual({
+        status: 503,
+        code: expect.stringMatching(/^(database-unavailable|audit-unavailable)$/),
+      });
+      // Fail fast: no request waits for the database to come back.
+      expect(o.ms).toBeLessThan(5_000);
+    }
+
+    // Every 200 an agency received has its outcome in the audit log.
+    const released = outcomes.filter((o) => o.status === 200).map((o) => o.exchangeId);
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT payload->'details'->>'exchangeId' AS id FROM audit_event
+         WHERE kind = 'exchange.outcome' AND decision = 'allow' AND payload->'details'->>'exchangeId' = ANY($1)`,
+        [released],
+      );
+      expect(new Set(rows.map((r) => r.id))).toEqual(new Set(released));
+    } finally {
+      await db.end();
+    }
+    expect(gateway.logs.some((line) => line.level >= 50 && line.msg === 'request failed')).toBe(false);
+  });
+});
