@@ -1,7 +1,7 @@
 import type { Agent } from 'undici';
 import { testEnv } from './setup/test-env';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
-import { bearer, citizenToken } from './support/citizen-tokens';
+import { grantConsent } from './support/citizen-api';
 import { startHttpStub, type HttpStub } from './support/http-stub';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -39,10 +39,10 @@ describe('Admission: per-organisation rate limits and load shedding on the agenc
     });
     afe = agencyAgent(gateway.certsDir, 'afe');
     mess = agencyAgent(gateway.certsDir, 'mess');
-    const consent = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
-      method: 'POST',
-      headers: { ...bearer(await citizenToken('demo-citizen-1')), 'content-type': 'application/json' },
-      body: JSON.stringify({ requester: 'mess', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+    const consent = await grantConsent(gateway.publicUrl, 'demo-citizen-1', {
+      requester: 'mess',
+      purpose: 'mess.aide-sociale',
+      products: ['saaq.adresse'],
     });
     expect(consent.status).toBe(201);
   });

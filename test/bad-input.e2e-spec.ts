@@ -1,5 +1,6 @@
 import type { Agent, Dispatcher } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { grantConsent, jsonOrUndefined } from './support/citizen-api';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -383,13 +384,12 @@ describe('Bad input: each case answers its problem, leaks nothing, and leaves th
     if (c.anonymous !== true) Object.assign(headers, bearer(token));
     const response = await fetch(`${gateway.publicUrl}${c.path}`, { method: c.method ?? 'GET', headers, body: c.body });
     const text = await response.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    return { status: response.status, headers: Object.fromEntries(response.headers), body, text };
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: jsonOrUndefined(text),
+      text,
+    };
   };
 
   beforeAll(async () => {
@@ -437,10 +437,10 @@ describe('Bad input: each case answers its problem, leaks nothing, and leaves th
   });
 
   it('still serves a good exchange after all of them, and logged no forged line', async () => {
-    const consent = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
-      method: 'POST',
-      headers: { ...bearer(token), 'content-type': 'application/json' },
-      body: json({ requester: 'mess', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+    const consent = await grantConsent(gateway.publicUrl, 'demo-citizen-1', {
+      requester: 'mess',
+      purpose: 'mess.aide-sociale',
+      products: ['saaq.adresse'],
     });
     expect(consent.status).toBe(201);
     const good = await call(mess, `${gateway.agencyUrl}/v1/exchanges`, {

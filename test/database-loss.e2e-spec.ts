@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
-import { bearer, citizenToken } from './support/citizen-tokens';
+import { grantConsent } from './support/citizen-api';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestDatabase, eventually, startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -34,10 +34,10 @@ describe('The database goes away during load, and comes back', () => {
     proxied.port = String(await proxy.start());
     gateway = await startTestGateway({ databaseUrl: proxied.toString() });
     mess = agencyAgent(gateway.certsDir, 'mess');
-    const granted = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
-      method: 'POST',
-      headers: { ...bearer(await citizenToken('demo-citizen-1')), 'content-type': 'application/json' },
-      body: JSON.stringify({ requester: 'mess', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+    const granted = await grantConsent(gateway.publicUrl, 'demo-citizen-1', {
+      requester: 'mess',
+      purpose: 'mess.aide-sociale',
+      products: ['saaq.adresse'],
     });
     expect(granted.status).toBe(201);
   });

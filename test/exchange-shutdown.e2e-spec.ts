@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { agencyAgent, call } from './support/agency-client';
-import { bearer, citizenToken } from './support/citizen-tokens';
+import { grantConsent } from './support/citizen-api';
 import { startTestGateway } from './support/test-gateway';
 
 const ADDRESS = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-2' };
@@ -8,10 +8,10 @@ const ADDRESS = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-socia
 describe('Shutdown under load', () => {
   it('drains in-flight exchanges, and every 200 a client received has its audit outcome', async () => {
     const gateway = await startTestGateway({ env: { SHUTDOWN_DRAIN_TIMEOUT_MS: '2000' } });
-    const granted = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
-      method: 'POST',
-      headers: { ...bearer(await citizenToken('demo-citizen-2')), 'content-type': 'application/json' },
-      body: JSON.stringify({ requester: 'mess', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+    const granted = await grantConsent(gateway.publicUrl, 'demo-citizen-2', {
+      requester: 'mess',
+      purpose: 'mess.aide-sociale',
+      products: ['saaq.adresse'],
     });
     expect(granted.status).toBe(201);
 

@@ -3,11 +3,12 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitizenLinkRepository } from '../src/adapters/citizen-link.repository';
 import { ProductSourceService } from '../src/adapters/product-source.service';
-import { startDemoSources, type DemoEndpoint, type DemoSources } from '../src/adapters/simulators/simulators';
+import type { DemoEndpoint, DemoSources } from '../src/adapters/simulators/simulators';
 import type { FaultKnobs } from '../src/adapters/simulators/faults';
 import type { ProductContract } from '../src/contracts/catalogue';
 import { DomainError } from '../src/platform/errors/domain-error';
 import { testEnv } from './setup/test-env';
+import { startGatewayWithOwnSources } from './support/own-sources';
 import { eventually, startTestGateway, type TestGateway } from './support/test-gateway';
 
 const DEADLINE_MS = 400;
@@ -75,20 +76,11 @@ describe.each(CASES)('$product through its adapter, against its simulator', ({ p
   const sourceCalls = (): jest.SpyInstance => jest.spyOn(sources.simulators[endpoint].faults, 'next');
 
   beforeAll(async () => {
-    sources = await startDemoSources({
-      databaseAdminUrl: testEnv('adminUrl'),
-      ramqDatabase: `${testEnv('databasePrefix')}ramq`,
-    });
-    gateway = await startTestGateway({
-      env: {
-        SOURCE_ENDPOINTS: Object.entries(sources.endpoints)
-          .map(([name, url]) => `${name}=${url}`)
-          .join(','),
-        SOURCE_DEADLINE_MS: String(DEADLINE_MS),
-        SOURCE_BREAKER_FAILURES: String(BREAKER_FAILURES),
-        SOURCE_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
-      },
-    });
+    ({ sources, gateway } = await startGatewayWithOwnSources({
+      SOURCE_DEADLINE_MS: String(DEADLINE_MS),
+      SOURCE_BREAKER_FAILURES: String(BREAKER_FAILURES),
+      SOURCE_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
+    }));
     service = gateway.gateway.app.get(ProductSourceService);
     const found = gateway.gateway.catalogue.find(product, 1);
     if (found === undefined) throw new Error(`${product} is not in the catalogue`);

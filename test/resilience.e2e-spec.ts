@@ -1,10 +1,10 @@
 import type { Agent } from 'undici';
 import { ProductSourceService } from '../src/adapters/product-source.service';
-import { startDemoSources, type DemoSources } from '../src/adapters/simulators/simulators';
-import { testEnv } from './setup/test-env';
+import type { DemoSources } from '../src/adapters/simulators/simulators';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
-import { bearer, citizenToken } from './support/citizen-tokens';
-import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { grantConsent } from './support/citizen-api';
+import { startGatewayWithOwnSources } from './support/own-sources';
+import type { TestGateway } from './support/test-gateway';
 
 const DEADLINE_MS = 400;
 const BREAKER_FAILURES = 3;
@@ -31,33 +31,18 @@ describe('Resilience of the exchange: a slow source, a dead source', () => {
   const breaker = (): string | undefined => gateway.gateway.app.get(ProductSourceService).breakerStates()['saaq-rest'];
 
   beforeAll(async () => {
-    sources = await startDemoSources({
-      databaseAdminUrl: testEnv('adminUrl'),
-      ramqDatabase: `${testEnv('databasePrefix')}ramq`,
-    });
-    gateway = await startTestGateway({
-      env: {
-        SOURCE_ENDPOINTS: Object.entries(sources.endpoints)
-          .map(([name, url]) => `${name}=${url}`)
-          .join(','),
-        SOURCE_DEADLINE_MS: String(DEADLINE_MS),
-        SOURCE_BREAKER_FAILURES: String(BREAKER_FAILURES),
-        SOURCE_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
-      },
-    });
+    ({ sources, gateway } = await startGatewayWithOwnSources({
+      SOURCE_DEADLINE_MS: String(DEADLINE_MS),
+      SOURCE_BREAKER_FAILURES: String(BREAKER_FAILURES),
+      SOURCE_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
+    }));
     mess = agencyAgent(gateway.certsDir, 'mess');
     afe = agencyAgent(gateway.certsDir, 'afe');
-    const token = await citizenToken('demo-citizen-1');
     for (const terms of [
       { requester: 'mess', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] },
       { requester: 'afe', purpose: 'afe.calcul-aide', products: ['revenu.avis-cotisation'] },
     ]) {
-      const granted = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
-        method: 'POST',
-        headers: { ...bearer(token), 'content-type': 'application/json' },
-        body: JSON.stringify(terms),
-      });
-      expect(granted.status).toBe(201);
+      expect((await grantConsent(gateway.publicUrl, 'demo-citizen-1', terms)).status).toBe(201);
     }
   });
 

@@ -1,0 +1,25 @@
+import { bearer, citizenToken } from './citizen-tokens';
+
+export interface GrantTerms {
+  requester: string;
+  purpose: string;
+  products: string[];
+}
+
+/** The citizen grants a consent through the citizen API, as the README's first calls do. */
+export async function grantConsent(publicUrl: string, citizen: string, terms: GrantTerms): Promise<Response> {
+  return fetch(`${publicUrl}/v1/me/consents`, {
+    method: 'POST',
+    headers: { ...bearer(await citizenToken(citizen)), 'content-type': 'application/json' },
+    body: JSON.stringify(terms),
+  });
+}
+
+/** A response body as JSON, or undefined when it is not JSON. */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
