@@ -5,7 +5,7 @@
  * records/s. PostgreSQL comes from DATABASE_URL, or a throw-away embedded
  * cluster.
  */
-import { randomBytes } from 'node:crypto';
+import { KeyObject, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
-  const key = { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: 'ES256' } };
+  const key = { kid, privateKey, signer: KeyObject.from(privateKey), publicJwk: { ...publicJwk, kid, alg: 'ES256' } };
   const checkpointDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-checkpoints-'));
   const pseudonymKey = randomBytes(32);
 

@@ -28,7 +28,7 @@ export async function sendWebhook(
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-jws-signature': await signDetached(body, key),
+        'x-jws-signature': signDetached(body, key),
         'webhook-id': event.id,
         'user-agent': 'passerelle-webhooks',
       },

@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -17,6 +18,8 @@ export const SIGNING_ALGORITHM = 'ES256';
 export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
+  /** The same private key for node:crypto, which signs synchronously on the hot path. */
+  signer: KeyObject;
   publicJwk: JWK;
 }
 
@@ -50,5 +53,10 @@ export async function loadSigningKey(file: string): Promise<SigningKey> {
   const { kty, crv, x, y } = await exportJWK(privateKey);
   const publicPart: JWK = { kty, crv, x, y };
   const kid = await calculateJwkThumbprint(publicPart);
-  return { kid, privateKey, publicJwk: { ...publicPart, kid, alg: SIGNING_ALGORITHM, use: 'sig' } };
+  return {
+    kid,
+    privateKey,
+    signer: KeyObject.from(privateKey),
+    publicJwk: { ...publicPart, kid, alg: SIGNING_ALGORITHM, use: 'sig' },
+  };
 }
