@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
+import { Batcher } from '../platform/batching/batcher';
 import { SqlPool, type PreparedStatement } from '../platform/database/sql';
 import { DomainError } from '../platform/errors/domain-error';
 import { AUDIT_APPENDER_ROLE } from '../platform/database/migrations/1795737600000-audit';
@@ -28,7 +29,8 @@ const HEAD: PreparedStatement = {
   name: 'audit.head',
   text: 'SELECT seq, record_hash AS "hash" FROM audit_event ORDER BY seq DESC LIMIT 1',
 };
-const LOCK: PreparedStatement = { name: 'audit.lock', text: `SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})` };
+// Sent with BEGIN, in one round trip: the INSERT-only role, then the sequencer's lock.
+const PROLOGUE = `SET LOCAL ROLE ${AUDIT_APPENDER_ROLE}; SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`;
 const INSERT: PreparedStatement = {
   name: 'audit.insert',
   text: `INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
@@ -36,12 +38,6 @@ const INSERT: PreparedStatement = {
          SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
            $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])`,
 };
-
-interface Pending {
-  entry: AuditEntry;
-  resolve: (seq: number) => void;
-  reject: (error: unknown) => void;
-}
 
 /**
  * The single sequencer of the audit log. Appends wait in a queue; one writer
@@ -53,10 +49,10 @@ interface Pending {
  */
 @Injectable()
 export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
-  private queue: Pending[] = [];
-  private writing: Promise<void> | undefined;
+  private readonly batcher = new Batcher<AuditEntry, number>((entries) => this.commit(entries), MAX_BATCH);
   private head: { seq: number; hash: string } | undefined;
   private checkpointed = 0;
+  private checkpointing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly pool: Pool;
   private readonly sql: SqlPool;
@@ -85,7 +81,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.writing;
+    await this.batcher.idle();
     await this.checkpoint();
     await this.pool.end();
   }
@@ -96,36 +92,28 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   append(entry: AuditEntry): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
-      this.writing ??= this.drain().finally(() => {
-        this.writing = undefined;
-      });
-    });
+    return this.batcher.add(entry);
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        const records = await this.write(batch.map((pending) => pending.entry));
-        batch.forEach((pending, i) => pending.resolve(records[i].seq));
-        if (this.head !== undefined && this.head.seq - this.checkpointed >= this.options.checkpointEvery) {
-          await this.checkpoint();
-        }
-      } catch (error) {
-        this.head = undefined;
-        this.logger.error({ event: 'audit-append-failed', err: error, records: batch.length }, 'audit append failed');
-        const unavailable = new DomainError('audit-unavailable', undefined, { retryAfterSeconds: 1 });
-        for (const pending of batch) pending.reject(unavailable);
-      }
+  /** One batch: committed, or failed as a whole (503 for each of its callers, nothing numbered). */
+  private async commit(entries: AuditEntry[]): Promise<number[]> {
+    let records: AuditRecord[];
+    try {
+      records = await this.write(entries);
+    } catch (error) {
+      this.head = undefined;
+      this.logger.error({ event: 'audit-append-failed', err: error, records: entries.length }, 'audit append failed');
+      throw new DomainError('audit-unavailable', undefined, { retryAfterSeconds: 1 });
     }
+    if (this.head !== undefined && this.head.seq - this.checkpointed >= this.options.checkpointEvery) {
+      // Not awaited: the batch's callers need not wait for the file.
+      void this.checkpoint();
+    }
+    return records.map((record) => record.seq);
   }
 
   private write(entries: AuditEntry[]): Promise<AuditRecord[]> {
     return this.sql.transaction(async (tx) => {
-      await tx.exec(`SET LOCAL ROLE ${AUDIT_APPENDER_ROLE}`);
-      await tx.query(LOCK, []);
       const [stored] = await tx.query<{ seq: string; hash: string }>(HEAD, []);
       let prev = stored === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(stored.seq), hash: stored.hash };
       const now = new Date();
@@ -152,11 +140,20 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       ]);
       this.head = prev;
       return records;
-    });
+    }, PROLOGUE);
   }
 
-  /** Signs the current head into the checkpoint directory, if anything was appended since the last one. */
-  async checkpoint(): Promise<void> {
+  /**
+   * Signs the current head into the checkpoint directory, if anything was
+   * appended since the last one. Checkpoints are written one after another,
+   * so a later head is never overtaken by an earlier one.
+   */
+  checkpoint(): Promise<void> {
+    this.checkpointing = this.checkpointing.then(() => this.checkpointHead());
+    return this.checkpointing;
+  }
+
+  private async checkpointHead(): Promise<void> {
     const head = this.head;
     if (head === undefined || head.seq <= this.checkpointed) return;
     try {

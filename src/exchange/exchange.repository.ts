@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Batcher } from '../platform/batching/batcher';
 import { isUuid } from '../platform/ids';
 import type { ConsentMode, ConsentProduct } from '../consent/consent';
 import { consentGate, type ConsentRow } from '../consent/consent.repository';
@@ -12,18 +13,18 @@ const FACTS: PreparedStatement = {
          WHERE (c.citizen = $1 OR c.id = $2) AND NOT EXISTS (SELECT 1 FROM consent s WHERE s.predecessor_id = c.id)
          ORDER BY c.created_at DESC LIMIT 200`,
 };
-const MODE: PreparedStatement = { name: 'exchange.consent-mode', text: 'SELECT mode FROM consent WHERE id = $1' };
 // The gate is passed in the same statement, before the grant's row is locked (the locking node comes
-// last in every plan). A revocation that committed while it waited has deleted the row: no row comes back.
-const claimText = (gate: 'shared' | 'exclusive', rowLock: string): string =>
-  `SELECT c.products FROM (SELECT ${consentGate(gate, '$1')}) AS gate, consent_grant g JOIN consent c ON c.id = g.consent_id
-   WHERE g.consent_id = $1::uuid AND g.product = $2 AND g.citizen = $3 AND g.valid_from <= $4 AND g.valid_until > $4
-   ${rowLock}`;
-// Ongoing consents are shared by concurrent exchanges; a one-time consent is taken by one of them.
-const CLAIM_SHARED: PreparedStatement = { name: 'exchange.claim-shared', text: claimText('shared', 'FOR SHARE OF g') };
-const CLAIM_EXCLUSIVE: PreparedStatement = {
-  name: 'exchange.claim-exclusive',
-  text: claimText('exclusive', 'FOR UPDATE OF g'),
+// last in every plan): shared for an ongoing consent, exclusive for a one-time consent, which one
+// exchange takes. A revocation that committed while it waited has deleted the row: no row comes back.
+const CLAIM: PreparedStatement = {
+  name: 'exchange.claim',
+  text: `SELECT c.products, c.mode
+         FROM (SELECT CASE WHEN m.mode = 'one-time' THEN ${consentGate('exclusive', '$1')}
+                           ELSE ${consentGate('shared', '$1')} END
+               FROM consent m WHERE m.id = $1::uuid) AS gate,
+              consent_grant g JOIN consent c ON c.id = g.consent_id
+         WHERE g.consent_id = $1::uuid AND g.product = $2 AND g.citizen = $3 AND g.valid_from <= $4 AND g.valid_until > $4
+         FOR SHARE OF g`,
 };
 const COUNT_USE: PreparedStatement = {
   name: 'exchange.count-use',
@@ -31,9 +32,24 @@ const COUNT_USE: PreparedStatement = {
          ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + 1, last_used_at = EXCLUDED.last_used_at`,
 };
 
+// Uses counted together by concurrent exchanges, one row per consent, in key order (no deadlock between nodes).
+const COUNT_USES: PreparedStatement = {
+  name: 'exchange.count-uses',
+  text: `INSERT INTO consent_use (consent_id, use_count, last_used_at)
+         SELECT consent_id, count(*), max(at) FROM unnest($1::uuid[], $2::timestamptz[]) AS u(consent_id, at)
+         GROUP BY consent_id ORDER BY consent_id
+         ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + EXCLUDED.use_count,
+           last_used_at = GREATEST(consent_use.last_used_at, EXCLUDED.last_used_at)`,
+};
+
 /** The exchange's own statements: prepared, no ORM. */
 @Injectable()
 export class ExchangeRepository {
+  private readonly uses = new Batcher<{ consentId: string; at: Date }, void>(async (uses) => {
+    await this.sql.query(COUNT_USES, [uses.map((use) => use.consentId), uses.map((use) => use.at)]);
+    return uses.map(() => undefined);
+  }, 500);
+
   constructor(readonly sql: Sql) {}
 
   /** The citizen's current consent records, and the named one whoever it belongs to: for the reason of a denial. */
@@ -57,31 +73,36 @@ export class ExchangeRepository {
     }));
   }
 
-  async modeOf(consentId: string): Promise<ConsentMode | undefined> {
-    return (await this.sql.query<{ mode: ConsentMode }>(MODE, [consentId]))[0]?.mode;
-  }
-
   /**
    * Passes the consent's gate and locks its grant for this product until the
    * transaction ends, if it is still in force: a revocation waits for the
    * exchange, or the exchange sees the revocation. Returns the consent's
-   * products (with any narrowing), or undefined when it no longer holds.
+   * products (with any narrowing) and its mode, or undefined when it no
+   * longer holds.
    */
   async claim(
     tx: SqlTransaction,
-    claim: { consentId: string; product: string; citizen: string; at: Date; exclusive: boolean },
-  ): Promise<ConsentProduct[] | undefined> {
-    const rows = await tx.query<{ products: ConsentProduct[] }>(claim.exclusive ? CLAIM_EXCLUSIVE : CLAIM_SHARED, [
+    claim: { consentId: string; product: string; citizen: string; at: Date },
+  ): Promise<{ products: ConsentProduct[]; mode: ConsentMode } | undefined> {
+    const rows = await tx.query<{ products: ConsentProduct[]; mode: ConsentMode }>(CLAIM, [
       claim.consentId,
       claim.product,
       claim.citizen,
       claim.at,
     ]);
-    return rows[0]?.products;
+    return rows[0];
   }
 
-  /** One more use of the consent: inside a transaction, or on its own. */
-  async countUse(tx: Pick<SqlTransaction, 'query'>, consentId: string, at: Date): Promise<void> {
+  /** One more use of the consent, in the transaction that uses it up (a one-time consent). */
+  async countUse(tx: SqlTransaction, consentId: string, at: Date): Promise<void> {
     await tx.query(COUNT_USE, [consentId, at]);
+  }
+
+  /**
+   * One more use of an ongoing consent, after its release committed: counted
+   * with the other exchanges' uses in one statement. Resolves once it is.
+   */
+  countUseOf(consentId: string, at: Date): Promise<void> {
+    return this.uses.add({ consentId, at });
   }
 }

@@ -97,7 +97,6 @@ export class ExchangeService {
       if (!decision.allow) return deny(decision.reason);
       consentId = decision.consentId;
     }
-    const mode = await this.repository.modeOf(consentId);
     mark = this.lap('decide', mark);
 
     // 4. Intent, committed before the source is called.
@@ -119,14 +118,14 @@ export class ExchangeService {
     // 6–8. Under the consent's lock: still in force, count the use, minimise, sign, commit the outcome.
     const released = await this.repository.sql.transaction(async (tx) => {
       const at = new Date();
-      const products = await this.repository.claim(tx, {
+      const claimed = await this.repository.claim(tx, {
         consentId,
         product: request.product,
         citizen: request.citizen,
         at,
-        exclusive: mode === 'one-time',
       });
-      if (products === undefined) return undefined;
+      if (claimed === undefined) return undefined;
+      const { products, mode } = claimed;
       // A one-time consent is counted and used up under its exclusive claim. An ongoing consent's
       // count waits for the commit: its row would otherwise serialise every exchange of the consent.
       if (mode === 'one-time') {
@@ -144,21 +143,21 @@ export class ExchangeService {
         data: minimise(data, allowed, narrowed),
       };
       const body = Buffer.from(JSON.stringify(payload));
-      const signature = await signDetached(body, this.key);
+      const signature = signDetached(body, this.key);
       // If this cannot be committed, the transaction rolls back and nothing is released (503).
       await this.audit.append({
         ...base,
         decision: 'allow',
         details: { exchangeId, consentId, fields: Object.keys(payload.data), caseRef: request.caseRef ?? null },
       });
-      return { body, signature, at };
+      return { body, signature, at, mode };
     });
     // Revoked (or used up) while the source was being called.
     if (released === undefined) {
       this.lap('release', mark);
       return deny('revoked');
     }
-    if (mode !== 'one-time') await this.repository.countUse(this.repository.sql, consentId, released.at);
+    if (released.mode !== 'one-time') await this.repository.countUseOf(consentId, released.at);
     this.lap('release', mark);
     return { body: released.body, signature: released.signature };
   }

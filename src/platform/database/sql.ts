@@ -55,8 +55,10 @@ export class SqlPool {
   /**
    * Runs `work` in one transaction on one connection: committed when it
    * resolves, rolled back when it throws. Statements stay prepared by name.
+   * `prologue`, fixed statements without parameters (SET LOCAL ...), is sent
+   * with BEGIN in the same round trip.
    */
-  async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: SqlTransaction) => Promise<T>, prologue?: string): Promise<T> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -71,7 +73,7 @@ export class SqlPool {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(prologue === undefined ? 'BEGIN' : `BEGIN; ${prologue}`);
       const result = await work({
         query: async <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> =>
           (await client.query<R>({ name: statement.name, text: statement.text, values })).rows,

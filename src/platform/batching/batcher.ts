@@ -1,0 +1,43 @@
+/**
+ * Coalesces concurrent calls into batches: one batch is written at a time,
+ * and everything that arrives meanwhile goes into the next, up to `maxBatch`.
+ * Under load many callers share one round trip; alone, a caller waits for
+ * nothing but its own write. Each caller's promise settles with its own
+ * result once its batch is written, or rejects with the batch's error.
+ */
+export class Batcher<T, R> {
+  private queue: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
+  private writing: Promise<void> | undefined;
+
+  constructor(
+    /** Writes a batch; resolves with one result per item, in order. */
+    private readonly write: (items: T[]) => Promise<R[]>,
+    private readonly maxBatch: number,
+  ) {}
+
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.writing ??= this.drain().finally(() => {
+        this.writing = undefined;
+      });
+    });
+  }
+
+  /** Resolves once everything added so far has been written (or has failed). */
+  async idle(): Promise<void> {
+    while (this.writing !== undefined) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        const results = await this.write(batch.map((pending) => pending.item));
+        batch.forEach((pending, i) => pending.resolve(results[i]));
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+  }
+}
