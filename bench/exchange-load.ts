@@ -6,7 +6,6 @@
  * same run: the REST simulator called directly (the gateway's own overhead),
  * and the exchange again with tracing exported over OTLP (its cost).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,23 +14,23 @@ import autocannon, { type Options, type Result } from 'autocannon';
 import { Client } from 'pg';
 import { loadDevIdpKey } from '../src/citizen-auth/dev-idp/dev-idp-key';
 import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
-import { freePort, listenOn } from '../src/platform/net/listen';
+import { listenOn } from '../src/platform/net/listen';
+import {
+  cpuMicros,
+  GATEWAY_MAIN,
+  peakRssMb,
+  startGateway,
+  stopGateway,
+  type Gateway,
+} from '../test/support/gateway-process';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const CITIZEN = 'demo-citizen-1';
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
-const CLOCK_TICKS = 100;
-
-interface Gateway {
-  child: ChildProcess;
-  agencyPort: number;
-  publicPort: number;
-  idpPort: number;
-  restSource: string;
-}
+// BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 interface Measured {
   requestsPerSecond: number;
@@ -44,68 +43,6 @@ interface Measured {
   non2xx: number;
   peakRssMb?: number;
   cpuMicrosPerRequest?: number;
-}
-
-/** Starts the gateway as `npm start` would, and waits for its first-call banner. */
-async function startGateway(databaseUrl: string, dir: string, env: Record<string, string>): Promise<Gateway> {
-  const [agencyPort, publicPort, idpPort] = [await freePort(), await freePort(), await freePort()];
-  // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
-  const profile = process.env.BENCH_PROFILE;
-  const args = profile === undefined ? [MAIN] : ['--cpu-prof', `--cpu-prof-dir=${profile}`, MAIN];
-  const child = spawn(process.execPath, args, {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      AGENCY_PORT: String(agencyPort),
-      PUBLIC_PORT: String(publicPort),
-      DEV_IDP_PORT: String(idpPort),
-      SIMULATOR_BASE_PORT: '0',
-      CERTS_DIR: join(dir, 'certs'),
-      AUDIT_CHECKPOINT_DIR: join(dir, 'checkpoints'),
-      MAIL_DIR: join(dir, 'mail'),
-      // The bench measures the gateway, not its per-organisation limit (one organisation sends everything).
-      AGENCY_RATE_LIMIT_RPS: '1000000',
-      AGENCY_RATE_LIMIT_BURST: '1000000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output}`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`the gateway exited (${String(code)}):\n${output}`)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const rest = /saaq\s+saaq\.adresse v1\s+rest\s+(\S+)\s+live/.exec(output);
-      if (output.includes('Passerelle is running.') && rest !== null) {
-        clearTimeout(timer);
-        resolve({ child, agencyPort, publicPort, idpPort, restSource: rest[1] });
-      }
-    });
-  });
-}
-
-async function stopGateway(gateway: Gateway): Promise<void> {
-  if (gateway.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => gateway.child.once('exit', resolve));
-  gateway.child.kill('SIGTERM');
-  await exited;
-}
-
-/** utime + stime of a process, in µs, from /proc. */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-}
-
-/** The process's peak resident set (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const line = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Math.round(Number(line?.[1] ?? 0) / 1024);
 }
 
 function run(options: Options): Promise<Result> {
@@ -219,12 +156,12 @@ function line(name: string, m: Measured): string {
 }
 
 async function main(): Promise<void> {
-  if (readFileSync(MAIN, { flag: 'r' }).length === 0) throw new Error('dist/main.js is empty: npm run build');
+  if (readFileSync(GATEWAY_MAIN, { flag: 'r' }).length === 0) throw new Error('dist/main.js is empty: npm run build');
   const dir = mkdtempSync(join(tmpdir(), 'passerelle-bench-load-'));
   const certsDir = join(dir, 'certs');
   const result = await withMigratedDatabase(async (databaseUrl) => {
     try {
-      const plain = await startGateway(databaseUrl, dir, {});
+      const plain = await startGateway({ databaseUrl, dir, profileDir: PROFILE_DIR });
       let exchange: Measured;
       let direct: Measured;
       let steps: Record<string, number>;
@@ -249,7 +186,12 @@ async function main(): Promise<void> {
         await stopGateway(plain);
       }
       const sink = await otlpSink();
-      const traced = await startGateway(databaseUrl, dir, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+      const traced = await startGateway({
+        databaseUrl,
+        dir,
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+        profileDir: PROFILE_DIR,
+      });
       let tracing: Measured;
       try {
         tracing = await measureExchange(traced, certsDir);

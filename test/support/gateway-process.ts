@@ -1,0 +1,122 @@
+/**
+ * The gateway as its own process (`node dist/main.js`, as `npm start` runs
+ * it) on free ports, and what /proc says about it. `npm run bench` and the
+ * soak test measure this process, not an in-process gateway sharing the heap
+ * of the code that loads it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../src/platform/net/listen';
+
+export const GATEWAY_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+const CLOCK_TICKS = 100;
+const START_TIMEOUT_MS = 60_000;
+/** Past the gateway's own drain timeout (10 s by default): a gateway still running then is killed. */
+const STOP_TIMEOUT_MS = 20_000;
+
+export interface Gateway {
+  child: ChildProcess;
+  agencyPort: number;
+  publicPort: number;
+  idpPort: number;
+  restSource: string;
+}
+
+export interface GatewayProcessOptions {
+  databaseUrl: string;
+  /** Scratch directory: the development PKI, audit checkpoints and mail go under it. */
+  dir: string;
+  /** Environment on top of the defaults below. */
+  env?: Record<string, string>;
+  /** When set, the gateway writes a V8 CPU profile to this directory when it stops. */
+  profileDir?: string;
+}
+
+/** Starts the gateway as `npm start` would, and waits for its first-call banner and the REST source's line. */
+export async function startGateway(options: GatewayProcessOptions): Promise<Gateway> {
+  const { databaseUrl, dir, profileDir } = options;
+  const [agencyPort, publicPort, idpPort] = [await freePort(), await freePort(), await freePort()];
+  const args = profileDir === undefined ? [GATEWAY_MAIN] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, GATEWAY_MAIN];
+  const child = spawn(process.execPath, args, {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      AGENCY_PORT: String(agencyPort),
+      PUBLIC_PORT: String(publicPort),
+      DEV_IDP_PORT: String(idpPort),
+      SIMULATOR_BASE_PORT: '0',
+      CERTS_DIR: join(dir, 'certs'),
+      AUDIT_CHECKPOINT_DIR: join(dir, 'checkpoints'),
+      MAIL_DIR: join(dir, 'mail'),
+      // Load from one organisation measures the gateway, not its per-organisation limit.
+      AGENCY_RATE_LIMIT_RPS: '1000000',
+      AGENCY_RATE_LIMIT_BURST: '1000000',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    // Kept until the gateway is up, for the error; the pipes are drained for as long as it runs.
+    let output = '';
+    let started = false;
+    const fail = (message: string): void => {
+      clearTimeout(timer);
+      if (started) return;
+      started = true;
+      child.kill('SIGTERM');
+      reject(new Error(`${message}:\n${output}`));
+    };
+    const timer = setTimeout(() => fail('the gateway did not start'), START_TIMEOUT_MS);
+    child.once('exit', (code) => fail(`the gateway exited (${String(code)})`));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (!started) output += chunk.toString();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (started) return;
+      output += chunk.toString();
+      const rest = /saaq\s+saaq\.adresse v1\s+rest\s+(\S+)\s+live/.exec(output);
+      if (output.includes('Passerelle is running.') && rest !== null) {
+        started = true;
+        clearTimeout(timer);
+        resolve({ child, agencyPort, publicPort, idpPort, restSource: rest[1] });
+      }
+    });
+  });
+}
+
+/** SIGTERM, as a process manager stops it, and waits for the exit; SIGKILL if it does not come. */
+export async function stopGateway(gateway: Gateway): Promise<void> {
+  const { child } = gateway;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  child.kill('SIGTERM');
+  await exited;
+  clearTimeout(kill);
+}
+
+/** utime + stime of a process, in µs, from /proc. */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** The process's peak resident set (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  return Math.round(statusKb(pid, 'VmHWM') / 1024);
+}
+
+/** The process's resident set now (VmRSS), in MB to one decimal. */
+export function rssMb(pid: number): number {
+  return Math.round((statusKb(pid, 'VmRSS') / 1024) * 10) / 10;
+}
+
+/** A `kB` field of /proc/<pid>/status; 0 when the kernel does not report it. */
+function statusKb(pid: number, field: string): number {
+  const line = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(line?.[1] ?? 0);
+}
