@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CircuitState, type CircuitBreakerPolicy } from 'cockatiel';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { Catalogue, type ProductContract } from '../contracts/catalogue';
 import { applyMapping } from '../contracts/mapping';
 import type { SourcesConfig } from '../platform/config/config';
@@ -85,6 +85,18 @@ export class ProductSourceService implements OnApplicationShutdown {
       help: 'Source failures by source endpoint and kind',
       labelNames: ['source', 'failure'] as const,
       registers: [metrics.registry],
+    });
+    const breakerState: Gauge<'source' | 'state'> = new Gauge({
+      name: 'passerelle_source_breaker_state',
+      help: "1 for the current state of each source endpoint's circuit breaker, 0 for the others",
+      labelNames: ['source', 'state'] as const,
+      registers: [metrics.registry],
+      collect: () => {
+        for (const [source, current] of Object.entries(this.breakerStates())) {
+          for (const state of Object.values(BREAKER_STATE_NAMES))
+            breakerState.set({ source, state }, +(state === current));
+        }
+      },
     });
   }
 

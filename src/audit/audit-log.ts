@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { Batcher } from '../platform/batching/batcher';
 import { SqlPool, type PreparedStatement } from '../platform/database/sql';
 import { DomainError } from '../platform/errors/domain-error';
+import { Metrics } from '../platform/metrics/metrics';
 import { AUDIT_APPENDER_ROLE } from '../platform/database/migrations/1795737600000-audit';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
@@ -52,6 +54,11 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly batcher = new Batcher<AuditEntry, number>((entries) => this.commit(entries), MAX_BATCH);
   private head: { seq: number; hash: string } | undefined;
   private checkpointed = 0;
+  /** The head a checkpoint has been queued for, so that batches meanwhile do not queue more. */
+  private checkpointQueued = 0;
+  private checkpointedAt = Date.now();
+  private readonly batchSize: Histogram;
+  private readonly failures: Counter;
   private checkpointing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly pool: Pool;
@@ -61,6 +68,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @InjectPinoLogger('audit') private readonly logger: PinoLogger,
+    metrics: Metrics,
   ) {
     this.pool = new Pool({
       connectionString: options.databaseUrl,
@@ -72,6 +80,30 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     // An idle connection that breaks is replaced on the next append; the error must not crash the process.
     this.pool.on('error', () => undefined);
     this.sql = new SqlPool(this.pool);
+    const registers = [metrics.registry];
+    this.batchSize = new Histogram({
+      name: 'passerelle_audit_batch_records',
+      help: 'Records committed per audit batch (one transaction each)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500],
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'passerelle_audit_append_failures_total',
+      help: 'Audit records that could not be committed (their callers answered 503 and released nothing)',
+      registers,
+    });
+    const lag: Gauge = new Gauge({
+      name: 'passerelle_audit_checkpoint_lag_records',
+      help: 'Records appended by this node since its last signed checkpoint (NaN while the head is unknown)',
+      registers,
+      collect: () => lag.set(this.head === undefined ? Number.NaN : this.head.seq - this.checkpointed),
+    });
+    const age: Gauge = new Gauge({
+      name: 'passerelle_audit_checkpoint_age_seconds',
+      help: 'Seconds since this node last wrote a signed checkpoint (or started)',
+      registers,
+      collect: () => age.set((Date.now() - this.checkpointedAt) / 1000),
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -102,12 +134,19 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       records = await this.write(entries);
     } catch (error) {
       this.head = undefined;
+      this.failures.inc(entries.length);
       this.logger.error({ event: 'audit-append-failed', err: error, records: entries.length }, 'audit append failed');
       throw new DomainError('audit-unavailable', undefined, { retryAfterSeconds: 1 });
     }
-    if (this.head !== undefined && this.head.seq - this.checkpointed >= this.options.checkpointEvery) {
-      // Not awaited: the batch's callers need not wait for the file.
-      void this.checkpoint();
+    this.batchSize.observe(entries.length);
+    const head = this.head;
+    if (
+      head !== undefined &&
+      head.seq - Math.max(this.checkpointed, this.checkpointQueued) >= this.options.checkpointEvery
+    ) {
+      // Not awaited: the batch's callers need not wait for the file. It signs this batch's head.
+      this.checkpointQueued = head.seq;
+      void this.checkpointAt(() => head);
     }
     return records.map((record) => record.seq);
   }
@@ -149,12 +188,16 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
    * so a later head is never overtaken by an earlier one.
    */
   checkpoint(): Promise<void> {
-    this.checkpointing = this.checkpointing.then(() => this.checkpointHead());
+    return this.checkpointAt(() => this.head);
+  }
+
+  /** Queues a checkpoint of the head `headOf` gives when its turn comes. */
+  private checkpointAt(headOf: () => { seq: number; hash: string } | undefined): Promise<void> {
+    this.checkpointing = this.checkpointing.then(() => this.checkpointHead(headOf()));
     return this.checkpointing;
   }
 
-  private async checkpointHead(): Promise<void> {
-    const head = this.head;
+  private async checkpointHead(head: { seq: number; hash: string } | undefined): Promise<void> {
     if (head === undefined || head.seq <= this.checkpointed) return;
     try {
       await writeCheckpoint(
@@ -163,6 +206,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
         this.key,
       );
       this.checkpointed = head.seq;
+      this.checkpointedAt = Date.now();
     } catch (error) {
       this.logger.error({ event: 'audit-checkpoint-failed', err: error }, 'audit checkpoint could not be written');
     }

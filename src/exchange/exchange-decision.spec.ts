@@ -1,4 +1,5 @@
-import { decideExchange, minimise, type ConsentFacts, type ExchangeFacts } from './exchange-decision';
+import { DomainError } from '../platform/errors/domain-error';
+import { decideExchange, exchangeOutcome, minimise, type ConsentFacts, type ExchangeFacts } from './exchange-decision';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const CONSENT: ConsentFacts = {
@@ -95,5 +96,18 @@ describe('minimise', () => {
     const data = Object.create({ inherited: 1 }) as Record<string, unknown>;
     data.taxYear = 2025;
     expect(minimise(data, ['taxYear', 'inherited', 'netIncome'], undefined)).toEqual({ taxYear: 2025 });
+  });
+});
+
+describe('exchangeOutcome', () => {
+  it('tells a release, a policy refusal and a failure apart', () => {
+    expect(exchangeOutcome(undefined)).toBe('allow');
+    expect(exchangeOutcome(new DomainError('consent-required'))).toBe('deny');
+    expect(exchangeOutcome(new DomainError('purpose-not-allowed'))).toBe('deny');
+    expect(exchangeOutcome(new DomainError('product-not-found'))).toBe('deny');
+    expect(exchangeOutcome(new DomainError('source-timeout'))).toBe('error');
+    expect(exchangeOutcome(new DomainError('audit-unavailable'))).toBe('error');
+    expect(exchangeOutcome(new Error('boom'))).toBe('error');
+    expect(exchangeOutcome(null)).toBe('error');
   });
 });

@@ -109,3 +109,15 @@ export function minimise(
   for (const field of keep) if (Object.hasOwn(data, field)) released[field] = data[field];
   return released;
 }
+
+/** How an exchange ended, for the metrics: released, refused by policy, or not delivered. */
+export type ExchangeOutcome = 'allow' | 'deny' | 'error';
+
+const POLICY_REFUSALS = new Set(['product-not-found', 'purpose-not-allowed', 'consent-required']);
+
+/** The outcome of an exchange that threw `error` (undefined: it was released). */
+export function exchangeOutcome(error: unknown): ExchangeOutcome {
+  if (error === undefined) return 'allow';
+  const code: unknown = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined;
+  return typeof code === 'string' && POLICY_REFUSALS.has(code) ? 'deny' : 'error';
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { ProductSourceService } from '../adapters/product-source.service';
 import { AuditLog } from '../audit/audit-log';
 import type { AuditEntry } from '../audit/audit-chain';
@@ -11,7 +11,8 @@ import { Metrics } from '../platform/metrics/metrics';
 import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
-import { decideExchange, minimise, type DenyReason } from './exchange-decision';
+import { inSpan, inSpanSync } from '../platform/telemetry/spans';
+import { decideExchange, exchangeOutcome, minimise, type DenyReason } from './exchange-decision';
 import type { ExchangeRequest } from './exchange-request';
 import { ExchangeRepository } from './exchange.repository';
 
@@ -20,6 +21,8 @@ export interface SignedExchange {
   body: Buffer;
   signature: string;
 }
+
+const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 3, 10];
 
 /**
  * The brokered request path of DESIGN.md, in order: (1) identity is the
@@ -30,6 +33,10 @@ export interface SignedExchange {
  */
 @Injectable()
 export class ExchangeService {
+  private readonly steps: Histogram<'step'>;
+  private readonly outcomes: Counter<'product' | 'organisation' | 'decision'>;
+  private readonly latency: Histogram<'product' | 'decision'>;
+
   constructor(
     private readonly catalogue: Catalogue,
     private readonly consents: ConsentService,
@@ -46,9 +53,20 @@ export class ExchangeService {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 3],
       registers: [metrics.registry],
     });
+    this.outcomes = new Counter({
+      name: 'passerelle_exchanges_total',
+      help: 'Exchanges by product, requesting organisation and decision (allow, deny by policy, error)',
+      labelNames: ['product', 'organisation', 'decision'] as const,
+      registers: [metrics.registry],
+    });
+    this.latency = new Histogram({
+      name: 'passerelle_exchange_duration_seconds',
+      help: 'Exchange duration inside the gateway, by product and decision',
+      labelNames: ['product', 'decision'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [metrics.registry],
+    });
   }
-
-  private readonly steps: Histogram<'step'>;
 
   /** Observes the time since `since` under `step`, and returns now. */
   private lap(step: string, since: bigint): bigint {
@@ -57,14 +75,31 @@ export class ExchangeService {
     return now;
   }
 
+  /** One exchange, counted and timed by product and decision. */
   async exchange(requester: string, request: ExchangeRequest, correlationId: string): Promise<SignedExchange> {
-    let mark = process.hrtime.bigint();
-    // 2. Contract. A product the caller may not request at all is answered like one that does not exist.
-    const contract = this.catalogue.find(request.product, request.version);
-    if (contract === undefined || contract.access[requester] === undefined) throw new DomainError('product-not-found');
-    const allowed = this.catalogue.allowedFields(contract, requester, request.purpose);
-    if (allowed === undefined) throw new DomainError('purpose-not-allowed');
+    const started = process.hrtime.bigint();
+    let failure: unknown;
+    try {
+      return await this.broker(requester, request, correlationId);
+    } catch (error) {
+      failure = error ?? null;
+      throw error;
+    } finally {
+      const decision = exchangeOutcome(failure);
+      // Only catalogued names become label values: a caller cannot mint time series.
+      const product = this.catalogue.find(request.product, request.version)?.product ?? 'unknown';
+      this.outcomes.inc({ product, organisation: requester, decision });
+      this.latency.observe({ product, decision }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
 
+  private async broker(requester: string, request: ExchangeRequest, correlationId: string): Promise<SignedExchange> {
+    let mark = process.hrtime.bigint();
+    const attributes = {
+      'passerelle.product': request.product,
+      'passerelle.purpose': request.purpose,
+      'passerelle.organisation': requester,
+    };
     const base: AuditEntry = {
       kind: 'exchange.outcome',
       organisation: requester,
@@ -73,18 +108,27 @@ export class ExchangeService {
       purpose: request.purpose,
       correlationId,
     };
+    const append = (entry: AuditEntry): Promise<number> =>
+      inSpan('audit.append', { ...attributes, 'passerelle.audit.kind': entry.kind }, () => this.audit.append(entry));
     const deny = async (reason: DenyReason): Promise<never> => {
-      await this.audit.append({ ...base, decision: 'deny', reason });
+      await append({ ...base, decision: 'deny', reason });
       throw new DomainError('consent-required');
     };
 
-    // 3. Consent: the lookup answers the common case; a miss is explained from the citizen's records.
-    const now = new Date();
-    let consentId =
-      request.consentId === undefined
-        ? await this.consents.findInForce(request.citizen, requester, request.purpose, request.product, now)
-        : undefined;
-    if (consentId === undefined) {
+    // 2–3. Contract and consent.
+    const { contract, allowed, consentId } = await inSpan('exchange.decide', attributes, async () => {
+      // A product the caller may not request at all is answered like one that does not exist.
+      const found = this.catalogue.find(request.product, request.version);
+      if (found === undefined || found.access[requester] === undefined) throw new DomainError('product-not-found');
+      const fields = this.catalogue.allowedFields(found, requester, request.purpose);
+      if (fields === undefined) throw new DomainError('purpose-not-allowed');
+      // The lookup answers the common case; a miss is explained from the citizen's records.
+      const now = new Date();
+      const inForce =
+        request.consentId === undefined
+          ? await this.consents.findInForce(request.citizen, requester, request.purpose, request.product, now)
+          : undefined;
+      if (inForce !== undefined) return { contract: found, allowed: fields, consentId: inForce };
       const decision = decideExchange({
         citizen: request.citizen,
         requester,
@@ -95,22 +139,24 @@ export class ExchangeService {
         consents: await this.repository.consentFacts(request.citizen, request.consentId),
       });
       if (!decision.allow) return deny(decision.reason);
-      consentId = decision.consentId;
-    }
+      return { contract: found, allowed: fields, consentId: decision.consentId };
+    });
     mark = this.lap('decide', mark);
 
     // 4. Intent, committed before the source is called.
     const exchangeId = randomUUID();
-    await this.audit.append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } });
+    await append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } });
     mark = this.lap('intent', mark);
 
     // 5–6. Fetch, map and hold to the schema (ProductSourceService), recording a failure before it answers.
     let data: Record<string, unknown>;
     try {
-      data = await this.sources.fetchProduct(contract, request.citizen, correlationId);
+      data = await inSpan('exchange.fetch', attributes, () =>
+        this.sources.fetchProduct(contract, request.citizen, correlationId),
+      );
     } catch (error) {
       const code: string = error instanceof DomainError ? (error as DomainError).code : 'internal-error';
-      await this.audit.append({ ...base, decision: 'error', reason: code, details: { exchangeId, consentId } });
+      await append({ ...base, decision: 'error', reason: code, details: { exchangeId, consentId } });
       throw error;
     }
     mark = this.lap('fetch', mark);
@@ -143,9 +189,9 @@ export class ExchangeService {
         data: minimise(data, allowed, narrowed),
       };
       const body = Buffer.from(JSON.stringify(payload));
-      const signature = signDetached(body, this.key);
+      const signature = inSpanSync('exchange.sign', attributes, () => signDetached(body, this.key));
       // If this cannot be committed, the transaction rolls back and nothing is released (503).
-      await this.audit.append({
+      await append({
         ...base,
         decision: 'allow',
         details: { exchangeId, consentId, fields: Object.keys(payload.data), caseRef: request.caseRef ?? null },

@@ -3,6 +3,14 @@ import { Sql, type PreparedStatement } from '../platform/database/sql';
 
 export type Channel = 'webhook' | 'mail';
 
+/** What waits to go out: events not yet turned into deliveries, and deliveries not yet made. */
+export interface OutboxBacklog {
+  undispatched: number;
+  undelivered: number;
+  /** Age of the oldest waiting event, in seconds; 0 when nothing waits. */
+  oldestSeconds: number;
+}
+
 /** A delivery claimed for one attempt, with its event and, for a webhook, the current URL. */
 export interface ClaimedDelivery {
   id: string;
@@ -21,6 +29,16 @@ const CLAIM_EVENTS: PreparedStatement = {
   text: `SELECT e.id, e.type, e.organisation, e.citizen, w.url IS NOT NULL AS "hasWebhook"
          FROM outbox_event e LEFT JOIN organisation_webhook w ON w.organisation = e.organisation
          WHERE e.dispatched_at IS NULL ORDER BY e.id LIMIT $1 FOR UPDATE OF e SKIP LOCKED`,
+};
+// Both counts use the partial indexes the dispatcher claims through.
+const BACKLOG: PreparedStatement = {
+  name: 'outbox.backlog',
+  text: `SELECT (SELECT count(*) FROM outbox_event WHERE dispatched_at IS NULL)::int AS undispatched,
+                (SELECT count(*) FROM notification_delivery WHERE status = 'pending')::int AS undelivered,
+                COALESCE(extract(epoch FROM now() - LEAST(
+                  (SELECT min(created_at) FROM outbox_event WHERE dispatched_at IS NULL),
+                  (SELECT min(e.created_at) FROM notification_delivery d JOIN outbox_event e ON e.id = d.event_id
+                    WHERE d.status = 'pending'))), 0)::float8 AS "oldestSeconds"`,
 };
 const ADD_DELIVERY: PreparedStatement = {
   name: 'outbox.add-delivery',
@@ -119,6 +137,10 @@ export class NotificationRepository {
 
   async failed(id: string, reason: string, maxAttempts: number, retryInMs: number): Promise<void> {
     await this.sql.query(FAILED, [id, reason.slice(0, 200), maxAttempts, String(retryInMs)]);
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    return (await this.sql.query<OutboxBacklog & Record<string, unknown>>(BACKLOG, []))[0];
   }
 
   async setWebhook(organisation: string, url: string): Promise<void> {

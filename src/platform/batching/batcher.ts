@@ -1,13 +1,19 @@
+import { AsyncResource } from 'node:async_hooks';
+
 /**
  * Coalesces concurrent calls into batches: one batch is written at a time,
  * and everything that arrives meanwhile goes into the next, up to `maxBatch`.
  * Under load many callers share one round trip; alone, a caller waits for
  * nothing but its own write. Each caller's promise settles with its own
  * result once its batch is written, or rejects with the batch's error.
+ *
+ * A batch belongs to no single caller: it is written in the context the
+ * Batcher was made in, not the first caller's (its trace, its log fields).
  */
 export class Batcher<T, R> {
   private queue: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   private writing: Promise<void> | undefined;
+  private readonly startDrain = AsyncResource.bind(() => this.drain());
 
   constructor(
     /** Writes a batch; resolves with one result per item, in order. */
@@ -18,7 +24,7 @@ export class Batcher<T, R> {
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.writing ??= this.drain().finally(() => {
+      this.writing ??= this.startDrain().finally(() => {
         this.writing = undefined;
       });
     });

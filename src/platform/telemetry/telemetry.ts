@@ -3,30 +3,47 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { outgoingUrlAttributes, redactQuery } from './redaction';
 
 export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
 /**
- * Starts tracing when an OTLP endpoint is configured. Only HTTP in and out and
- * pg are instrumented, to keep the cost on the hot path small. It must run
+ * Starts tracing when an OTLP endpoint is configured. Only HTTP in and out,
+ * pg and the few manual spans of the exchange (src/platform/telemetry/spans.ts)
+ * are traced, to keep the cost on the hot path small. Metrics are Prometheus
+ * (/metrics), so the SDK's own metric and log pipelines stay off. It must run
  * before http, pg or undici are first required, which is why main.ts calls it
- * before it loads the application.
+ * before it loads the application. The standard OTEL_TRACES_SAMPLER and
+ * OTEL_BSP_* variables apply.
  */
 export function startTelemetry(endpoint: string | undefined, serviceName: string): Telemetry | null {
   if (endpoint === undefined) return null;
   const sdk = new NodeSDK({
     serviceName,
     traceExporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }),
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         // Probes and scrapes are noise in traces.
         ignoreIncomingRequestHook: (request) =>
           request.url?.startsWith('/health') === true || request.url === '/metrics',
+        // An officer's search names a citizen in its query string.
+        startIncomingSpanHook: (request) => {
+          const query = request.url?.split('?')[1];
+          return query === undefined ? {} : { 'url.query': redactQuery(query) };
+        },
+        startOutgoingSpanHook: (request) => {
+          const port = request.port === undefined || request.port === null ? '' : `:${String(request.port)}`;
+          return outgoingUrlAttributes(`${request.protocol ?? 'http:'}//${request.hostname ?? 'localhost'}${port}`);
+        },
       }),
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
-      new UndiciInstrumentation(),
+      // Statements of a request, not pool checkouts; the audit sequencer's shared batches have no parent.
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true, ignoreConnectSpans: true }),
+      // A source's URL names the citizen's record at the agency.
+      new UndiciInstrumentation({ startSpanHook: (request) => outgoingUrlAttributes(request.origin) }),
     ],
   });
   sdk.start();

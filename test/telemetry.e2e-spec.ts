@@ -1,0 +1,166 @@
+/**
+ * Telemetry as an operator sees it. Tracing patches http, pg and undici as
+ * they are loaded, so the traced gateway runs as its own process (as
+ * `npm start` runs it) and exports over OTLP/HTTP to a receiver in this test.
+ * Metrics are read from /metrics, and the Grafana dashboard in docker/ is
+ * held to the metrics the gateway really exports.
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Agent } from 'undici';
+import { testEnv } from './setup/test-env';
+import { agencyAgent, call } from './support/agency-client';
+import { sharedTestEnv } from './support/child-gateway-env';
+import { grantConsent } from './support/citizen-api';
+import { bearer, citizenToken } from './support/citizen-tokens';
+import { startGateway, stopGateway, type Gateway } from './support/gateway-process';
+import { createTestDatabase } from './support/test-gateway';
+import { DEMO_CITIZENS } from '../src/adapters/simulators/demo-records';
+import { listenOn } from '../src/platform/net/listen';
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: { key: string; value: Record<string, unknown> }[];
+}
+
+const SERVER = 2;
+const CLIENT = 3;
+const CITIZEN = 'demo-citizen-1';
+const WITHOUT_CONSENT = 'demo-citizen-2';
+
+/** An OTLP/HTTP (JSON) trace receiver that keeps every span it is sent. */
+async function otlpReceiver(): Promise<{ server: Server; url: string; spans: OtlpSpan[] }> {
+  const spans: OtlpSpan[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+        resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
+      };
+      for (const resource of body.resourceSpans ?? []) {
+        for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  const port = await listenOn(server, 0, '127.0.0.1');
+  return { server, url: `http://127.0.0.1:${port}`, spans };
+}
+
+const attribute = (span: OtlpSpan, key: string): unknown =>
+  Object.values(span.attributes?.find((a) => a.key === key)?.value ?? {})[0];
+
+describe('Tracing', () => {
+  let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
+  let gateway: Gateway;
+  let mess: Agent;
+  // The citizen's licence number at the SAAQ, in the REST source's URL: it must not appear in any span.
+  const localId = DEMO_CITIZENS.find((c) => c.pivotId === CITIZEN)?.localIds.saaq ?? '';
+
+  beforeAll(async () => {
+    receiver = await otlpReceiver();
+    gateway = await startGateway({
+      databaseUrl: await createTestDatabase(),
+      dir: mkdtempSync(join(testEnv('root'), 'telemetry-')),
+      env: { ...sharedTestEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' },
+    });
+    mess = agencyAgent(testEnv('certsDir'), 'mess');
+    const granted = await grantConsent(`http://127.0.0.1:${gateway.publicPort}`, CITIZEN, {
+      requester: 'mess',
+      purpose: 'mess.aide-sociale',
+      products: ['saaq.adresse'],
+    });
+    expect(granted.status).toBe(201);
+  }, 90_000);
+
+  afterAll(async () => {
+    await mess?.close();
+    if (gateway !== undefined) await stopGateway(gateway);
+    receiver?.server.close();
+  }, 30_000);
+
+  const exchange = (citizen: string): ReturnType<typeof call> =>
+    call(mess, `https://localhost:${gateway.agencyPort}/v1/exchanges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen }),
+    });
+
+  /** The spans of one trace, once its server span has arrived (bounded wait). */
+  async function traceOf(traceId: string): Promise<OtlpSpan[]> {
+    for (let i = 0; i < 100; i++) {
+      const spans = receiver.spans.filter((span) => span.traceId === traceId);
+      if (spans.some((span) => span.kind === SERVER)) return spans;
+      await delay(100);
+    }
+    throw new Error(`no server span for trace ${traceId}`);
+  }
+
+  it('traces an exchange under one trace id, which is its correlation id: HTTP in and out, pg, and the steps', async () => {
+    const response = await exchange(CITIZEN);
+    expect(response.status).toBe(200);
+    const correlationId = response.headers['x-correlation-id'] as string;
+    expect(correlationId).toMatch(/^[0-9a-f]{32}$/);
+
+    const spans = await traceOf(correlationId);
+    const named = (name: string): OtlpSpan[] => spans.filter((span) => span.name === name);
+    const server = spans.find((span) => span.kind === SERVER) as OtlpSpan;
+    expect(attribute(server, 'url.path')).toBe('/v1/exchanges');
+    for (const step of ['exchange.decide', 'exchange.fetch', 'exchange.sign']) expect(named(step)).toHaveLength(1);
+    // The intent and the outcome.
+    expect(
+      named('audit.append')
+        .map((span) => attribute(span, 'passerelle.audit.kind'))
+        .sort(),
+    ).toEqual(['exchange.intent', 'exchange.outcome']);
+    expect(attribute(named('exchange.decide')[0], 'passerelle.product')).toBe('saaq.adresse');
+
+    // The consent lookup runs in decide; the call to the REST source in fetch.
+    const childrenOf = (parent: OtlpSpan): OtlpSpan[] => spans.filter((span) => span.parentSpanId === parent.spanId);
+    const decideQueries = childrenOf(named('exchange.decide')[0]).filter(
+      (span) => attribute(span, 'db.system.name') === 'postgresql',
+    );
+    expect(decideQueries.map((span) => span.name)).toEqual([expect.stringContaining('consent.lookup')]);
+    // The claim runs in the release transaction, under the request's span.
+    expect(childrenOf(server).map((span) => span.name)).toEqual(
+      expect.arrayContaining([expect.stringContaining('exchange.claim'), 'exchange.fetch', 'audit.append']),
+    );
+    const sourceCalls = spans.filter((span) => span.kind === CLIENT && attribute(span, 'url.full') !== undefined);
+    expect(sourceCalls).toHaveLength(1);
+    expect(sourceCalls[0].parentSpanId).toBe(named('exchange.fetch')[0].spanId);
+    expect(attribute(sourceCalls[0], 'url.full')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/REDACTED$/);
+  });
+
+  it('records a refusal as an error on the decide span, and puts no citizen id in any span', async () => {
+    const refused = await exchange(WITHOUT_CONSENT);
+    expect(refused.status).toBe(403);
+    const spans = await traceOf(refused.headers['x-correlation-id'] as string);
+    const decide = spans.find((span) => span.name === 'exchange.decide') as OtlpSpan & {
+      status?: { message?: string };
+    };
+    expect(decide.status?.message).toBe('consent-required');
+
+    // An officer's search names the citizen in its query string.
+    const officer = await citizenToken('demo-officer', ['privacy-officer']);
+    const search = await fetch(`http://127.0.0.1:${gateway.publicPort}/v1/audit/events?citizen=${CITIZEN}`, {
+      headers: bearer(officer),
+    });
+    expect(search.status).toBe(200);
+    const searchSpans = await traceOf(search.headers.get('x-correlation-id') as string);
+    const incoming = searchSpans.find((span) => span.kind === SERVER) as OtlpSpan;
+    expect(attribute(incoming, 'url.query')).toBe('citizen=REDACTED');
+
+    const everything = JSON.stringify(receiver.spans);
+    expect(receiver.spans.length).toBeGreaterThan(10);
+    for (const citizen of [CITIZEN, WITHOUT_CONSENT]) expect(everything).not.toContain(citizen);
+    expect(localId).not.toBe('');
+    expect(everything).not.toContain(localId);
+  });
+});
