@@ -69,7 +69,12 @@ describe('Tracing', () => {
     gateway = await startGateway({
       databaseUrl: await createTestDatabase(),
       dir: mkdtempSync(join(testEnv('root'), 'telemetry-')),
-      env: { ...sharedTestEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' },
+      env: {
+        ...sharedTestEnv(),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
     });
     mess = agencyAgent(testEnv('certsDir'), 'mess');
     const granted = await grantConsent(`http://127.0.0.1:${gateway.publicPort}`, CITIZEN, {

@@ -72,6 +72,7 @@ const ENV_SCHEMA = {
     AUDIT_PSEUDONYM_KEY_FILE: { type: 'string', minLength: 1 },
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: '^https?://' },
     OTEL_SERVICE_NAME: { type: 'string', minLength: 1, default: 'passerelle' },
+    OTEL_EXPORTER_OTLP_PROTOCOL: { type: 'string', enum: ['http/protobuf', 'http/json'], default: 'http/protobuf' },
   },
 } as const;
 
@@ -108,7 +109,7 @@ export interface AppConfig {
   /** Load shedding and per-organisation rate limits on the agency listener. */
   admission: { maxInFlight: number; ratePerSecond: number; burst: number };
   jsonMaxDepth: number;
-  otel: { endpoint: string | undefined; serviceName: string };
+  otel: { endpoint: string | undefined; serviceName: string; protocol: 'http/protobuf' | 'http/json' };
   schemasDir: string;
   sources: SourcesConfig;
   citizenAuth: CitizenAuthConfig;
@@ -266,6 +267,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     otel: {
       endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,
       serviceName: v.OTEL_SERVICE_NAME as string,
+      protocol: v.OTEL_EXPORTER_OTLP_PROTOCOL as 'http/protobuf' | 'http/json',
     },
     schemasDir: resolve(cwd, v.SCHEMAS_DIR as string),
     sources: {

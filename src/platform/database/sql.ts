@@ -4,6 +4,7 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { DomainError } from '../errors/domain-error';
+import { untraced } from '../telemetry/spans';
 
 /** A statement prepared once per pooled connection, by name. */
 export interface PreparedStatement {
@@ -73,7 +74,8 @@ export class SqlPool {
     };
     client.on('error', onError);
     try {
-      await client.query(prologue === undefined ? 'BEGIN' : `BEGIN; ${prologue}`);
+      // A transaction's bounds are not traced: its statements are, under the caller's span.
+      await untraced(() => client.query(prologue === undefined ? 'BEGIN' : `BEGIN; ${prologue}`));
       const result = await work({
         query: async <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> =>
           (await client.query<R>({ name: statement.name, text: statement.text, values })).rows,
@@ -81,7 +83,7 @@ export class SqlPool {
           await client.query(text);
         },
       });
-      await client.query('COMMIT');
+      await untraced(() => client.query('COMMIT'));
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {

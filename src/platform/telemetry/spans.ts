@@ -1,4 +1,5 @@
-import { type Attributes, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 
 const tracer = trace.getTracer('passerelle');
 
@@ -32,4 +33,9 @@ export function inSpanSync<T>(name: string, attributes: Attributes, work: () => 
       span.end();
     }
   });
+}
+
+/** Runs `work` with tracing suppressed: for statements that would only be noise in a trace (BEGIN, COMMIT). */
+export function untraced<T>(work: () => T): T {
+  return context.with(suppressTracing(context.active()), work);
 }

@@ -1,5 +1,6 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -18,11 +19,17 @@ export interface Telemetry {
  * before it loads the application. The standard OTEL_TRACES_SAMPLER and
  * OTEL_BSP_* variables apply.
  */
-export function startTelemetry(endpoint: string | undefined, serviceName: string): Telemetry | null {
-  if (endpoint === undefined) return null;
+export function startTelemetry(otel: {
+  endpoint: string | undefined;
+  serviceName: string;
+  protocol: 'http/protobuf' | 'http/json';
+}): Telemetry | null {
+  if (otel.endpoint === undefined) return null;
+  const url = `${otel.endpoint.replace(/\/$/, '')}/v1/traces`;
   const sdk = new NodeSDK({
-    serviceName,
-    traceExporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }),
+    serviceName: otel.serviceName,
+    // Protobuf by default, as OTLP specifies: it costs the gateway less than JSON to encode.
+    traceExporter: otel.protocol === 'http/json' ? new JsonTraceExporter({ url }) : new ProtobufTraceExporter({ url }),
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
