@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
 import { startPortalGateway, type PortalGateway } from './support/portal-gateway';
@@ -65,15 +66,46 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     expect(new URL(url).pathname).toBe('/consents');
     expect(page).toContain('demo-citizen-1');
     const session = client.setCookies.filter((c) => c.startsWith('passerelle_session='));
-    expect(session.length).toBe(2);
-    for (const cookie of session) {
+    expect(session.length).toBe(1);
+    // The sign-in under way is a cookie for the callback alone, spent there.
+    const login = client.setCookies.filter((c) => c.startsWith('passerelle_login='));
+    expect(login.length).toBe(2);
+    expect(login[0]).toMatch(/Path=\/auth\/callback/);
+    expect(login[0]).toMatch(/Max-Age=600/);
+    expect(login[1]).toMatch(/^passerelle_login=;/);
+    for (const cookie of [...session, ...login]) {
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Lax/i);
       // Plain HTTP in tests; production sets Secure.
       expect(cookie).not.toMatch(/Secure/i);
     }
-    // Signing in replaced the session: the login session's cookie is another.
-    expect(session[0].split(';')[0]).not.toBe(session[1].split(';')[0]);
+  });
+
+  it('keeps nothing in the database for a sign-in that is only under way, and refuses a forged one', async () => {
+    const db = new Client({ connectionString: gateway.databaseUrl });
+    await db.connect();
+    try {
+      const rows = async (): Promise<number> =>
+        Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM portal_session')).rows[0].n);
+      const before = await rows();
+      const starts = await Promise.all(
+        Array.from({ length: 20 }, () => fetch(`${gateway.publicUrl}/auth/login`, { redirect: 'manual' })),
+      );
+      expect(starts.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 303));
+      expect(await rows()).toBe(before);
+
+      const cookie = (starts[0].headers.get('set-cookie') ?? '').split(';')[0];
+      expect(cookie).toMatch(/^passerelle_login=/);
+      const forged = cookie.replace(/.{2}$/, (end) => (end === 'xx' ? 'yy' : 'xx'));
+      const callback = await fetch(`${gateway.publicUrl}/auth/callback?code=x&state=y`, {
+        redirect: 'manual',
+        headers: { cookie: forged },
+      });
+      expect(callback.status).toBe(400);
+      expect(await rows()).toBe(before);
+    } finally {
+      await db.end();
+    }
   });
 
   it('refuses a tampered cookie, a callback without a sign-in, and a citizen on the officer pages', async () => {

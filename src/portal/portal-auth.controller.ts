@@ -10,19 +10,22 @@ import { isLang } from './messages';
 import { PortalContext } from './portal-context';
 import { PortalErrorFilter } from './portal-error.filter';
 import {
+  clearLoginCookie,
   clearSessionCookie,
   formOf,
   LANG_COOKIE,
   localPath,
+  loginState,
   redirect,
   securityHeaders,
   sendPage,
   sessionToken,
+  setLoginCookie,
   setSessionCookie,
 } from './portal-http';
 import { PortalOidc, SignInFailed } from './portal-oidc';
 import { PORTAL_OPTIONS, type PortalOptions } from './portal-options';
-import { LOGIN_SECONDS, PortalSessions, SESSION_SECONDS } from './portal-session';
+import { PortalSessions, SESSION_SECONDS } from './portal-session';
 import { homePage } from './views-citizen';
 
 /** The portal's front door: home, stylesheet, language, and sign-in through the IdP. */
@@ -79,27 +82,26 @@ export class PortalAuthController {
   @Get('auth/login')
   async login(@Res() reply: FastifyReply): Promise<void> {
     const { url, login } = await this.oidc.start();
-    setSessionCookie(reply, await this.sessions.startLogin(login), LOGIN_SECONDS, this.options.secureCookies);
+    setLoginCookie(reply, login, this.options.secureCookies);
     await securityHeaders(reply).status(303).header('location', url).send();
   }
 
-  /** The IdP sends the browser back here with a code; the session it makes replaces the login one. */
+  /** The IdP sends the browser back here with a code; the session it makes replaces any earlier one. */
   @Get('auth/callback')
   async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const token = sessionToken(request);
-    const pending = await this.sessions.find(token);
-    if (token === undefined || pending?.login === null || pending === undefined) {
-      throw new SignInFailed('no sign-in under way');
-    }
+    const login = loginState(request);
+    // One use: whatever happens next, this sign-in's state is spent.
+    clearLoginCookie(reply, this.options.secureCookies);
+    if (login === undefined) throw new SignInFailed('no sign-in under way');
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    const { subject, accessToken } = await this.oidc.complete(query, pending.login);
+    const { subject, accessToken } = await this.oidc.complete(query, login);
     // The roles come from the access token, verified exactly as the API verifies it.
     const principal = await this.verifier.verify(accessToken).catch((error: unknown) => {
       if (error instanceof IdpUnavailable) throw new DomainError('idp-unavailable');
       throw new SignInFailed('access token refused');
     });
     if (principal.subject !== subject) throw new SignInFailed('ID and access tokens name different subjects');
-    const session = await this.sessions.signIn(token, subject, principal.roles);
+    const session = await this.sessions.signIn(sessionToken(request), subject, principal.roles);
     setSessionCookie(reply, session, SESSION_SECONDS, this.options.secureCookies);
     const officer = principal.roles.includes(PRIVACY_OFFICER_ROLE);
     await redirect(reply, officer ? '/officer/audit' : '/consents');

@@ -24,7 +24,7 @@ export class PortalContext {
     const m = messagesFor(langOf(request));
     const path = request.url;
     const stored = await this.sessions.find(sessionToken(request));
-    if (stored?.subject === null || stored === undefined) return { m, path };
+    if (stored === undefined) return { m, path };
     const principal = { subject: stored.subject, roles: stored.roles };
     return {
       m,

@@ -2,9 +2,13 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLang, type Lang } from './messages';
+import { LOGIN_SECONDS, type LoginState } from './portal-session';
 
 export const SESSION_COOKIE = 'passerelle_session';
 export const LANG_COOKIE = 'passerelle_lang';
+/** A sign-in under way: its state, nonce and PKCE verifier, signed, sent back only to the callback. */
+export const LOGIN_COOKIE = 'passerelle_login';
+const CALLBACK_PATH = '/auth/callback';
 
 /** No script at all, styles from this origin, forms only to this origin, never framed. */
 const CSP =
@@ -75,4 +79,37 @@ export function formOf(body: unknown): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(body)) if (typeof value === 'string') fields[name] = value;
   return fields;
+}
+
+/** Keeps what the callback needs in the browser, not in the database: an anonymous visit costs no row. */
+export function setLoginCookie(reply: FastifyReply, login: LoginState, secure: boolean): void {
+  void reply.setCookie(LOGIN_COOKIE, Buffer.from(JSON.stringify(login)).toString('base64url'), {
+    httpOnly: true,
+    // The IdP's redirect back is a top-level navigation, which carries a Lax cookie.
+    sameSite: 'lax',
+    secure,
+    path: CALLBACK_PATH,
+    signed: true,
+    maxAge: LOGIN_SECONDS,
+  });
+}
+
+export function clearLoginCookie(reply: FastifyReply, secure: boolean): void {
+  void reply.clearCookie(LOGIN_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH });
+}
+
+/** The sign-in under way, if its cookie is there and its signature holds. */
+export function loginState(request: FastifyRequest): LoginState | undefined {
+  const raw = request.cookies[LOGIN_COOKIE];
+  if (raw === undefined || raw.length > 1000) return undefined;
+  const unsigned = request.unsignCookie(raw);
+  if (!unsigned.valid || unsigned.value === null) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const { state, nonce, codeVerifier } = parsed;
+    if (typeof state !== 'string' || typeof nonce !== 'string' || typeof codeVerifier !== 'string') return undefined;
+    return { state, nonce, codeVerifier };
+  } catch {
+    return undefined;
+  }
 }

@@ -10,24 +10,23 @@ export interface LoginState {
 }
 
 export interface PortalSession {
-  subject: string | null;
+  subject: string;
   roles: string[];
   csrf: string;
-  login: LoginState | null;
 }
 
-/** A session being signed in lasts this long; a signed-in one, `SESSION_SECONDS`. */
+/** A sign-in under way lasts this long (in the browser's cookie); a session, `SESSION_SECONDS`. */
 export const LOGIN_SECONDS = 600;
 export const SESSION_SECONDS = 3600;
 
 const INSERT: PreparedStatement = {
   name: 'portal.session-insert',
-  text: `INSERT INTO portal_session (token_hash, subject, roles, csrf, login, expires_at)
-         VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+  text: `INSERT INTO portal_session (token_hash, subject, roles, csrf, expires_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
 };
 const FIND: PreparedStatement = {
   name: 'portal.session-find',
-  text: 'SELECT subject, roles, csrf, login FROM portal_session WHERE token_hash = $1 AND expires_at > now()',
+  text: 'SELECT subject, roles, csrf FROM portal_session WHERE token_hash = $1 AND expires_at > now()',
 };
 const DELETE: PreparedStatement = {
   name: 'portal.session-delete',
@@ -39,19 +38,13 @@ const newToken = (): string => randomBytes(32).toString('base64url');
 
 /**
  * Portal sessions, kept in PostgreSQL: the cookie carries a random token, the
- * table only its hash. Signing in replaces the session (no fixation); signing
- * out deletes it, so the cookie is worth nothing afterwards.
+ * table only its hash. A row exists only once the IdP has vouched for someone.
+ * Signing in replaces any earlier session (no fixation); signing out deletes
+ * it, so the cookie is worth nothing afterwards.
  */
 @Injectable()
 export class PortalSessions {
   constructor(private readonly sql: Sql) {}
-
-  /** A session on its way to the IdP. Returns its token. */
-  async startLogin(login: LoginState): Promise<string> {
-    const token = newToken();
-    await this.sql.query(INSERT, [hashOf(token), null, [], newToken(), JSON.stringify(login), LOGIN_SECONDS]);
-    return token;
-  }
 
   async find(token: string | undefined): Promise<PortalSession | undefined> {
     if (token === undefined || token.length > 100) return undefined;
@@ -59,12 +52,13 @@ export class PortalSessions {
     return row;
   }
 
-  /** The IdP vouched for `subject`: the login session ends and a new one, with a new token, begins. */
-  async signIn(loginToken: string, subject: string, roles: readonly string[]): Promise<string> {
+  /** The IdP vouched for `subject`: any earlier session ends and a new one, with a new token, begins. */
+  async signIn(earlierToken: string | undefined, subject: string, roles: readonly string[]): Promise<string> {
     const token = newToken();
     await this.sql.transaction(async (tx) => {
-      await tx.query(DELETE, [hashOf(loginToken)]);
-      await tx.query(INSERT, [hashOf(token), subject, [...roles], newToken(), null, SESSION_SECONDS]);
+      // Also sweeps expired sessions.
+      await tx.query(DELETE, [earlierToken === undefined ? '' : hashOf(earlierToken)]);
+      await tx.query(INSERT, [hashOf(token), subject, [...roles], newToken(), SESSION_SECONDS]);
     });
     return token;
   }

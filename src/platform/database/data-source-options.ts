@@ -7,6 +7,7 @@ import { Consent1795564800000 } from './migrations/1795564800000-consent';
 import { Notifications1795651200000 } from './migrations/1795651200000-notifications';
 import { Audit1795737600000 } from './migrations/1795737600000-audit';
 import { Portal1795824000000 } from './migrations/1795824000000-portal';
+import { StatelessSignIn1795910400000 } from './migrations/1795910400000-stateless-sign-in';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   Notifications1795651200000,
   Audit1795737600000,
   Portal1795824000000,
+  StatelessSignIn1795910400000,
 ];
 export const ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 
