@@ -122,6 +122,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     app.get(AgencyIdentityService),
     app.get(Metrics),
     new Admission(config.admission),
+    app.get(Readiness),
   );
 
   const dataSource = app.get(DataSource);

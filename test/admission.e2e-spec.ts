@@ -1,13 +1,26 @@
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import type { Agent } from 'undici';
 import { testEnv } from './setup/test-env';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
 import { startHttpStub, type HttpStub } from './support/http-stub';
-import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { eventually, startTestGateway, type TestGateway } from './support/test-gateway';
 
 const ADDRESS = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-1' };
 
-describe('Admission: per-organisation rate limits and load shedding on the agency listener', () => {
+/** A request whose body never finishes: admitted when its headers arrive, it holds its slot until the socket goes. */
+async function holdUpload(publicUrl: string): Promise<Socket> {
+  const { hostname, port } = new URL(publicUrl);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  socket.write(
+    'POST /v1/me/consents HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"requester":',
+  );
+  return socket;
+}
+
+describe('Admission: per-organisation rate limits and load shedding on each listener', () => {
   let gateway: TestGateway;
   let stuck: HttpStub;
   let afe: Agent;
@@ -33,6 +46,7 @@ describe('Admission: per-organisation rate limits and load shedding on the agenc
         SOURCE_ENDPOINTS: endpoints,
         SOURCE_DEADLINE_MS: '1500',
         AGENCY_MAX_IN_FLIGHT: '2',
+        PUBLIC_MAX_IN_FLIGHT: '2',
         AGENCY_RATE_LIMIT_RPS: '2',
         AGENCY_RATE_LIMIT_BURST: '6',
       },
@@ -79,5 +93,23 @@ describe('Admission: per-organisation rate limits and load shedding on the agenc
     expect(answers.map((r) => r.status)).toEqual([504, 504]);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await whoami(afe)).status).toBe(200);
+  });
+
+  it('sheds on the public listener past its own cap, while health probes and metrics still answer', async () => {
+    const me = (): Promise<Response> => fetch(`${gateway.publicUrl}/v1/me`);
+    const held = [await holdUpload(gateway.publicUrl), await holdUpload(gateway.publicUrl)];
+    try {
+      await eventually(async () => (await me()).status === 503, 'both public slots taken', 5_000);
+      const shed = await me();
+      expect(shed.headers.get('retry-after')).toBe('1');
+      expect(await shed.json()).toMatchObject({ code: 'overloaded', status: 503 });
+      expect((await fetch(`${gateway.publicUrl}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${gateway.publicUrl}/metrics`)).status).toBe(200);
+      // The agency listener has its own slots.
+      expect((await whoami(mess)).status).toBe(200);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    await eventually(async () => (await me()).status === 401, 'the slots given back', 5_000);
   });
 });

@@ -56,3 +56,28 @@ describe('Shutdown under load', () => {
     }
   });
 });
+
+describe('Keep-alive during shutdown', () => {
+  it('answers on open connections while the load balancer catches up, closing each one after its answer', async () => {
+    const gateway = await startTestGateway({ env: { SHUTDOWN_GRACE_MS: '1500' } });
+    const mess = agencyAgent(gateway.certsDir, 'mess');
+    try {
+      const before = await call(mess, `${gateway.agencyUrl}/v1/whoami`);
+      expect(before.status).toBe(200);
+      expect(before.headers.connection).not.toBe('close');
+
+      const stopped = gateway.stop();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const ready = await fetch(`${gateway.publicUrl}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('connection')).toBe('close');
+      const during = await call(mess, `${gateway.agencyUrl}/v1/whoami`);
+      expect(during.status).toBe(200);
+      expect(during.body).toMatchObject({ organisation: 'mess' });
+      expect(during.headers.connection).toBe('close');
+      await stopped;
+    } finally {
+      await mess.close();
+    }
+  });
+});

@@ -37,6 +37,7 @@ const ENV_SCHEMA = {
     SHUTDOWN_DRAIN_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 },
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
     AGENCY_MAX_IN_FLIGHT: { type: 'integer', minimum: 1, maximum: 100000, default: 512 },
+    PUBLIC_MAX_IN_FLIGHT: { type: 'integer', minimum: 1, maximum: 100000, default: 256 },
     AGENCY_RATE_LIMIT_RPS: { type: 'number', exclusiveMinimum: 0, maximum: 1000000, default: 1000 },
     AGENCY_RATE_LIMIT_BURST: { type: 'integer', minimum: 1, maximum: 1000000, default: 2000 },
     JSON_MAX_DEPTH: { type: 'integer', minimum: 2, maximum: 256, default: 32 },
@@ -106,8 +107,8 @@ export interface AppConfig {
   shutdownGraceMs: number;
   shutdownDrainTimeoutMs: number;
   bodyLimitBytes: number;
-  /** Load shedding and per-organisation rate limits on the agency listener. */
-  admission: { maxInFlight: number; ratePerSecond: number; burst: number };
+  /** Load shedding on each listener, and per-organisation rate limits on the agency listener. */
+  admission: { maxInFlight: number; publicMaxInFlight: number; ratePerSecond: number; burst: number };
   jsonMaxDepth: number;
   otel: { endpoint: string | undefined; serviceName: string; protocol: 'http/protobuf' | 'http/json' };
   schemasDir: string;
@@ -260,6 +261,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     bodyLimitBytes: v.BODY_LIMIT_BYTES as number,
     admission: {
       maxInFlight: v.AGENCY_MAX_IN_FLIGHT as number,
+      publicMaxInFlight: v.PUBLIC_MAX_IN_FLIGHT as number,
       ratePerSecond: v.AGENCY_RATE_LIMIT_RPS as number,
       burst: v.AGENCY_RATE_LIMIT_BURST as number,
     },

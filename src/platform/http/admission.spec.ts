@@ -1,4 +1,4 @@
-import { Admission, takeToken } from './admission';
+import { Admission, InFlightCap, takeToken } from './admission';
 
 describe('takeToken', () => {
   it('spends the burst, then refuses with the wait until the next token', () => {
@@ -22,21 +22,32 @@ describe('takeToken', () => {
   });
 });
 
-describe('Admission', () => {
+describe('InFlightCap', () => {
   it('sheds past the cap and takes a released slot back once', () => {
-    const admission = new Admission({ maxInFlight: 2, ratePerSecond: 1, burst: 1 });
-    const first = admission.enter();
-    const second = admission.enter();
-    expect(admission.enter()).toBeUndefined();
+    const cap = new InFlightCap(2);
+    const first = cap.enter();
+    const second = cap.enter();
+    expect(cap.enter()).toBeUndefined();
     first?.();
     first?.();
-    expect(admission.enter()).toBeDefined();
-    expect(admission.enter()).toBeUndefined();
+    expect(cap.enter()).toBeDefined();
+    expect(cap.enter()).toBeUndefined();
     second?.();
+  });
+});
+
+describe('Admission', () => {
+  it('keeps a cap for each listener', () => {
+    const admission = new Admission({ maxInFlight: 1, publicMaxInFlight: 2, ratePerSecond: 1, burst: 1 });
+    expect(admission.agency.enter()).toBeDefined();
+    expect(admission.agency.enter()).toBeUndefined();
+    expect(admission.public.enter()).toBeDefined();
+    expect(admission.public.enter()).toBeDefined();
+    expect(admission.public.enter()).toBeUndefined();
   });
 
   it('keeps one bucket per organisation', () => {
-    const admission = new Admission({ maxInFlight: 10, ratePerSecond: 1, burst: 1 });
+    const admission = new Admission({ maxInFlight: 10, publicMaxInFlight: 10, ratePerSecond: 1, burst: 1 });
     expect(admission.charge('afe', 0)).toBe(0);
     expect(admission.charge('afe', 0)).toBe(1);
     expect(admission.charge('mess', 0)).toBe(0);

@@ -31,25 +31,22 @@ export function takeToken(
 export interface AdmissionLimits {
   /** Agency requests served at once; past it, 503 with Retry-After rather than a queue without bound. */
   maxInFlight: number;
+  /** Public-listener requests served at once (probes and scrapes aside); past it, 503 likewise. */
+  publicMaxInFlight: number;
   /** Each organisation's sustained rate, and the burst it may spend at once. */
   ratePerSecond: number;
   burst: number;
 }
 
-/**
- * Admission of agency requests: a cap on the requests in flight (load
- * shedding) and a token bucket per organisation (one organisation's flood
- * does not starve another). In memory, per gateway node.
- */
-export class Admission {
+/** A cap on requests in flight: load shedding. */
+export class InFlightCap {
   private inFlight = 0;
-  private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly limits: AdmissionLimits) {}
+  constructor(private readonly max: number) {}
 
-  /** A slot for one request, or undefined when the gateway is full. The caller releases it once. */
+  /** A slot for one request, or undefined when all are taken. The caller releases it once. */
   enter(): (() => void) | undefined {
-    if (this.inFlight >= this.limits.maxInFlight) return undefined;
+    if (this.inFlight >= this.max) return undefined;
     this.inFlight++;
     let released = false;
     return () => {
@@ -57,6 +54,22 @@ export class Admission {
       released = true;
       this.inFlight--;
     };
+  }
+}
+
+/**
+ * Admission: a cap on the requests in flight on each listener (load
+ * shedding) and a token bucket per organisation on the agency listener (one
+ * organisation's flood does not starve another). In memory, per gateway node.
+ */
+export class Admission {
+  readonly agency: InFlightCap;
+  readonly public: InFlightCap;
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly limits: AdmissionLimits) {
+    this.agency = new InFlightCap(limits.maxInFlight);
+    this.public = new InFlightCap(limits.publicMaxInFlight);
   }
 
   /** One request of `organisation` now: 0 when allowed, else the seconds to wait. */
