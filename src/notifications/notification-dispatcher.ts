@@ -5,6 +5,7 @@ import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import { CitizenMailer } from './citizen-mailer';
 import { NotificationRepository, type ClaimedDelivery } from './notification.repository';
+import { webhookAgent } from './webhook-destination';
 import { sendWebhook } from './webhook-sender';
 
 export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');
@@ -42,6 +43,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perRecipient = new Map<string, number>();
   private readonly mailer: CitizenMailer;
+  private readonly webhooks: ReturnType<typeof webhookAgent>;
 
   constructor(
     private readonly repository: NotificationRepository,
@@ -50,6 +52,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     @InjectPinoLogger('notifications') private readonly logger: PinoLogger,
   ) {
     this.mailer = new CitizenMailer(config);
+    this.webhooks = webhookAgent(config.webhookNetworks);
   }
 
   onApplicationBootstrap(): void {
@@ -60,6 +63,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight.values()]);
+    await this.webhooks.close();
   }
 
   /** One round: dispatch new events, then start the due deliveries there is room for. */
@@ -117,7 +121,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
                 data: delivery.payload,
               },
               this.key,
-              this.config.webhookTimeoutMs,
+              {
+                timeoutMs: this.config.webhookTimeoutMs,
+                networks: this.config.webhookNetworks,
+                dispatcher: this.webhooks,
+              },
             );
     } else {
       failure = await this.mailer.send(delivery.recipient, delivery.eventId, delivery.type, delivery.payload);

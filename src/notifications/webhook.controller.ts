@@ -7,6 +7,7 @@ import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
 import { NOTIFICATIONS_CONFIG } from './notification-dispatcher';
 import { NotificationRepository } from './notification.repository';
+import { refusedLiteral } from './webhook-destination';
 
 /** The calling organisation's callback URL for consent events (mutual TLS). */
 @ApiTags('agency')
@@ -60,6 +61,10 @@ export class WebhookController {
     const allowed = this.config.allowHttpWebhooks ? ['https:', 'http:'] : ['https:'];
     if (!allowed.includes(url.protocol)) throw problem(`must use ${allowed.join(' or ')}`);
     if (url.username !== '' || url.password !== '') throw problem('must not carry credentials');
+    // A host name is checked when it is resolved, at each delivery.
+    if (refusedLiteral(url.toString(), this.config.webhookNetworks) !== undefined) {
+      throw problem('must not point to a loopback, private, link-local or reserved address');
+    }
     return url.toString();
   }
 }

@@ -55,6 +55,21 @@ describe('loadConfig', () => {
     expect(config.sources.simulators).toBe(false);
     expect(config.citizenAuth.devIdp.enabled).toBe(false);
     expect(config.citizenAuth.issuer).toBe('https://idp.example.gouv.qc.ca');
+    expect(config.notifications.webhookNetworks).toEqual([]);
+  });
+
+  it('lets webhooks reach any address outside production, and only listed networks beyond public ones in it', () => {
+    expect(loadConfig({}, '/srv').notifications.webhookNetworks).toBe('any');
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/passerelle',
+      OIDC_ISSUER: 'https://idp.example.gouv.qc.ca',
+    };
+    const listed = loadConfig({ ...production, WEBHOOK_ALLOWED_NETWORKS: ' 10.20.0.0/16, fd00:20::/32 ' });
+    expect(listed.notifications.webhookNetworks).toEqual(['10.20.0.0/16', 'fd00:20::/32']);
+    expect(problems({ ...production, WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0/16, 10.0.0.1, intranet' })).toEqual([
+      'WEBHOOK_ALLOWED_NETWORKS: not a CIDR network: 10.0.0.1, intranet',
+    ]);
   });
 
   it('trusts the development IdP by default outside production', () => {

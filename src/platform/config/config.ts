@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Every setting the gateway reads from its environment, validated once at boot.
@@ -64,6 +65,7 @@ const ENV_SCHEMA = {
     WEBHOOK_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
     WEBHOOK_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 8 },
     WEBHOOK_RETRY_BASE_MS: { type: 'integer', minimum: 10, maximum: 3600000, default: 1000 },
+    WEBHOOK_ALLOWED_NETWORKS: { type: 'string', minLength: 1 },
     SMTP_URL: { type: 'string', pattern: '^smtps?://' },
     MAIL_FROM: { type: 'string', minLength: 3, default: 'Passerelle <ne-pas-repondre@passerelle.example>' },
     MAIL_DIR: { type: 'string', minLength: 1, default: '.data/mail' },
@@ -138,6 +140,8 @@ export interface NotificationsConfig {
   retryBaseMs: number;
   /** Production webhooks must be HTTPS; development allows a local HTTP receiver. */
   allowHttpWebhooks: boolean;
+  /** Where callbacks may connect: public unicast addresses and these CIDR networks, or `any` (development). */
+  webhookNetworks: 'any' | string[];
   /** Unset: messages are written as .eml files to mailDir instead of sent. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -177,6 +181,22 @@ export function parseEndpoints(value: string | undefined): Record<string, string
     if (name !== undefined && name !== '' && url.length > 0) endpoints[name] = url.join('=');
   }
   return endpoints;
+}
+
+/**
+ * `10.20.0.0/16, fd00:1::/48` → the list; `any` → any address. Unset: any
+ * address outside production (local receivers), none beyond public unicast in it.
+ */
+function parseNetworks(value: string | undefined, nodeEnv: NodeEnv, problems: string[]): 'any' | string[] {
+  if (value === undefined) return nodeEnv === 'production' ? [] : 'any';
+  if (value.trim() === 'any') return 'any';
+  const networks = value
+    .split(',')
+    .map((cidr) => cidr.trim())
+    .filter((cidr) => cidr !== '');
+  const invalid = networks.filter((cidr) => !ipaddr.isValidCIDR(cidr));
+  if (invalid.length > 0) problems.push(`WEBHOOK_ALLOWED_NETWORKS: not a CIDR network: ${invalid.join(', ')}`);
+  return networks;
 }
 
 export class ConfigError extends Error {
@@ -228,6 +248,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
   if (v.OIDC_ISSUER === undefined && !devIdp) {
     missing.push('OIDC_ISSUER: is required unless the development IdP runs (DEV_IDP)');
   }
+  const webhookNetworks = parseNetworks(v.WEBHOOK_ALLOWED_NETWORKS as string | undefined, nodeEnv, missing);
   if (missing.length > 0) throw new ConfigError(missing);
   const certsDir = resolve(cwd, v.CERTS_DIR as string);
   const fromCerts = (variable: string | number | boolean | undefined, file: string): string =>
@@ -294,6 +315,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       maxAttempts: v.WEBHOOK_MAX_ATTEMPTS as number,
       retryBaseMs: v.WEBHOOK_RETRY_BASE_MS as number,
       allowHttpWebhooks: nodeEnv !== 'production',
+      webhookNetworks,
       smtpUrl: v.SMTP_URL as string | undefined,
       mailFrom: v.MAIL_FROM as string,
       mailDir: resolve(cwd, v.MAIL_DIR as string),
