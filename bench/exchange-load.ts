@@ -8,22 +8,16 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Options, type Result } from 'autocannon';
 import { Client } from 'pg';
 import { loadDevIdpKey } from '../src/citizen-auth/dev-idp/dev-idp-key';
 import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
 import { listenOn } from '../src/platform/net/listen';
-import {
-  cpuMicros,
-  GATEWAY_MAIN,
-  peakRssMb,
-  startGateway,
-  stopGateway,
-  type Gateway,
-} from '../test/support/gateway-process';
+import { GATEWAY_MAIN, peakRssMb, startGateway, stopGateway, type Gateway } from '../test/support/gateway-process';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
+import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from './cpu-accounts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -31,6 +25,14 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const CITIZEN = 'demo-citizen-1';
 // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** BENCH_NODE_FLAGS: Node and V8 flags for the gateways' command line (heap sizing, say), to measure their effect. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+/** The standard sampler and batch-processor variables reach the traced gateway, to measure sampling's effect. */
+const TRACING_ENV: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (entry): entry is [string, string] => /^OTEL_(TRACES_SAMPLER|BSP_)/.test(entry[0]) && entry[1] !== undefined,
+  ),
+);
 
 interface Measured {
   requestsPerSecond: number;
@@ -43,6 +45,8 @@ interface Measured {
   non2xx: number;
   peakRssMb?: number;
   cpuMicrosPerRequest?: number;
+  /** µs of CPU per request by party: gateway, its companions, PostgreSQL, this load generator, the whole machine. */
+  cpuByParty?: CpuSnapshot;
 }
 
 function run(options: Options): Promise<Result> {
@@ -90,14 +94,11 @@ async function measureExchange(gateway: Gateway, certsDir: string): Promise<Meas
   };
   await run({ ...options, duration: WARMUP_SECONDS });
   const pid = gateway.child.pid ?? 0;
-  const before = cpuMicros(pid);
+  const before = cpuSnapshot(pid);
   const result = await run({ ...options, duration: SECONDS });
   const measured = summary(result);
-  return {
-    ...measured,
-    peakRssMb: peakRssMb(pid),
-    cpuMicrosPerRequest: Math.round((cpuMicros(pid) - before) / Math.max(1, measured.requests)),
-  };
+  const cpuByParty = cpuPerRequest(before, cpuSnapshot(pid), measured.requests);
+  return { ...measured, peakRssMb: peakRssMb(pid), cpuMicrosPerRequest: cpuByParty.gateway, cpuByParty };
 }
 
 /** Mean time of each exchange step so far, in ms, from the gateway's own histogram. */
@@ -114,6 +115,21 @@ async function stepMeans(gateway: Gateway): Promise<Record<string, number>> {
   return Object.fromEntries(
     [...sums].map(([step, sum]) => [step, Math.round((sum / Math.max(1, counts.get(step) ?? 1)) * 1e5) / 100]),
   );
+}
+
+/** The gateway's V8 heap and off-heap memory now, in MB, from its own metrics: what its resident set is made of. */
+async function memoryOf(gateway: Gateway): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${gateway.publicPort}/metrics`)).text();
+  const mb = (pattern: string): number =>
+    Math.round(Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576);
+  return {
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    newSpaceMb: mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}'),
+    oldSpaceMb: mb('nodejs_heap_space_size_total_bytes\\{space="old"\\}'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+    rssMb: mb('process_resident_memory_bytes'),
+  };
 }
 
 /** The citizen's consent, granted through the citizen API as a person would. */
@@ -146,6 +162,26 @@ async function otlpSink(): Promise<{ server: Server; url: string; received: () =
   return { server, url: `http://127.0.0.1:${port}`, received: () => received };
 }
 
+/** Where each request's CPU went; with n cores the machine cannot serve more than n × 1e6 / machine µs requests a second. */
+function parties(m: Measured): string {
+  const cpu = m.cpuByParty;
+  if (cpu === undefined) return '';
+  const cores = availableParallelism();
+  const ceiling = Math.round((cores * 1e6) / Math.max(1, cpu.machine));
+  return (
+    `gateway ${cpu.gateway}, simulators and IdP ${cpu.companions}, PostgreSQL ${cpu.postgres}, ` +
+    `load generator ${cpu.loadGenerator}; machine ${cpu.machine} (on ${cores} cores, at most ${ceiling} req/s)`
+  );
+}
+
+/** How the traced run samples, when the sampler is not the default (every request). */
+function sampling(): string {
+  const sampler = TRACING_ENV.OTEL_TRACES_SAMPLER;
+  if (sampler === undefined) return '';
+  const ratio = TRACING_ENV.OTEL_TRACES_SAMPLER_ARG;
+  return ` (${sampler}${ratio === undefined ? '' : ` ${ratio}`})`;
+}
+
 function line(name: string, m: Measured): string {
   const extra =
     m.peakRssMb === undefined ? '' : `  peak RSS ${m.peakRssMb} MB  CPU ${m.cpuMicrosPerRequest ?? 0} µs/req`;
@@ -161,10 +197,11 @@ async function main(): Promise<void> {
   const certsDir = join(dir, 'certs');
   const result = await withMigratedDatabase(async (databaseUrl) => {
     try {
-      const plain = await startGateway({ databaseUrl, dir, profileDir: PROFILE_DIR });
+      const plain = await startGateway({ databaseUrl, dir, nodeArgs: NODE_FLAGS, profileDir: PROFILE_DIR });
       let exchange: Measured;
       let direct: Measured;
       let steps: Record<string, number>;
+      let memory: Record<string, number>;
       let localId: string;
       try {
         await grantConsent(plain, certsDir);
@@ -179,6 +216,7 @@ async function main(): Promise<void> {
         await db.end();
         exchange = await measureExchange(plain, certsDir);
         steps = await stepMeans(plain);
+        memory = await memoryOf(plain);
         const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
         await run({ ...source, duration: WARMUP_SECONDS });
         direct = summary(await run({ ...source, duration: SECONDS }));
@@ -189,7 +227,8 @@ async function main(): Promise<void> {
       const traced = await startGateway({
         databaseUrl,
         dir,
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+        env: { ...TRACING_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+        nodeArgs: NODE_FLAGS,
         profileDir: PROFILE_DIR,
       });
       let tracing: Measured;
@@ -199,7 +238,7 @@ async function main(): Promise<void> {
         await stopGateway(traced);
         sink.server.close();
       }
-      return { exchange, steps, direct, tracing, otlpExports: sink.received() };
+      return { exchange, steps, memory, direct, tracing, otlpExports: sink.received() };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -213,8 +252,13 @@ async function main(): Promise<void> {
       `  mean ms by step under load: ${Object.entries(result.steps)
         .map(([step, ms]) => `${step} ${ms}`)
         .join(', ')}`,
+      `  memory after the run (MB): ${Object.entries(result.memory)
+        .map(([part, mb]) => `${part.replace(/Mb$/, '')} ${mb}`)
+        .join(', ')}`,
+      `  CPU µs per request: ${parties(result.exchange)}`,
       line('REST simulator directly', result.direct),
-      line('exchange, tracing on', result.tracing),
+      line(`exchange, tracing on${sampling()}`, result.tracing),
+      `  CPU µs per request: ${parties(result.tracing)}`,
       `tracing costs ${(cost * 100).toFixed(1)}% of throughput (${result.otlpExports} OTLP exports received)`,
       '',
     ].join('\n'),
@@ -224,6 +268,8 @@ async function main(): Promise<void> {
     connections: CONNECTIONS,
     seconds: SECONDS,
     warmupSeconds: WARMUP_SECONDS,
+    gatewayNodeFlags: NODE_FLAGS,
+    tracingEnv: TRACING_ENV,
     ...result,
     tracingCost: cost,
   });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { freePort } from '../../src/platform/net/listen';
 
 export const GATEWAY_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
-const CLOCK_TICKS = 100;
+/** Kernel clock ticks per second (USER_HZ), the unit of /proc CPU times. */
+export const CLOCK_TICKS = 100;
 const START_TIMEOUT_MS = 60_000;
 /** Past the gateway's own drain timeout (10 s by default): a gateway still running then is killed. */
 const STOP_TIMEOUT_MS = 20_000;
@@ -31,13 +32,16 @@ export interface GatewayProcessOptions {
   env?: Record<string, string>;
   /** When set, the gateway writes a V8 CPU profile to this directory when it stops. */
   profileDir?: string;
+  /** Node and V8 flags for the gateway's command line (V8's heap flags are not all allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 /** Starts the gateway as `npm start` would, and waits for its first-call banner and the REST source's line. */
 export async function startGateway(options: GatewayProcessOptions): Promise<Gateway> {
-  const { databaseUrl, dir, profileDir } = options;
+  const { databaseUrl, dir, profileDir, nodeArgs = [] } = options;
   const [agencyPort, publicPort, idpPort] = [await freePort(), await freePort(), await freePort()];
-  const args = profileDir === undefined ? [GATEWAY_MAIN] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, GATEWAY_MAIN];
+  const profiling = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const args = [...nodeArgs, ...profiling, GATEWAY_MAIN];
   const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH,
@@ -99,10 +103,27 @@ export async function stopGateway(gateway: Gateway): Promise<void> {
   clearTimeout(kill);
 }
 
-/** utime + stime of a process, in µs, from /proc. */
-export function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+export interface ProcessStat {
+  pid: number;
+  ppid: number;
+  /** The command name, as the kernel keeps it. */
+  comm: string;
+  /** utime + stime, in µs. */
+  cpuMicros: number;
+}
+
+/** A process's parent, name and CPU time so far, from /proc/<pid>/stat. */
+export function processStat(pid: number): ProcessStat {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The name is in parentheses and may itself hold spaces or parentheses.
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  return {
+    pid,
+    ppid: Number(fields[1]),
+    comm: text.slice(text.indexOf('(') + 1, close),
+    cpuMicros: ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS,
+  };
 }
 
 /** The process's peak resident set (VmHWM), in MB. */
