@@ -5,18 +5,14 @@
  * Metrics are read from /metrics, and the Grafana dashboard in docker/ is
  * held to the metrics the gateway really exports.
  */
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Agent } from 'undici';
 import { testEnv } from './setup/test-env';
 import { agencyAgent, call } from './support/agency-client';
-import { sharedTestEnv } from './support/child-gateway-env';
-import { grantConsent } from './support/citizen-api';
+import { startChildGateway } from './support/child-gateway-env';
 import { bearer, citizenToken } from './support/citizen-tokens';
-import { startGateway, stopGateway, type Gateway } from './support/gateway-process';
-import { createTestDatabase } from './support/test-gateway';
+import { stopGateway, type Gateway } from './support/gateway-process';
 import { DEMO_CITIZENS } from '../src/adapters/simulators/demo-records';
 import { listenOn } from '../src/platform/net/listen';
 
@@ -66,23 +62,12 @@ describe('Tracing', () => {
 
   beforeAll(async () => {
     receiver = await otlpReceiver();
-    gateway = await startGateway({
-      databaseUrl: await createTestDatabase(),
-      dir: mkdtempSync(join(testEnv('root'), 'telemetry-')),
-      env: {
-        ...sharedTestEnv(),
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      },
+    gateway = await startChildGateway('telemetry', CITIZEN, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
     });
     mess = agencyAgent(testEnv('certsDir'), 'mess');
-    const granted = await grantConsent(`http://127.0.0.1:${gateway.publicPort}`, CITIZEN, {
-      requester: 'mess',
-      purpose: 'mess.aide-sociale',
-      products: ['saaq.adresse'],
-    });
-    expect(granted.status).toBe(201);
   }, 90_000);
 
   afterAll(async () => {

@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { testEnv } from '../setup/test-env';
+import { grantConsent } from './citizen-api';
+import { startGateway, type Gateway } from './gateway-process';
+import { createTestDatabase } from './test-gateway';
 
 /**
  * The run's PKI, identity provider and fault-free demo sources, as the
@@ -16,4 +21,30 @@ export function sharedTestEnv(): Record<string, string> {
     DEV_IDP: 'false',
     OIDC_ISSUER: testEnv('oidcIssuer'),
   };
+}
+
+/**
+ * A gateway process on a fresh test database (environment `env` on top of
+ * sharedTestEnv, Node and V8 flags `nodeArgs`), where `citizen` has consented
+ * to mess's `saaq.adresse` requests for social assistance.
+ */
+export async function startChildGateway(
+  name: string,
+  citizen: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Gateway> {
+  const gateway = await startGateway({
+    databaseUrl: await createTestDatabase(),
+    dir: mkdtempSync(join(testEnv('root'), `${name}-`)),
+    env: { ...sharedTestEnv(), ...env },
+    nodeArgs,
+  });
+  const granted = await grantConsent(`http://127.0.0.1:${gateway.publicPort}`, citizen, {
+    requester: 'mess',
+    purpose: 'mess.aide-sociale',
+    products: ['saaq.adresse'],
+  });
+  if (granted.status !== 201) throw new Error(`the consent was not granted (${granted.status})`);
+  return gateway;
 }
