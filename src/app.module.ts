@@ -37,7 +37,7 @@ export class AppModule {
         ConsentModule.forRoot(options.config.consent),
         NotificationsModule.forRoot(options.config.notifications),
         ExchangeModule,
-        PortalModule.forRoot(portalOptionsOf(options.config)),
+        PortalModule.forRoot(portalOptionsOf(options.config, options.audit.pseudonymKey)),
       ],
     };
   }

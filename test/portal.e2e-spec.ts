@@ -96,6 +96,21 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
 
       const cookie = (starts[0].headers.get('set-cookie') ?? '').split(';')[0];
       expect(cookie).toMatch(/^passerelle_login=/);
+      // Sealed: neither the state the IdP will echo nor anything else of the sign-in can be read from it.
+      const state = new URL(starts[0].headers.get('location') ?? '').searchParams.get('state') ?? '';
+      expect(state.length).toBeGreaterThan(20);
+      const value = cookie.slice('passerelle_login='.length);
+      expect(JSON.parse(Buffer.from(value.split('.')[0], 'base64url').toString('utf8'))).toEqual({
+        alg: 'dir',
+        enc: 'A256GCM',
+      });
+      expect(value).not.toContain(state);
+      expect(
+        value
+          .split('.')
+          .map((part) => Buffer.from(part, 'base64url').toString('latin1'))
+          .join(''),
+      ).not.toMatch(/state|nonce|codeVerifier/);
       const forged = cookie.replace(/.{2}$/, (end) => (end === 'xx' ? 'yy' : 'xx'));
       const callback = await fetch(`${gateway.publicUrl}/auth/callback?code=x&state=y`, {
         redirect: 'manual',

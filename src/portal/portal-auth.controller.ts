@@ -82,14 +82,14 @@ export class PortalAuthController {
   @Get('auth/login')
   async login(@Res() reply: FastifyReply): Promise<void> {
     const { url, login } = await this.oidc.start();
-    setLoginCookie(reply, login, this.options.secureCookies);
+    await setLoginCookie(reply, login, this.options.loginKey, this.options.secureCookies);
     await securityHeaders(reply).status(303).header('location', url).send();
   }
 
   /** The IdP sends the browser back here with a code; the session it makes replaces any earlier one. */
   @Get('auth/callback')
   async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const login = loginState(request);
+    const login = await loginState(request, this.options.loginKey);
     // One use: whatever happens next, this sign-in's state is spent.
     clearLoginCookie(reply, this.options.secureCookies);
     if (login === undefined) throw new SignInFailed('no sign-in under way');

@@ -1,4 +1,27 @@
-import { formOf, localPath } from './portal-http';
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EncryptJWT } from 'jose';
+import { formOf, localPath, LOGIN_COOKIE, loginState, setLoginCookie } from './portal-http';
+
+const LOGIN = { state: 's'.repeat(43), nonce: 'n'.repeat(43), codeVerifier: 'v'.repeat(43) };
+
+/** The value setLoginCookie hands the cookie plugin, and the options it sets. */
+async function sealed(key: Uint8Array): Promise<{ value: string; options: Record<string, unknown> }> {
+  let cookie: { value: string; options: Record<string, unknown> } | undefined;
+  const reply = {
+    setCookie: (name: string, value: string, options: Record<string, unknown>) => {
+      if (name === LOGIN_COOKIE) cookie = { value, options };
+      return reply;
+    },
+  };
+  await setLoginCookie(reply as unknown as FastifyReply, LOGIN, key, true);
+  if (cookie === undefined) throw new Error('no login cookie was set');
+  return cookie;
+}
+
+function requestWith(value: string): FastifyRequest {
+  return { cookies: { [LOGIN_COOKIE]: value } } as unknown as FastifyRequest;
+}
 
 describe('portal HTTP helpers', () => {
   it('comes back only to a path of this site', () => {
@@ -18,5 +41,34 @@ describe('portal HTTP helpers', () => {
   it('keeps only the string fields of a form', () => {
     expect(formOf({ _csrf: 'x', n: 1, list: ['a'] })).toEqual({ _csrf: 'x' });
     expect(formOf(undefined)).toEqual({});
+  });
+
+  it('seals a sign-in under way so that only its key opens it, and only before it expires', async () => {
+    const key = new Uint8Array(randomBytes(32));
+    const { value, options } = await sealed(key);
+    expect(options).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+      path: '/auth/callback',
+      maxAge: 600,
+    });
+    expect(value).not.toContain(LOGIN.codeVerifier);
+    expect(await loginState(requestWith(value), key)).toEqual(LOGIN);
+
+    expect(await loginState(requestWith(value), new Uint8Array(randomBytes(32)))).toBeUndefined();
+    expect(await loginState(requestWith(`${value.slice(0, -2)}AA`), key)).toBeUndefined();
+    const expired = await new EncryptJWT({ ...LOGIN })
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 700)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 100)
+      .encrypt(key);
+    expect(await loginState(requestWith(expired), key)).toBeUndefined();
+    const incomplete = await new EncryptJWT({ state: LOGIN.state })
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .setExpirationTime('1m')
+      .encrypt(key);
+    expect(await loginState(requestWith(incomplete), key)).toBeUndefined();
+    expect(await loginState({ cookies: {} } as unknown as FastifyRequest, key)).toBeUndefined();
   });
 });

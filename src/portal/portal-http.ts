@@ -1,12 +1,13 @@
 // The cookie plugin's request and reply methods (registered in gateway.ts).
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EncryptJWT, jwtDecrypt } from 'jose';
 import { isLang, type Lang } from './messages';
 import { LOGIN_SECONDS, type LoginState } from './portal-session';
 
 export const SESSION_COOKIE = 'passerelle_session';
 export const LANG_COOKIE = 'passerelle_lang';
-/** A sign-in under way: its state, nonce and PKCE verifier, signed, sent back only to the callback. */
+/** A sign-in under way: its state, nonce and PKCE verifier, sealed, sent back only to the callback. */
 export const LOGIN_COOKIE = 'passerelle_login';
 const CALLBACK_PATH = '/auth/callback';
 
@@ -81,15 +82,30 @@ export function formOf(body: unknown): Record<string, string> {
   return fields;
 }
 
-/** Keeps what the callback needs in the browser, not in the database: an anonymous visit costs no row. */
-export function setLoginCookie(reply: FastifyReply, login: LoginState, secure: boolean): void {
-  void reply.setCookie(LOGIN_COOKIE, Buffer.from(JSON.stringify(login)).toString('base64url'), {
+/**
+ * Keeps what the callback needs in the browser, not in the database: an
+ * anonymous visit costs no row. The state is sealed (AES-256-GCM, as a JWE
+ * with its own expiry), so the PKCE verifier and nonce are never readable in
+ * the browser or on the way, and a cookie older than LOGIN_SECONDS is refused
+ * whatever the browser kept.
+ */
+export async function setLoginCookie(
+  reply: FastifyReply,
+  login: LoginState,
+  key: Uint8Array,
+  secure: boolean,
+): Promise<void> {
+  const sealed = await new EncryptJWT({ ...login })
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .setIssuedAt()
+    .setExpirationTime(`${LOGIN_SECONDS}s`)
+    .encrypt(key);
+  void reply.setCookie(LOGIN_COOKIE, sealed, {
     httpOnly: true,
     // The IdP's redirect back is a top-level navigation, which carries a Lax cookie.
     sameSite: 'lax',
     secure,
     path: CALLBACK_PATH,
-    signed: true,
     maxAge: LOGIN_SECONDS,
   });
 }
@@ -98,15 +114,16 @@ export function clearLoginCookie(reply: FastifyReply, secure: boolean): void {
   void reply.clearCookie(LOGIN_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH });
 }
 
-/** The sign-in under way, if its cookie is there and its signature holds. */
-export function loginState(request: FastifyRequest): LoginState | undefined {
+/** The sign-in under way, if its cookie is there, opens with `key` and has not expired. */
+export async function loginState(request: FastifyRequest, key: Uint8Array): Promise<LoginState | undefined> {
   const raw = request.cookies[LOGIN_COOKIE];
   if (raw === undefined || raw.length > 1000) return undefined;
-  const unsigned = request.unsignCookie(raw);
-  if (!unsigned.valid || unsigned.value === null) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const { state, nonce, codeVerifier } = parsed;
+    const { payload } = await jwtDecrypt(raw, key, {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
+    const { state, nonce, codeVerifier } = payload;
     if (typeof state !== 'string' || typeof nonce !== 'string' || typeof codeVerifier !== 'string') return undefined;
     return { state, nonce, codeVerifier };
   } catch {

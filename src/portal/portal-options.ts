@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { publicBaseOf, type AppConfig } from '../platform/config/config';
 import type { PortalOidcSettings } from './portal-oidc';
 
@@ -7,6 +8,8 @@ export interface PortalOptions {
   oidc: PortalOidcSettings;
   /** Session cookies are Secure everywhere but development and tests (plain HTTP on localhost). */
   secureCookies: boolean;
+  /** Seals the sign-in cookie (AES-256-GCM); derived from the pseudonym key, kept apart from its other uses by HKDF. */
+  loginKey: Uint8Array;
 }
 
 /** Where the IdP sends the browser back after sign-in. */
@@ -14,7 +17,7 @@ export function portalRedirectUri(config: Pick<AppConfig, 'publicBaseUrl' | 'pub
   return `${publicBaseOf(config)}/auth/callback`;
 }
 
-export function portalOptionsOf(config: AppConfig): PortalOptions {
+export function portalOptionsOf(config: AppConfig, pseudonymKey: Uint8Array): PortalOptions {
   return {
     oidc: {
       issuer: config.citizenAuth.issuer,
@@ -23,5 +26,6 @@ export function portalOptionsOf(config: AppConfig): PortalOptions {
       audience: config.citizenAuth.audience,
     },
     secureCookies: config.env === 'production',
+    loginKey: new Uint8Array(hkdfSync('sha256', pseudonymKey, Buffer.alloc(0), 'passerelle portal sign-in', 32)),
   };
 }
