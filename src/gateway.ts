@@ -1,6 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
-import { hkdfSync } from 'node:crypto';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
@@ -11,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { CitizenLinkRepository } from './adapters/citizen-link.repository';
 import { seedDemoLinks } from './adapters/demo-links';
 import { AppModule } from './app.module';
+import { portalKey } from './portal/portal-options';
 import type { Catalogue } from './contracts/catalogue';
 import { listenOn } from './platform/net/listen';
 import { loadPseudonymKey } from './audit/pseudonym-key';
@@ -109,9 +109,8 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     // Fastify's JSON parser is configured in createHttpServers (depth limit, 415 for the rest).
     { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
-  // Portal cookies are signed with a key derived from the pseudonym key: one secret to provision, kept apart by HKDF.
-  const cookieSecret = Buffer.from(hkdfSync('sha256', pseudonymKey, Buffer.alloc(0), 'passerelle portal cookies', 32));
-  await app.register(fastifyCookie, { secret: cookieSecret.toString('base64url') });
+  // Portal cookies are signed with a key derived from the pseudonym key.
+  await app.register(fastifyCookie, { secret: portalKey(pseudonymKey, 'cookies').toString('base64url') });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const logger = await app.resolve(PinoLogger);

@@ -3,13 +3,15 @@ import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 import { isLang, type Lang } from './messages';
-import { LOGIN_SECONDS, type LoginState } from './portal-session';
+import type { LoginState } from './portal-oidc';
 
 export const SESSION_COOKIE = 'passerelle_session';
 export const LANG_COOKIE = 'passerelle_lang';
 /** A sign-in under way: its state, nonce and PKCE verifier, sealed, sent back only to the callback. */
 export const LOGIN_COOKIE = 'passerelle_login';
 const CALLBACK_PATH = '/auth/callback';
+/** A sign-in under way lasts this long. */
+const LOGIN_SECONDS = 600;
 
 /** No script at all, styles from this origin, forms only to this origin, never framed. */
 const CSP =

@@ -1,6 +1,12 @@
 import * as oidc from 'openid-client';
 import { DomainError } from '../platform/errors/domain-error';
-import type { LoginState } from './portal-session';
+
+/** What the portal keeps between the sign-in redirect and the IdP's callback. */
+export interface LoginState {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
 
 export interface PortalOidcSettings {
   issuer: string;

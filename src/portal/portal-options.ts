@@ -17,6 +17,14 @@ export function portalRedirectUri(config: Pick<AppConfig, 'publicBaseUrl' | 'pub
   return `${publicBaseOf(config)}/auth/callback`;
 }
 
+/**
+ * A key of the portal's own, derived from the pseudonym key: one secret to
+ * provision, each use kept apart from the others by its HKDF label.
+ */
+export function portalKey(pseudonymKey: Uint8Array, use: 'cookies' | 'sign-in'): Buffer {
+  return Buffer.from(hkdfSync('sha256', pseudonymKey, Buffer.alloc(0), `passerelle portal ${use}`, 32));
+}
+
 export function portalOptionsOf(config: AppConfig, pseudonymKey: Uint8Array): PortalOptions {
   return {
     oidc: {
@@ -26,6 +34,6 @@ export function portalOptionsOf(config: AppConfig, pseudonymKey: Uint8Array): Po
       audience: config.citizenAuth.audience,
     },
     secureCookies: config.env === 'production',
-    loginKey: new Uint8Array(hkdfSync('sha256', pseudonymKey, Buffer.alloc(0), 'passerelle portal sign-in', 32)),
+    loginKey: new Uint8Array(portalKey(pseudonymKey, 'sign-in')),
   };
 }

@@ -2,21 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Sql, type PreparedStatement } from '../platform/database/sql';
 
-/** What the portal keeps between the sign-in redirect and the IdP's callback. */
-export interface LoginState {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-}
-
 export interface PortalSession {
   subject: string;
   roles: string[];
   csrf: string;
 }
 
-/** A sign-in under way lasts this long (in the browser's cookie); a session, `SESSION_SECONDS`. */
-export const LOGIN_SECONDS = 600;
+/** How long a signed-in session lasts. */
 export const SESSION_SECONDS = 3600;
 
 const INSERT: PreparedStatement = {
