@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isUuid } from '../platform/ids';
 import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
+import { AuditLog } from '../audit/audit-log';
 import { DomainError } from '../platform/errors/domain-error';
 import type { ConsentMode, ConsentRecord, ConsentTerms, ConsentView } from './consent';
 import { toView } from './consent';
-import { checkTerms, type TermsInput } from './consent-terms';
+import { checkTerms, termsRefusal, type TermsInput, type TermsRefusal } from './consent-terms';
 import { ConsentRequestRepository, type ConsentRequest } from './consent-request.repository';
 import { ConsentRepository } from './consent.repository';
 import { ConsentService, invalid } from './consent.service';
@@ -51,6 +52,7 @@ export class ConsentRequestService {
     private readonly requests: ConsentRequestRepository,
     private readonly consents: ConsentRepository,
     private readonly consentService: ConsentService,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -62,6 +64,7 @@ export class ConsentRequestService {
     requester: string,
     input: ConsentRequestInput,
     idempotencyKey: string | undefined,
+    correlationId?: string,
     now = new Date(),
   ): Promise<Answer<ConsentRequestView>> {
     const requestHash = createHash('sha256')
@@ -71,8 +74,12 @@ export class ConsentRequestService {
       const replay = await this.replay(requester, idempotencyKey, requestHash);
       if (replay !== undefined) return replay;
     }
-    const terms = checkTerms({ ...input, requester }, this.consentService.termsContext(now));
-    if (Array.isArray(terms)) throw invalid(terms);
+    const context = this.consentService.termsContext(now);
+    const terms = checkTerms({ ...input, requester }, context);
+    if (Array.isArray(terms)) {
+      await this.recordRefusal(requester, input, termsRefusal({ ...input, requester }, context), correlationId);
+      throw invalid(terms);
+    }
     const request: ConsentRequest = {
       id: randomUUID(),
       requester,
@@ -196,6 +203,31 @@ export class ConsentRequestService {
         request: requestView(decidedRequest),
         consent: toView(record, { successorId: null, useCount: 0, lastUsedAt: null }, now),
       };
+    });
+  }
+
+  /**
+   * An agency asking for what it may not ask leaves a record, like a refused
+   * exchange: asking is how a caller probes. Committed before the answer; if
+   * it cannot be, the answer is 503 `audit-unavailable`. The names come from
+   * the request schema (patterns and lengths bound them); field lists are left
+   * out, since the reason already says whether a field was at fault.
+   */
+  private async recordRefusal(
+    requester: string,
+    input: ConsentRequestInput,
+    reason: TermsRefusal,
+    correlationId: string | undefined,
+  ): Promise<void> {
+    await this.audit.append({
+      kind: 'consent-request.refused',
+      organisation: requester,
+      citizen: input.citizen,
+      purpose: input.purpose,
+      decision: 'deny',
+      reason,
+      correlationId,
+      details: { products: input.products.map((entry) => (typeof entry === 'string' ? entry : entry.product)) },
     });
   }
 

@@ -53,7 +53,7 @@ export class ConsentRequestsController {
         extensions: { errors: input },
       });
     }
-    const answer = await this.requests.create(caller.organisation, input, idempotencyKey);
+    const answer = await this.requests.create(caller.organisation, input, idempotencyKey, request.id);
     void reply.status(answer.status);
     if (answer.replayed) void reply.header('idempotent-replayed', 'true');
     return answer.body;

@@ -1,4 +1,4 @@
-import { checkTerms, type FieldProblem, type TermsContext } from './consent-terms';
+import { checkTerms, termsRefusal, type FieldProblem, type TermsContext } from './consent-terms';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -10,6 +10,11 @@ const context: TermsContext = {
     product === 'revenu.avis-cotisation' && requester === 'afe' && purpose === 'afe.calcul-aide'
       ? ['taxYear', 'netIncome', 'lines']
       : undefined,
+  productAccess: (product, requester) => {
+    if (product === 'saaq.adresse') return 'not-granted';
+    if (product !== 'revenu.avis-cotisation') return 'unknown';
+    return requester === 'afe' ? 'granted' : 'not-granted';
+  },
 };
 
 const BASE = { requester: 'afe', purpose: 'afe.calcul-aide', products: ['revenu.avis-cotisation'] };
@@ -83,5 +88,25 @@ describe('checkTerms', () => {
       context,
     );
     expect(pointers(result)).toEqual(['/products/0', '/validFrom', '/validUntil']);
+  });
+});
+
+describe('termsRefusal', () => {
+  it.each([
+    ['an unknown purpose, before anything else', { ...BASE, purpose: 'x.y', products: ['x.z'] }, 'unknown-purpose'],
+    ['a product that does not exist', { ...BASE, products: ['revenu.avis-cotisation', 'x.z'] }, 'unknown-product'],
+    ['a product the requester may not have', { ...BASE, products: ['saaq.adresse'] }, 'product-not-granted'],
+    ['a requester with no access to the product', { ...BASE, requester: 'mess' }, 'product-not-granted'],
+    ['a product granted for other purposes only', { ...BASE, purpose: 'mess.aide-sociale' }, 'purpose-not-granted'],
+    [
+      'fields outside the contract',
+      { ...BASE, products: [{ product: 'revenu.avis-cotisation', fields: ['netIncome', 'balance'] }] },
+      'field-not-granted',
+    ],
+    ['anything else, such as a start long past', { ...BASE, validFrom: new Date(0).toISOString() }, 'invalid-terms'],
+  ])('names %s', (_what, input, reason) => {
+    // Each row is a refusal: the reason explains terms that checkTerms did not accept.
+    expect(Array.isArray(checkTerms(input, context))).toBe(true);
+    expect(termsRefusal(input, context)).toBe(reason);
   });
 });

@@ -12,6 +12,8 @@ export interface TermsContext {
   maxConsentDays(purpose: string): number | undefined;
   /** The fields `requester` may receive of `product` for `purpose`; undefined when it may not ask at all. */
   allowedFields(product: string, requester: string, purpose: string): readonly string[] | undefined;
+  /** Whether the product exists, and whether `requester` may ask for it for some purpose. */
+  productAccess(product: string, requester: string): 'unknown' | 'not-granted' | 'granted';
 }
 
 /** The consent terms as a citizen (or an agency's request) writes them. */
@@ -129,4 +131,31 @@ export function checkTerms(input: TermsInput, context: TermsContext): ConsentTer
     validUntil: new Date(validUntil),
     mode: input.mode ?? 'ongoing',
   };
+}
+
+/**
+ * Why terms that `checkTerms` refused were refused, for the audit record of
+ * an agency's request. The agency's answer names the fields at fault; the
+ * record says what the answer leaves out (whether a product it may not ask
+ * for exists at all), in the words of the exchange refusals, so an officer
+ * reads one vocabulary. The first problem in this order names the refusal.
+ */
+export type TermsRefusal =
+  | 'unknown-purpose'
+  | 'unknown-product'
+  | 'product-not-granted'
+  | 'purpose-not-granted'
+  | 'field-not-granted'
+  | 'invalid-terms';
+
+export function termsRefusal(input: TermsInput, context: TermsContext): TermsRefusal {
+  if (context.maxConsentDays(input.purpose) === undefined) return 'unknown-purpose';
+  const entries = input.products.map((entry) => (typeof entry === 'string' ? { product: entry } : entry));
+  const access = entries.map((entry) => context.productAccess(entry.product, input.requester));
+  if (access.includes('unknown')) return 'unknown-product';
+  if (access.includes('not-granted')) return 'product-not-granted';
+  const allowed = entries.map((entry) => context.allowedFields(entry.product, input.requester, input.purpose));
+  if (allowed.includes(undefined)) return 'purpose-not-granted';
+  const widened = entries.some((entry, i) => entry.fields?.some((field) => !(allowed[i] ?? []).includes(field)));
+  return widened ? 'field-not-granted' : 'invalid-terms';
 }

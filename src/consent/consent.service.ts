@@ -46,6 +46,11 @@ export class ConsentService {
         const contract = this.catalogue.latest(product);
         return contract === undefined ? undefined : this.catalogue.allowedFields(contract, requester, purpose);
       },
+      productAccess: (product, requester) => {
+        const contract = this.catalogue.latest(product);
+        if (contract === undefined) return 'unknown';
+        return Object.hasOwn(contract.access, requester) ? 'granted' : 'not-granted';
+      },
     };
   }
 

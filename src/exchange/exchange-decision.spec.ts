@@ -1,5 +1,13 @@
 import { DomainError } from '../platform/errors/domain-error';
-import { decideExchange, exchangeOutcome, minimise, type ConsentFacts, type ExchangeFacts } from './exchange-decision';
+import {
+  decideContract,
+  decideExchange,
+  exchangeOutcome,
+  minimise,
+  type ConsentFacts,
+  type ContractFacts,
+  type ExchangeFacts,
+} from './exchange-decision';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const CONSENT: ConsentFacts = {
@@ -96,6 +104,47 @@ describe('minimise', () => {
     const data = Object.create({ inherited: 1 }) as Record<string, unknown>;
     data.taxYear = 2025;
     expect(minimise(data, ['taxYear', 'inherited', 'netIncome'], undefined)).toEqual({ taxYear: 2025 });
+  });
+});
+
+describe('decideContract', () => {
+  const CONTRACT = { product: 'revenu.avis-cotisation', version: 1 };
+  const ALLOWED: ContractFacts<typeof CONTRACT> = {
+    productExists: true,
+    contract: CONTRACT,
+    granted: true,
+    purposeExists: true,
+    fields: ['taxYear'],
+  };
+
+  it('allows a granted product and purpose, with the contract and its fields', () => {
+    expect(decideContract(ALLOWED)).toEqual({ allow: true, contract: CONTRACT, fields: ['taxYear'] });
+  });
+
+  it.each<[string, Partial<ContractFacts<typeof CONTRACT>>, string, string]>([
+    [
+      'an unknown product',
+      { productExists: false, contract: undefined, granted: false },
+      'product-not-found',
+      'unknown-product',
+    ],
+    [
+      'an unknown version',
+      { contract: undefined, granted: false, fields: undefined },
+      'product-not-found',
+      'unknown-version',
+    ],
+    ['a product not granted', { granted: false, fields: undefined }, 'product-not-found', 'product-not-granted'],
+    [
+      'a product not granted, for an unknown purpose too',
+      { granted: false, purposeExists: false, fields: undefined },
+      'product-not-found',
+      'product-not-granted',
+    ],
+    ['a purpose not granted', { fields: undefined }, 'purpose-not-allowed', 'purpose-not-granted'],
+    ['an unknown purpose', { purposeExists: false, fields: undefined }, 'purpose-not-allowed', 'unknown-purpose'],
+  ])('refuses %s: the caller is told %s, the audit keeps %s', (_what, change, answer, reason) => {
+    expect(decideContract({ ...ALLOWED, ...change })).toEqual({ allow: false, answer, reason });
   });
 });
 

@@ -3,6 +3,54 @@
  * released. Pure functions: same facts, same answer.
  */
 
+/**
+ * Why the contract refuses a request before any consent is looked at. The
+ * caller is told only `product-not-found` (the first three: a product it may
+ * not have is answered like one that does not exist) or `purpose-not-allowed`;
+ * the audit keeps this, so that officers can tell probing from a typo.
+ */
+export type ContractRefusal =
+  | 'unknown-product'
+  | 'unknown-version'
+  | 'product-not-granted'
+  | 'unknown-purpose'
+  | 'purpose-not-granted';
+
+/** What the contract check needs to know, read from the catalogue. */
+export interface ContractFacts<C> {
+  /** Some version of the product is in the catalogue. */
+  productExists: boolean;
+  /** The requested version's contract, if there is one. */
+  contract: C | undefined;
+  /** That version's access rules name the requester, for any purpose. */
+  granted: boolean;
+  purposeExists: boolean;
+  /** The fields the requester may receive of that version for the purpose, if it may ask at all. */
+  fields: readonly string[] | undefined;
+}
+
+export interface ContractRefused {
+  allow: false;
+  answer: 'product-not-found' | 'purpose-not-allowed';
+  reason: ContractRefusal;
+}
+
+export type ContractDecision<C> = { allow: true; contract: C; fields: readonly string[] } | ContractRefused;
+
+/** The contract step: which answer the caller gets, and the precise reason the audit keeps. */
+export function decideContract<C>(facts: ContractFacts<C>): ContractDecision<C> {
+  const refuse = (answer: ContractRefused['answer'], reason: ContractRefusal): ContractRefused => ({
+    allow: false,
+    answer,
+    reason,
+  });
+  if (!facts.productExists) return refuse('product-not-found', 'unknown-product');
+  if (facts.contract === undefined) return refuse('product-not-found', 'unknown-version');
+  if (!facts.granted) return refuse('product-not-found', 'product-not-granted');
+  if (facts.fields !== undefined) return { allow: true, contract: facts.contract, fields: facts.fields };
+  return refuse('purpose-not-allowed', facts.purposeExists ? 'purpose-not-granted' : 'unknown-purpose');
+}
+
 /** Why an exchange is refused. The caller only ever sees 403 `consent-required`; the audit keeps this. */
 export type DenyReason =
   | 'no-consent'

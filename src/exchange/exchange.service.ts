@@ -12,7 +12,14 @@ import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import { inSpan, inSpanSync } from '../platform/telemetry/spans';
-import { decideExchange, exchangeOutcome, minimise, type DenyReason } from './exchange-decision';
+import {
+  decideContract,
+  decideExchange,
+  exchangeOutcome,
+  minimise,
+  type ContractRefused,
+  type DenyReason,
+} from './exchange-decision';
 import type { ExchangeRequest } from './exchange-request';
 import { ExchangeRepository } from './exchange.repository';
 
@@ -115,20 +122,38 @@ export class ExchangeService {
       throw new DomainError('consent-required');
     };
 
+    // A refusal by the contract is audited like a consent refusal, and the citizen sees it: probing for
+    // products or purposes leaves a trace. The record keeps the precise reason, which the answer hides.
+    // If the record cannot be committed, the answer is 503 `audit-unavailable`, as for every denial.
+    const refuse = async (refusal: ContractRefused): Promise<never> => {
+      await append({
+        ...base,
+        decision: 'deny',
+        reason: refusal.reason,
+        details: { version: request.version, answer: refusal.answer },
+      });
+      throw new DomainError(refusal.answer);
+    };
+
     // 2–3. Contract and consent.
     const { contract, allowed, consentId } = await inSpan('exchange.decide', attributes, async () => {
-      // A product the caller may not request at all is answered like one that does not exist.
       const found = this.catalogue.find(request.product, request.version);
-      if (found === undefined || found.access[requester] === undefined) throw new DomainError('product-not-found');
-      const fields = this.catalogue.allowedFields(found, requester, request.purpose);
-      if (fields === undefined) throw new DomainError('purpose-not-allowed');
+      const checked = decideContract({
+        productExists: found !== undefined || this.catalogue.latest(request.product) !== undefined,
+        contract: found,
+        granted: found !== undefined && Object.hasOwn(found.access, requester),
+        purposeExists: this.catalogue.purposes.has(request.purpose),
+        fields: found === undefined ? undefined : this.catalogue.allowedFields(found, requester, request.purpose),
+      });
+      if (!checked.allow) return refuse(checked);
+      const { contract, fields } = checked;
       // The lookup answers the common case; a miss is explained from the citizen's records.
       const now = new Date();
       const inForce =
         request.consentId === undefined
           ? await this.consents.findInForce(request.citizen, requester, request.purpose, request.product, now)
           : undefined;
-      if (inForce !== undefined) return { contract: found, allowed: fields, consentId: inForce };
+      if (inForce !== undefined) return { contract, allowed: fields, consentId: inForce };
       const decision = decideExchange({
         citizen: request.citizen,
         requester,
@@ -139,7 +164,7 @@ export class ExchangeService {
         consents: await this.repository.consentFacts(request.citizen, request.consentId),
       });
       if (!decision.allow) return deny(decision.reason);
-      return { contract: found, allowed: fields, consentId: decision.consentId };
+      return { contract, allowed: fields, consentId: decision.consentId };
     });
     mark = this.lap('decide', mark);
 
