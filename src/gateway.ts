@@ -139,10 +139,24 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     logger.info({ revoked: loaded.revokedSerials.size, nextUpdate: loaded.nextUpdate }, 'CRL reloaded');
   });
   crl.on('failed', (error) => logger.error({ err: error }, 'CRL reload failed; the previous CRL stays in force'));
+  // A CA-signed but older CRL written back would un-revoke what the newer one lists.
+  crl.on('rejected', ({ reason, candidate, current }) =>
+    logger.error(
+      {
+        reason,
+        candidate: { number: candidate.number?.toString(), thisUpdate: candidate.thisUpdate },
+        current: { number: current.number?.toString(), thisUpdate: current.thisUpdate },
+      },
+      'CRL rejected: not newer than the one in force, which stays in force',
+    ),
+  );
+  crl.on('expired', (expired) =>
+    logger.error(
+      { nextUpdate: expired.nextUpdate },
+      'the CRL is past its nextUpdate: it stays in force, and every agency handshake will fail',
+    ),
+  );
   crl.watch(config.tls.crlPollIntervalMs);
-  if (crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < Date.now()) {
-    logger.error({ nextUpdate: crl.nextUpdate }, 'the CRL is past its nextUpdate: every agency handshake will fail');
-  }
 
   app.get(OpenApiDocument).document = SwaggerModule.createDocument(
     app,

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AgencyIdentityService } from './agency-identity.service';
+import { CrlMetrics } from './crl/crl-metrics';
 import { CrlStore } from './crl/crl-store';
 import { OrganisationRepository } from './organisation.repository';
 import { WhoamiController } from './whoami.controller';
@@ -11,7 +12,7 @@ export class IdentityModule {
     return {
       module: IdentityModule,
       controllers: [WhoamiController],
-      providers: [{ provide: CrlStore, useValue: crl }, AgencyIdentityService, OrganisationRepository],
+      providers: [{ provide: CrlStore, useValue: crl }, CrlMetrics, AgencyIdentityService, OrganisationRepository],
       exports: [AgencyIdentityService, OrganisationRepository, CrlStore],
     };
   }

@@ -76,8 +76,11 @@ describe('development PKI', () => {
     try {
       await ensureDevPki(other);
       const first = read(devPkiPaths(other).caCert);
+      const firstNumber = crlNumberOf(new X509Crl(read(devPkiPaths(other).crl)));
       await ensureDevPki(other, { force: true });
       expect(read(devPkiPaths(other).caCert)).not.toBe(first);
+      // `dev certs` forces a new PKI; its CRL number must still increase.
+      expect(crlNumberOf(new X509Crl(read(devPkiPaths(other).crl)))).toBe(firstNumber + 1);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -329,11 +329,14 @@ export async function ensureDevPki(
     generated = true;
   }
 
-  const state = fresh ? null : await readCrlState(paths.crl);
+  // A new CA starts a new list, but its number still follows the old one's: a
+  // gateway compares CRL numbers and refuses any that does not increase.
+  const previous = await readCrlState(paths.crl);
+  const state = fresh ? null : previous;
   const revokedSerial = serialOf(await readFile(paths.agencyCert('revoked'), 'utf8'));
   const serials = state?.serials ?? [];
   if (state === null || !serials.includes(revokedSerial) || (await crlNeedsRefresh(paths.crl, now))) {
-    await writeCrl(paths, [...serials, revokedSerial], (state?.number ?? 0) + 1, now);
+    await writeCrl(paths, [...serials, revokedSerial], (previous?.number ?? 0) + 1, now);
     generated = true;
   }
   return { generated };
