@@ -11,6 +11,9 @@ import { CitizenLinkRepository } from './adapters/citizen-link.repository';
 import { seedDemoLinks } from './adapters/demo-links';
 import { AppModule } from './app.module';
 import { portalKey } from './portal/portal-options';
+import { sessionToken } from './portal/portal-http';
+import { hasVerifiedBearer } from './citizen-auth/bearer';
+import { CitizenTokenVerifier } from './citizen-auth/citizen-token.verifier';
 import type { Catalogue } from './contracts/catalogue';
 import { listenOn } from './platform/net/listen';
 import { loadPseudonymKey } from './audit/pseudonym-key';
@@ -116,12 +119,18 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   const logger = await app.resolve(PinoLogger);
   logger.setContext('gateway');
 
+  const tokens = app.get(CitizenTokenVerifier);
   installRequestHooks(
     servers.fastify,
     app.get(AgencyIdentityService),
     app.get(Metrics),
     new Admission(config.admission),
     app.get(Readiness),
+    {
+      credentialed: async (request) =>
+        sessionToken(request) !== undefined || (await hasVerifiedBearer(request, tokens)),
+      bodyRate: config.bodyRate,
+    },
   );
 
   const dataSource = app.get(DataSource);

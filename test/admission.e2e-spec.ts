@@ -47,6 +47,8 @@ describe('Admission: per-organisation rate limits and load shedding on each list
         SOURCE_DEADLINE_MS: '1500',
         AGENCY_MAX_IN_FLIGHT: '2',
         PUBLIC_MAX_IN_FLIGHT: '2',
+        // The held uploads below stall on purpose; the slow-body floor is tested in slow-bodies.e2e-spec.ts.
+        BODY_MIN_RATE_GRACE_MS: '60000',
         AGENCY_RATE_LIMIT_RPS: '2',
         AGENCY_RATE_LIMIT_BURST: '6',
       },

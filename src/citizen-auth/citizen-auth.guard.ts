@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DomainError } from '../platform/errors/domain-error';
+import { bearerToken, verifyBearerOnce } from './bearer';
 import { CitizenTokenVerifier, IdpUnavailable, TokenRejected, type CitizenPrincipal } from './citizen-token.verifier';
 
 declare module 'fastify' {
@@ -46,10 +47,10 @@ export class CitizenAuthGuard implements CanActivate {
   private async authenticate(request: FastifyRequest): Promise<CitizenPrincipal> {
     if (/[?&]access_token=/i.test(request.url)) return this.reject(request, 'token-in-query');
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer +([^\s]+) *$/i.exec(header) : null;
-    if (match === null) return this.reject(request, header === undefined ? 'no-token' : 'not-bearer');
+    const token = bearerToken(header);
+    if (token === undefined) return this.reject(request, header === undefined ? 'no-token' : 'not-bearer');
     try {
-      return await this.verifier.verify(match[1]);
+      return await verifyBearerOnce(request, token, this.verifier);
     } catch (error) {
       if (error instanceof TokenRejected) return this.reject(request, error.reason);
       if (error instanceof IdpUnavailable) {

@@ -12,10 +12,11 @@ export interface PortalGateway extends TestGateway {
 }
 
 /**
- * A gateway whose portal signs in at its own development IdP: the IdP must
- * know the portal's callback, so the public port is chosen first.
+ * A gateway (environment `env` on top of the test defaults) whose portal signs
+ * in at its own development IdP: the IdP must know the portal's callback, so
+ * the public port is chosen first.
  */
-export async function startPortalGateway(): Promise<PortalGateway> {
+export async function startPortalGateway(env: Record<string, string> = {}): Promise<PortalGateway> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const idp: ChildService<string> = await startDevIdpProcess({
@@ -29,7 +30,7 @@ export async function startPortalGateway(): Promise<PortalGateway> {
   });
   try {
     const gateway = await startTestGateway({
-      env: { PUBLIC_PORT: String(port), PUBLIC_BASE_URL: base, OIDC_ISSUER: idp.detail },
+      env: { ...env, PUBLIC_PORT: String(port), PUBLIC_BASE_URL: base, OIDC_ISSUER: idp.detail },
     });
     return {
       ...gateway,

@@ -39,6 +39,9 @@ const ENV_SCHEMA = {
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
     AGENCY_MAX_IN_FLIGHT: { type: 'integer', minimum: 1, maximum: 100000, default: 512 },
     PUBLIC_MAX_IN_FLIGHT: { type: 'integer', minimum: 1, maximum: 100000, default: 256 },
+    ANONYMOUS_MAX_IN_FLIGHT: { type: 'integer', minimum: 1, maximum: 100000, default: 64 },
+    BODY_MIN_BYTES_PER_SECOND: { type: 'integer', minimum: 1, maximum: 104857600, default: 500 },
+    BODY_MIN_RATE_GRACE_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     AGENCY_RATE_LIMIT_RPS: { type: 'number', exclusiveMinimum: 0, maximum: 1000000, default: 1000 },
     AGENCY_RATE_LIMIT_BURST: { type: 'integer', minimum: 1, maximum: 1000000, default: 2000 },
     JSON_MAX_DEPTH: { type: 'integer', minimum: 2, maximum: 256, default: 32 },
@@ -110,7 +113,15 @@ export interface AppConfig {
   shutdownDrainTimeoutMs: number;
   bodyLimitBytes: number;
   /** Load shedding on each listener, and per-organisation rate limits on the agency listener. */
-  admission: { maxInFlight: number; publicMaxInFlight: number; ratePerSecond: number; burst: number };
+  admission: {
+    maxInFlight: number;
+    publicMaxInFlight: number;
+    publicAnonymousMaxInFlight: number;
+    ratePerSecond: number;
+    burst: number;
+  };
+  /** The slowest a public-listener request body may arrive before it is cut (408). */
+  bodyRate: { graceMs: number; minBytesPerSecond: number };
   jsonMaxDepth: number;
   otel: { endpoint: string | undefined; serviceName: string; protocol: 'http/protobuf' | 'http/json' };
   schemasDir: string;
@@ -283,9 +294,11 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     admission: {
       maxInFlight: v.AGENCY_MAX_IN_FLIGHT as number,
       publicMaxInFlight: v.PUBLIC_MAX_IN_FLIGHT as number,
+      publicAnonymousMaxInFlight: v.ANONYMOUS_MAX_IN_FLIGHT as number,
       ratePerSecond: v.AGENCY_RATE_LIMIT_RPS as number,
       burst: v.AGENCY_RATE_LIMIT_BURST as number,
     },
+    bodyRate: { graceMs: v.BODY_MIN_RATE_GRACE_MS as number, minBytesPerSecond: v.BODY_MIN_BYTES_PER_SECOND as number },
     jsonMaxDepth: v.JSON_MAX_DEPTH as number,
     otel: {
       endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,

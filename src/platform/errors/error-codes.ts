@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'request-already-decided'
   | 'idempotency-key-reused'
   | 'payload-too-large'
+  | 'request-timeout'
   | 'unsupported-media-type'
   | 'not-acceptable'
   | 'rate-limited'
@@ -79,6 +80,8 @@ export function describeErrorCode(code: ErrorCode): ErrorDescription {
       return { status: 422, title: 'This Idempotency-Key was used with another request' };
     case 'payload-too-large':
       return { status: 413, title: 'Payload too large' };
+    case 'request-timeout':
+      return { status: 408, title: 'The request body arrived too slowly' };
     case 'unsupported-media-type':
       return { status: 415, title: 'Unsupported media type' };
     case 'not-acceptable':

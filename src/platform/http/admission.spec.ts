@@ -38,7 +38,13 @@ describe('InFlightCap', () => {
 
 describe('Admission', () => {
   it('keeps a cap for each listener', () => {
-    const admission = new Admission({ maxInFlight: 1, publicMaxInFlight: 2, ratePerSecond: 1, burst: 1 });
+    const admission = new Admission({
+      maxInFlight: 1,
+      publicMaxInFlight: 2,
+      publicAnonymousMaxInFlight: 2,
+      ratePerSecond: 1,
+      burst: 1,
+    });
     expect(admission.agency.enter()).toBeDefined();
     expect(admission.agency.enter()).toBeUndefined();
     expect(admission.public.enter()).toBeDefined();
@@ -47,9 +53,40 @@ describe('Admission', () => {
   });
 
   it('keeps one bucket per organisation', () => {
-    const admission = new Admission({ maxInFlight: 10, publicMaxInFlight: 10, ratePerSecond: 1, burst: 1 });
+    const admission = new Admission({
+      maxInFlight: 10,
+      publicMaxInFlight: 10,
+      publicAnonymousMaxInFlight: 10,
+      ratePerSecond: 1,
+      burst: 1,
+    });
     expect(admission.charge('afe', 0)).toBe(0);
     expect(admission.charge('afe', 0)).toBe(1);
     expect(admission.charge('mess', 0)).toBe(0);
+  });
+
+  it('holds anonymous requests to their share, and keeps the rest of the public cap for credentials', () => {
+    const admission = new Admission({
+      maxInFlight: 1,
+      publicMaxInFlight: 3,
+      publicAnonymousMaxInFlight: 2,
+      ratePerSecond: 1,
+      burst: 1,
+    });
+    const anonymous = [admission.enterPublic(false), admission.enterPublic(false)];
+    expect(anonymous.every((release) => release !== undefined)).toBe(true);
+    expect(admission.enterPublic(false)).toBeUndefined();
+    const credentialed = admission.enterPublic(true);
+    expect(credentialed).toBeDefined();
+    // The whole cap is taken now: credentials are shed too.
+    expect(admission.enterPublic(true)).toBeUndefined();
+    anonymous[0]?.();
+    anonymous[0]?.();
+    expect(admission.enterPublic(true)).toBeDefined();
+    // The cap is full (two with credentials, one without): no room, share or not.
+    expect(admission.enterPublic(false)).toBeUndefined();
+    credentialed?.();
+    expect(admission.enterPublic(false)).toBeDefined();
+    expect(admission.enterPublic(false)).toBeUndefined();
   });
 });

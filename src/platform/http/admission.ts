@@ -33,6 +33,11 @@ export interface AdmissionLimits {
   maxInFlight: number;
   /** Public-listener requests served at once (probes and scrapes aside); past it, 503 likewise. */
   publicMaxInFlight: number;
+  /**
+   * The share of publicMaxInFlight that requests without credentials may hold
+   * at once, so that signed-in citizens and officers always keep the rest.
+   */
+  publicAnonymousMaxInFlight: number;
   /** Each organisation's sustained rate, and the burst it may spend at once. */
   ratePerSecond: number;
   burst: number;
@@ -59,17 +64,41 @@ export class InFlightCap {
 
 /**
  * Admission: a cap on the requests in flight on each listener (load
- * shedding) and a token bucket per organisation on the agency listener (one
- * organisation's flood does not starve another). In memory, per gateway node.
+ * shedding), a smaller share of the public cap for anonymous requests (no one
+ * can fill the public listener without signing in), and a token bucket per
+ * organisation on the agency listener (one organisation's flood does not
+ * starve another). In memory, per gateway node.
  */
 export class Admission {
   readonly agency: InFlightCap;
   readonly public: InFlightCap;
+  readonly anonymous: InFlightCap;
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(private readonly limits: AdmissionLimits) {
     this.agency = new InFlightCap(limits.maxInFlight);
     this.public = new InFlightCap(limits.publicMaxInFlight);
+    this.anonymous = new InFlightCap(limits.publicAnonymousMaxInFlight);
+  }
+
+  /**
+   * A public-listener slot. An anonymous request needs one of its share as
+   * well as one of the whole cap, so anonymous requests together never hold
+   * more than their share, whatever they send.
+   */
+  enterPublic(credentialed: boolean): (() => void) | undefined {
+    if (credentialed) return this.public.enter();
+    const share = this.anonymous.enter();
+    if (share === undefined) return undefined;
+    const slot = this.public.enter();
+    if (slot === undefined) {
+      share();
+      return undefined;
+    }
+    return () => {
+      slot();
+      share();
+    };
   }
 
   /** One request of `organisation` now: 0 when allowed, else the seconds to wait. */

@@ -1,26 +1,39 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgencyIdentityService } from '../../identity/agency-identity.service';
 import type { Readiness } from '../health/readiness';
 import type { Metrics } from '../metrics/metrics';
 import { DomainError } from '../errors/domain-error';
-import type { Admission, InFlightCap } from './admission';
+import type { Admission } from './admission';
 import { listenerOf } from './listener';
+import { announcesBody, watchBodyRate, type BodyRateFloor } from './slow-body';
 
 function isProbe(url: string): boolean {
   return url === '/metrics' || url === '/health' || url.startsWith('/health/');
 }
 
 /** Shed before any work: past the cap, an immediate 503 rather than a queue without bound. */
-function admit(cap: InFlightCap, reply: FastifyReply): void {
-  const release = cap.enter();
+function admit(release: (() => void) | undefined, reply: FastifyReply): void {
   if (release === undefined) throw new DomainError('overloaded', undefined, { retryAfterSeconds: 1 });
   reply.raw.once('close', release);
+}
+
+export interface PublicListenerRules {
+  /**
+   * Whether a request carries credentials that hold (a verified bearer token,
+   * a portal session cookie the gateway signed). Others are admitted within
+   * the anonymous share only, so a forged header buys nothing.
+   */
+  credentialed(request: FastifyRequest): Promise<boolean>;
+  /** The slowest a body may arrive before it is cut with 408. */
+  bodyRate: BodyRateFloor;
 }
 
 /**
  * Fastify hooks that run before routing, body parsing and every Nest guard:
  * the correlation id header, the agency caller's identity (so nothing from an
- * unidentified client is even parsed) and the request metrics. Once shutdown
+ * unidentified client is even parsed), the public caller's credentials (so an
+ * anonymous client cannot hold the room of signed-in ones), a floor on how
+ * slowly a public body may arrive, and the request metrics. Once shutdown
  * has begun, every answer closes its connection, so keep-alive clients
  * reconnect through the load balancer to a node that stays.
  */
@@ -30,6 +43,7 @@ export function installRequestHooks(
   metrics: Metrics,
   admission: Admission,
   readiness: Readiness,
+  publicRules: PublicListenerRules,
 ): void {
   fastify.decorateRequest('agencyIdentity', null);
 
@@ -38,13 +52,20 @@ export function installRequestHooks(
     if (readiness.isShuttingDown) void reply.header('connection', 'close');
     if (listenerOf(request) !== 'agency') {
       // Probes and scrapes answer even when the gateway is full: they are how it is watched.
-      if (!isProbe(request.url)) admit(admission.public, reply);
+      if (!isProbe(request.url)) admit(admission.enterPublic(await publicRules.credentialed(request)), reply);
       return;
     }
-    admit(admission.agency, reply);
+    admit(admission.agency.enter(), reply);
     request.agencyIdentity = await identity.identify(request);
     const wait = admission.charge(request.agencyIdentity.organisation);
     if (wait > 0) throw new DomainError('rate-limited', undefined, { retryAfterSeconds: wait });
+  });
+
+  // A public body must keep coming, or its slot is given back. Agency callers are
+  // identified before their body is read and limited per organisation instead.
+  fastify.addHook('preParsing', async (request, reply, payload) => {
+    if (listenerOf(request) === 'agency' || !announcesBody(request.headers)) return payload;
+    return watchBodyRate(payload, reply.raw, publicRules.bodyRate);
   });
 
   fastify.addHook('onResponse', async (request, reply) => {
