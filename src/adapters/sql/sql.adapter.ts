@@ -7,16 +7,20 @@ import {
   type SourceLimits,
   toSourceError,
 } from '../source-adapter';
+import { boundedRowQuery, describeQuery, readBoundedRows } from './bounded-row-query';
 import type { SqlSettings } from './sql-settings';
 
 /**
  * Reads the source's own database with the contract's parameterised query.
  * The session is read-only and has a server-side statement timeout, so even
- * a query the gateway stopped waiting for cannot run on.
+ * a query the gateway stopped waiting for cannot run on. The query is wrapped
+ * (boundedRowQuery) so that the server sends at most one row within the size
+ * limit: a huge row or a huge result is refused before it travels.
  */
 export class SqlAdapter implements SourceAdapter {
   readonly kind = 'sql';
   private readonly pool: Pool;
+  private columns: Promise<string[]> | undefined;
 
   constructor(
     private readonly settings: SqlSettings,
@@ -44,22 +48,29 @@ export class SqlAdapter implements SourceAdapter {
       else signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
+      const names = await Promise.race([this.columnNames(localId), aborted]);
       const result = await Promise.race([
-        this.pool.query<Record<string, unknown>>({
-          name: 'passerelle-source-fetch',
-          text: this.settings.query,
-          values: [localId],
+        this.pool.query<unknown[]>({
+          // One prepared statement per shape: pg refuses a name reused with another text.
+          name: `passerelle-source-fetch-${names.length}`,
+          text: boundedRowQuery(this.settings.query, names.length),
+          values: [localId, this.limits.maxResponseBytes],
+          rowMode: 'array',
         }),
         aborted,
       ]);
-      if (result.rows.length === 0) return null;
-      if (result.rows.length > 1) throw new SourceError('bad-response', 'more than one row for one local id');
-      const row = result.rows[0];
-      if (Buffer.byteLength(JSON.stringify(row)) > this.limits.maxResponseBytes) {
+      const answer = readBoundedRows(names, result.rows, this.limits.maxResponseBytes);
+      if (answer.kind === 'none') return null;
+      if (answer.kind === 'too-many') throw new SourceError('bad-response', 'more than one row for one local id');
+      // The server measured text; the record goes on as JSON, which may escape a little more.
+      if (answer.kind === 'too-large' || Buffer.byteLength(JSON.stringify(answer.row)) > this.limits.maxResponseBytes) {
         throw new SourceError('bad-response', 'row too large');
       }
-      return row;
+      return answer.row;
     } catch (error) {
+      // SQLSTATE class 42 (e.g. a column count that no longer fits): the source's
+      // columns may have changed under the query, so learn them again next time.
+      if (sqlState(error)?.startsWith('42') === true) this.columns = undefined;
       throw toSqlSourceError(error, signal);
     } finally {
       if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
@@ -68,9 +79,29 @@ export class SqlAdapter implements SourceAdapter {
     }
   }
 
+  /** The contract query's column names, learnt once from an empty run of it (see boundedRowQuery). */
+  private columnNames(localId: string): Promise<string[]> {
+    if (this.columns === undefined) {
+      const describing = this.pool
+        .query({ text: describeQuery(this.settings.query), values: [localId] })
+        .then((result) => result.fields.map((field) => field.name));
+      // A failed attempt is not kept: the next fetch asks again.
+      describing.catch(() => {
+        if (this.columns === describing) this.columns = undefined;
+      });
+      this.columns = describing;
+    }
+    return this.columns;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+function sqlState(error: unknown): string | undefined {
+  const { code } = (error ?? {}) as { code?: unknown };
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** pg reports a dropped connection by message only; that is "unavailable", like a refused one. */
