@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CitizenPrincipal } from '../citizen-auth/citizen-token.verifier';
 import { Catalogue, type LocalisedTitle } from '../contracts/catalogue';
 import { DomainError } from '../platform/errors/domain-error';
+import { parseTimestamp } from '../platform/http/timestamp';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import type { AuditPayload } from './audit-chain';
@@ -44,8 +45,9 @@ export function parseFilter(query: FilterQuery, pseudonymOf: (pivot: string) => 
   const date = (name: 'from' | 'to'): Date | undefined => {
     const value = query[name];
     if (value === undefined || value === '') return undefined;
-    const parsed = new Date(value);
-    if (Number.isNaN(parsed.getTime())) throw bad(name);
+    // RFC 3339 (or a date alone, midnight UTC): `new Date` took `1`, `March 7` and local times of no stated zone.
+    const parsed = parseTimestamp(value, { allowDate: true });
+    if (parsed === undefined) throw bad(name);
     return parsed;
   };
   if (query.citizen !== undefined && query.citizen !== '') {

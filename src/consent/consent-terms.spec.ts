@@ -1,4 +1,11 @@
-import { checkTerms, termsRefusal, type FieldProblem, type TermsContext } from './consent-terms';
+import {
+  checkTerms,
+  compileShape,
+  termsRefusal,
+  TERMS_PROPERTIES,
+  type FieldProblem,
+  type TermsContext,
+} from './consent-terms';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -78,6 +85,9 @@ describe('checkTerms', () => {
     ['an end before the start', { ...BASE, validUntil: new Date(NOW.getTime() - 1).toISOString() }, ['/validUntil']],
     ['an end equal to now', { ...BASE, validUntil: NOW.toISOString() }, ['/validUntil']],
     ['a start long past', { ...BASE, validFrom: new Date(NOW.getTime() - DAY).toISOString() }, ['/validFrom']],
+    // The schema refuses these first; checkTerms must not turn them into a NaN instant either.
+    ['an end on a leap second', { ...BASE, validUntil: '2026-12-31T23:59:60Z' }, ['/validUntil']],
+    ['a start on 30 February', { ...BASE, validFrom: '2027-02-30T00:00:00Z' }, ['/validFrom']],
   ])('refuses %s', (_what, input, expected) => {
     expect(pointers(checkTerms(input, context))).toEqual(expected);
   });
@@ -88,6 +98,26 @@ describe('checkTerms', () => {
       context,
     );
     expect(pointers(result)).toEqual(['/products/0', '/validFrom', '/validUntil']);
+  });
+});
+
+describe('the terms schema', () => {
+  const parse = compileShape<unknown>({
+    type: 'object',
+    additionalProperties: false,
+    required: ['requester', 'purpose', 'products'],
+    properties: TERMS_PROPERTIES,
+  });
+
+  it.each(['2026-12-31T23:59:60Z', '2026-12-31T18:59:60-05:00', '2026-02-30T00:00:00Z', '2026-12-31T00:00:00+05'])(
+    'refuses a validUntil of %s, which no Date can hold',
+    (validUntil) => {
+      expect(pointers(parse({ ...BASE, validUntil }))).toEqual(['/validUntil']);
+    },
+  );
+
+  it('accepts an ordinary validUntil', () => {
+    expect(Array.isArray(parse({ ...BASE, validUntil: '2026-12-31T23:59:59Z' }))).toBe(false);
   });
 });
 

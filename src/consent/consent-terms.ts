@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { describeSchemaErrors, type FieldProblem } from '../platform/http/schema-problems';
+import { isTimestamp, parseTimestamp } from '../platform/http/timestamp';
 import type { ConsentMode, ConsentProduct, ConsentTerms } from './consent';
 
 export type { FieldProblem };
@@ -57,7 +57,8 @@ export const TERMS_PROPERTIES = {
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv, ['date-time']);
+// Not ajv-formats' date-time: it passes leap seconds and hour-only offsets that no Date can hold (then a 500).
+ajv.addFormat('date-time', { type: 'string', validate: isTimestamp });
 
 /** Compiles a request schema once; its errors come back as pointers and messages. */
 export function compileShape<T>(schema: Record<string, unknown>): (body: unknown) => T | FieldProblem[] {
@@ -108,14 +109,22 @@ export function checkTerms(input: TermsInput, context: TermsContext): ConsentTer
   });
 
   const now = context.now.getTime();
-  const validFrom = input.validFrom === undefined ? now : Date.parse(input.validFrom);
+  // The schema checked the format already; a caller that skipped it still never gets a NaN instant.
+  const instant = (text: string | undefined, pointer: string, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const parsed = parseTimestamp(text);
+    if (parsed === undefined) problems.push({ pointer, message: 'is not an RFC 3339 date-time' });
+    return parsed?.getTime() ?? Number.NaN;
+  };
+  const validFrom = instant(input.validFrom, '/validFrom', now);
   if (validFrom < now - PAST_START_TOLERANCE_MS) {
     problems.push({ pointer: '/validFrom', message: 'must not be in the past' });
   }
   let validUntil = Number.NaN;
   if (maxDays !== undefined) {
     const cap = validFrom + maxDays * DAY_MS;
-    validUntil = input.validUntil === undefined ? cap : Date.parse(input.validUntil);
+    // A NaN compares false both ways below: its problem is the one `instant` named.
+    validUntil = instant(input.validUntil, '/validUntil', cap);
     if (validUntil <= Math.max(validFrom, now)) {
       problems.push({ pointer: '/validUntil', message: 'must be after validFrom and in the future' });
     } else if (validUntil > cap) {

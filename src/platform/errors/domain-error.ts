@@ -10,7 +10,12 @@ export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
   constructor(
     readonly code: C,
     readonly detail?: string,
-    readonly options: { retryAfterSeconds?: number; extensions?: Record<string, unknown> } = {},
+    readonly options: {
+      retryAfterSeconds?: number;
+      extensions?: Record<string, unknown>;
+      /** A refusal an operator should see (malformed encoding is a probe more often than a bug): warn, not debug. */
+      logAs?: 'warn';
+    } = {},
   ) {
     super(detail ?? code);
     this.name = new.target.name;

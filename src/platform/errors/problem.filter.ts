@@ -84,6 +84,8 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ err: error, code: problem.code, correlationId: request.id }, 'request failed');
     } else if (problem.status >= 500) {
       this.logger.warn({ code: problem.code, correlationId: request.id }, 'request not served');
+    } else if (error instanceof DomainError && error.options.logAs === 'warn') {
+      this.logger.warn({ code: problem.code, correlationId: request.id, detail: problem.detail }, 'request refused');
     } else {
       this.logger.debug({ code: problem.code, correlationId: request.id }, 'request refused');
     }

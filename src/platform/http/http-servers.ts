@@ -7,6 +7,7 @@ import { trace } from '@opentelemetry/api';
 import { DomainError } from '../errors/domain-error';
 import { listenerOf } from './listener';
 import { jsonDepthExceeds, jsonDuplicateKey } from './json-depth';
+import { answerRoutingError, refuseMalformedQuery } from './percent-encoding';
 
 export interface HttpServersOptions {
   /** TLS options of the agency listener: key, cert, client CA and CRL. */
@@ -50,6 +51,8 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
     trustProxy: false,
     logger: false,
     return503OnClosing: true,
+    // A URL the router cannot read answers problem+json like every other refusal.
+    frameworkErrors: answerRoutingError,
     genReqId: (raw: CorrelatedRequest) => {
       const id = newCorrelationId();
       raw.correlationId = id;
@@ -73,6 +76,9 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
   if (agency === undefined || publicServer === undefined) {
     throw new Error('Fastify did not call the server factory');
   }
+
+  // First of all hooks, so nothing downstream decodes a malformed escape.
+  instance.addHook('onRequest', refuseMalformedQuery);
 
   // Only JSON bodies are accepted anywhere; every other type is a 415.
   instance.removeAllContentTypeParsers();

@@ -15,4 +15,10 @@ describe('redactUrl', () => {
     expect(redactUrl('/v1/catalogue?lang=fr')).toBe('/v1/catalogue?lang=fr');
     expect(redactUrl('/health/live')).toBe('/health/live');
   });
+
+  it('does not throw on a name that will not decode, and redacts its value', () => {
+    expect(redactUrl('/health/live?%zz=1&%63itizen%E0=demo-citizen-1&org=%zz')).toBe(
+      '/health/live?%zz=[Redacted]&%63itizen%E0=[Redacted]&org=%zz',
+    );
+  });
 });

@@ -9,6 +9,19 @@ import type { CorrelatedRequest } from '../http/http-servers';
  */
 const SENSITIVE_QUERY_PARAMETERS = new Set(['citizen', 'citizenid', 'token', 'access_token', 'code', 'state']);
 
+/** A name as a handler would read it; undefined when it cannot be decoded (then it cannot be told apart). */
+function decodedName(name: string): string | undefined {
+  try {
+    return decodeURIComponent(name).toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A serializer must never throw: a throw here turned a malformed query into a 500. A name that will not
+ * decode could hide `citizen`, so its value is redacted too.
+ */
 export function redactUrl(url: string): string {
   const queryStart = url.indexOf('?');
   if (queryStart === -1) return url;
@@ -17,7 +30,8 @@ export function redactUrl(url: string): string {
     .split('&')
     .map((pair) => {
       const name = pair.split('=', 1)[0];
-      return SENSITIVE_QUERY_PARAMETERS.has(decodeURIComponent(name).toLowerCase()) ? `${name}=[Redacted]` : pair;
+      const decoded = decodedName(name);
+      return decoded === undefined || SENSITIVE_QUERY_PARAMETERS.has(decoded) ? `${name}=[Redacted]` : pair;
     })
     .join('&');
   return `${url.slice(0, queryStart)}?${query}`;

@@ -15,10 +15,12 @@ export class OpenApiDocument {
 // Served from the installed swagger-ui-dist: no CDN, no inline script, so the
 // page works offline and under a strict Content-Security-Policy.
 const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
-const ASSETS: Record<string, { file: string; type: string }> = {
-  'swagger-ui.css': { file: 'swagger-ui.css', type: 'text/css; charset=utf-8' },
-  'swagger-ui-bundle.js': { file: 'swagger-ui-bundle.js', type: 'text/javascript; charset=utf-8' },
-};
+// A Map, not an object literal: a name from the URL such as `__proto__` or `constructor` must not find
+// Object.prototype's members and reach readFileSync as an asset.
+const ASSETS = new Map<string, { file: string; type: string }>([
+  ['swagger-ui.css', { file: 'swagger-ui.css', type: 'text/css; charset=utf-8' }],
+  ['swagger-ui-bundle.js', { file: 'swagger-ui-bundle.js', type: 'text/javascript; charset=utf-8' }],
+]);
 const assetCache = new Map<string, Buffer>();
 
 const DOCS_PAGE = `<!doctype html>
@@ -60,7 +62,7 @@ export class OpenApiController {
   @Get('docs/assets/:name')
   @Header('cache-control', 'public, max-age=86400')
   asset(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    const asset = ASSETS[name];
+    const asset = ASSETS.get(name);
     if (asset === undefined) throw new DomainError('not-found');
     let body = assetCache.get(name);
     if (body === undefined) {
