@@ -103,7 +103,7 @@ async function measureExchange(gateway: Gateway, certsDir: string): Promise<Meas
 
 /** Mean time of each exchange step so far, in ms, from the gateway's own histogram. */
 async function stepMeans(gateway: Gateway): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${gateway.publicPort}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
   const read = (kind: string): Map<string, number> =>
     new Map(
       [...text.matchAll(new RegExp(`passerelle_exchange_step_seconds_${kind}\\{step="(\\w+)"\\} (\\S+)`, 'g'))].map(
@@ -119,7 +119,7 @@ async function stepMeans(gateway: Gateway): Promise<Record<string, number>> {
 
 /** The gateway's V8 heap and off-heap memory now, in MB, from its own metrics: what its resident set is made of. */
 async function memoryOf(gateway: Gateway): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${gateway.publicPort}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
   const mb = (pattern: string): number =>
     Math.round(Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576);
   return {

@@ -32,13 +32,15 @@ function citizenCall(publicPort: number, issuer: string): string {
   ].join('\n');
 }
 
-function firstCall(config: AppConfig, agencyPort: number, publicPort: number): string {
+function firstCall(config: AppConfig, agencyPort: number, publicPort: number, metricsPort: number): string {
   const certs = displayPath(config.tls.certsDir);
+  const { host } = config.metricsListen;
   return [
     '',
     'Passerelle is running.',
     `  agency API (mutual TLS): https://localhost:${agencyPort}`,
     `  public listener:         http://localhost:${publicPort}  (API docs: http://localhost:${publicPort}/docs)`,
+    `  metrics (operations):    http://${host.includes(':') ? `[${host}]` : host}:${metricsPort}/metrics`,
     '',
     'First call, as the demo agency "afe":',
     `  curl --cacert ${certs}/agency-ca.crt --cert ${certs}/agencies/afe.crt --key ${certs}/agencies/afe.key \\`,
@@ -122,10 +124,10 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
     await stopDatabase();
     throw error;
   }
-  const { agencyPort, publicPort } = await gateway.listen();
+  const { agencyPort, publicPort, metricsPort } = await gateway.listen();
   const endpoints = { ...config.sources.endpoints, ...simulators?.endpoints };
   process.stdout.write(
-    firstCall(config, agencyPort, publicPort) +
+    firstCall(config, agencyPort, publicPort, metricsPort) +
       '\n' +
       (devIdp === undefined ? '' : citizenCall(publicPort, devIdp.detail) + '\n') +
       (await sourcesTable(gateway.catalogue, endpoints)) +

@@ -29,6 +29,7 @@ import { createHttpServers, type HttpServers } from './platform/http/http-server
 import { Admission } from './platform/http/admission';
 import { installRequestHooks } from './platform/http/request-hooks';
 import { Metrics } from './platform/metrics/metrics';
+import { createMetricsServer } from './platform/metrics/metrics-server';
 import { OpenApiDocument } from './platform/openapi/openapi.controller';
 import { loadSigningKey } from './platform/signing/signing-key';
 
@@ -47,8 +48,8 @@ export interface Gateway {
   catalogue: Catalogue;
   servers: HttpServers;
   crl: CrlStore;
-  /** Starts both listeners; resolves with their actual ports (0 in config means any). */
-  listen(): Promise<{ agencyPort: number; publicPort: number }>;
+  /** Starts the agency, public and operations (metrics) listeners; resolves with their ports (0 in config: any). */
+  listen(): Promise<{ agencyPort: number; publicPort: number; metricsPort: number }>;
   /** Not ready, drain in-flight requests, close listeners and the pool. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -177,6 +178,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   );
   await app.init();
   await servers.fastify.ready();
+  const metricsServer = createMetricsServer(app.get(Metrics));
 
   let shutdownPromise: Promise<void> | undefined;
   return {
@@ -187,7 +189,8 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     async listen() {
       const agencyPort = await listenOn(servers.agency, config.agencyPort, config.host);
       const publicPort = await listenOn(servers.public, config.publicPort, config.host);
-      return { agencyPort, publicPort };
+      const metricsPort = await listenOn(metricsServer, config.metricsListen.port, config.metricsListen.host);
+      return { agencyPort, publicPort, metricsPort };
     },
     shutdown() {
       shutdownPromise ??= (async () => {
@@ -197,6 +200,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
         await Promise.all([
           closeServer(servers.agency, config.shutdownDrainTimeoutMs),
           closeServer(servers.public, config.shutdownDrainTimeoutMs),
+          closeServer(metricsServer, config.shutdownDrainTimeoutMs),
         ]);
         await app.close();
       })();

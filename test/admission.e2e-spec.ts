@@ -106,7 +106,7 @@ describe('Admission: per-organisation rate limits and load shedding on each list
       expect(shed.headers.get('retry-after')).toBe('1');
       expect(await shed.json()).toMatchObject({ code: 'overloaded', status: 503 });
       expect((await fetch(`${gateway.publicUrl}/health/ready`)).status).toBe(200);
-      expect((await fetch(`${gateway.publicUrl}/metrics`)).status).toBe(200);
+      expect((await fetch(`${gateway.metricsUrl}/metrics`)).status).toBe(200);
       // The agency listener has its own slots.
       expect((await whoami(mess)).status).toBe(200);
     } finally {

@@ -52,7 +52,7 @@ describe('Metrics', () => {
     expect((await exchange({ product: 'saaq.adresse', citizen: 'demo-citizen-1' })).status).toBe(200);
     expect((await exchange({ product: 'saaq.adresse', citizen: 'demo-citizen-2' })).status).toBe(403);
     expect((await exchange({ product: 'made-up.product-x1', citizen: 'demo-citizen-1' })).status).toBe(404);
-    text = await (await fetch(`${t.publicUrl}/metrics`)).text();
+    text = await (await fetch(`${t.metricsUrl}/metrics`)).text();
   });
 
   afterAll(async () => {

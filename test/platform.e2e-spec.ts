@@ -40,14 +40,32 @@ describe('public routes', () => {
     expect(keys[0]).not.toHaveProperty('d');
   });
 
-  it('exposes Prometheus metrics, including request durations', async () => {
+  it('exposes Prometheus metrics on the operations listener only, including request durations', async () => {
     await fetch(`${t.publicUrl}/health/live`);
-    const response = await fetch(`${t.publicUrl}/metrics`);
+    const response = await fetch(`${t.metricsUrl}/metrics`);
     expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
     expect(text).toContain('passerelle_http_request_duration_seconds_bucket');
     expect(text).toMatch(/route="\/health\/live"/);
     expect(text).toContain('process_resident_memory_bytes');
+
+    // Citizens cannot read the gateway's metrics; the public listener does not know the route.
+    const open = await fetch(`${t.publicUrl}/metrics`);
+    expect(open.status).toBe(404);
+    expect(open.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await open.text()).not.toContain('process_resident_memory_bytes');
+    // And the operations listener serves nothing else.
+    for (const [method, path] of [
+      ['GET', '/health/ready'],
+      ['GET', '/'],
+      ['POST', '/metrics'],
+    ]) {
+      const other = await fetch(`${t.metricsUrl}${path}`, { method });
+      expect(other.status).toBe(404);
+      expect(other.headers.get('content-type')).toBe('application/problem+json');
+      expect(await other.json()).toMatchObject({ code: 'not-found', status: 404 });
+    }
   });
 
   it('serves the OpenAPI document and its docs page', async () => {

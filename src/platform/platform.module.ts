@@ -14,7 +14,6 @@ import { Readiness } from './health/readiness';
 import { ListenerGuard } from './http/listener.guard';
 import { loggerParams } from './logging/logging';
 import { Metrics } from './metrics/metrics';
-import { MetricsController } from './metrics/metrics.controller';
 import { OpenApiController, OpenApiDocument } from './openapi/openapi.controller';
 import { JwksController, SIGNING_KEY } from './signing/jwks.controller';
 import type { SigningKey } from './signing/signing-key';
@@ -49,7 +48,8 @@ export class PlatformModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, MetricsController, JwksController, OpenApiController],
+      // /metrics is served by the operations listener (metrics-server.ts), never the public one.
+      controllers: [HealthController, JwksController, OpenApiController],
       providers: [
         Sql,
         Readiness,

@@ -20,6 +20,8 @@ export interface Gateway {
   child: ChildProcess;
   agencyPort: number;
   publicPort: number;
+  /** The operations listener, where /metrics is served. */
+  metricsPort: number;
   idpPort: number;
   restSource: string;
 }
@@ -39,7 +41,12 @@ export interface GatewayProcessOptions {
 /** Starts the gateway as `npm start` would, and waits for its first-call banner and the REST source's line. */
 export async function startGateway(options: GatewayProcessOptions): Promise<Gateway> {
   const { databaseUrl, dir, profileDir, nodeArgs = [] } = options;
-  const [agencyPort, publicPort, idpPort] = [await freePort(), await freePort(), await freePort()];
+  const [agencyPort, publicPort, metricsPort, idpPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const profiling = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const args = [...nodeArgs, ...profiling, GATEWAY_MAIN];
   const child = spawn(process.execPath, args, {
@@ -51,6 +58,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Gate
       HOST: '127.0.0.1',
       AGENCY_PORT: String(agencyPort),
       PUBLIC_PORT: String(publicPort),
+      METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
       DEV_IDP_PORT: String(idpPort),
       SIMULATOR_BASE_PORT: '0',
       CERTS_DIR: join(dir, 'certs'),
@@ -86,7 +94,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Gate
       if (output.includes('Passerelle is running.') && rest !== null) {
         started = true;
         clearTimeout(timer);
-        resolve({ child, agencyPort, publicPort, idpPort, restSource: rest[1] });
+        resolve({ child, agencyPort, publicPort, metricsPort, idpPort, restSource: rest[1] });
       }
     });
   });

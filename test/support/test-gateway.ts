@@ -18,6 +18,8 @@ export interface TestGateway {
   gateway: Gateway;
   agencyUrl: string;
   publicUrl: string;
+  /** The operations listener, where /metrics is served. */
+  metricsUrl: string;
   certsDir: string;
   databaseUrl: string;
   /** Every log line the gateway wrote, parsed. */
@@ -61,6 +63,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     HOST: '127.0.0.1',
     AGENCY_PORT: '0',
     PUBLIC_PORT: '0',
+    METRICS_LISTEN: '127.0.0.1:0',
     CERTS_DIR: certsDir,
     GENERATE_DEV_PKI: 'false',
     DEMO_SEED: 'true',
@@ -89,11 +92,12 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   // a test file that boots several gateways wants each one's logs in its own destination.
   __resetOutOfContextForTests();
   const gateway = await createGateway(config, { databaseUrl, logDestination: destination });
-  const { agencyPort, publicPort } = await gateway.listen();
+  const { agencyPort, publicPort, metricsPort } = await gateway.listen();
   return {
     gateway,
     agencyUrl: `https://localhost:${agencyPort}`,
     publicUrl: `http://127.0.0.1:${publicPort}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     certsDir,
     databaseUrl,
     logs,

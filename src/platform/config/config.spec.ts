@@ -36,6 +36,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('serves metrics on loopback by default, and reads METRICS_LISTEN as host:port', () => {
+    expect(loadConfig({}, '/srv/passerelle').metricsListen).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ METRICS_LISTEN: '0.0.0.0:0' }, '/srv/passerelle').metricsListen).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+    });
+    expect(loadConfig({ METRICS_LISTEN: '[::1]:9100' }, '/srv/passerelle').metricsListen).toEqual({
+      host: '::1',
+      port: 9100,
+    });
+    for (const bad of ['9464', 'localhost:', 'localhost:70000', 'http://localhost:9464', '::1:9464']) {
+      expect(problems({ METRICS_LISTEN: bad })).toEqual([expect.stringMatching(/^METRICS_LISTEN: /)]);
+    }
+  });
+
   it('refuses a DATABASE_URL that is not a PostgreSQL URL', () => {
     expect(problems({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
   });

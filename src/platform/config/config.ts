@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import ipaddr from 'ipaddr.js';
+import { parseListenAddress } from '../net/listen';
 
 /**
  * Every setting the gateway reads from its environment, validated once at boot.
@@ -20,6 +21,7 @@ const ENV_SCHEMA = {
     AGENCY_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8443 },
     PUBLIC_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
     PUBLIC_BASE_URL: { type: 'string', pattern: '^https?://' },
+    METRICS_LISTEN: { type: 'string', minLength: 3, default: '127.0.0.1:9464' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     DB_POOL_MAX: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
     DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
@@ -100,6 +102,8 @@ export interface AppConfig {
   agencyPort: number;
   publicPort: number;
   publicBaseUrl: string | undefined;
+  /** The operations listener, serving /metrics only (port 0: any free port). */
+  metricsListen: { host: string; port: number };
   /** Unset means: start the embedded PostgreSQL under embeddedPg.dir. */
   databaseUrl: string | undefined;
   dbPoolMax: number;
@@ -260,6 +264,8 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     missing.push('OIDC_ISSUER: is required unless the development IdP runs (DEV_IDP)');
   }
   const webhookNetworks = parseNetworks(v.WEBHOOK_ALLOWED_NETWORKS as string | undefined, nodeEnv, missing);
+  const metricsListen = parseListenAddress(v.METRICS_LISTEN as string);
+  if (metricsListen === undefined) missing.push('METRICS_LISTEN: must be host:port, e.g. 127.0.0.1:9464');
   if (missing.length > 0) throw new ConfigError(missing);
   const certsDir = resolve(cwd, v.CERTS_DIR as string);
   const fromCerts = (variable: string | number | boolean | undefined, file: string): string =>
@@ -271,6 +277,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     agencyPort: v.AGENCY_PORT as number,
     publicPort: v.PUBLIC_PORT as number,
     publicBaseUrl: v.PUBLIC_BASE_URL as string | undefined,
+    metricsListen: metricsListen ?? { host: '', port: 0 },
     databaseUrl: v.DATABASE_URL as string | undefined,
     dbPoolMax: v.DB_POOL_MAX as number,
     dbStatementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS as number,

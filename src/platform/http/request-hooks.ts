@@ -8,7 +8,7 @@ import { listenerOf } from './listener';
 import { announcesBody, watchBodyRate, type BodyRateFloor } from './slow-body';
 
 function isProbe(url: string): boolean {
-  return url === '/metrics' || url === '/health' || url.startsWith('/health/');
+  return url === '/health' || url.startsWith('/health/');
 }
 
 /** Shed before any work: past the cap, an immediate 503 rather than a queue without bound. */
@@ -51,7 +51,7 @@ export function installRequestHooks(
     void reply.header('x-correlation-id', request.id);
     if (readiness.isShuttingDown) void reply.header('connection', 'close');
     if (listenerOf(request) !== 'agency') {
-      // Probes and scrapes answer even when the gateway is full: they are how it is watched.
+      // Probes answer even when the gateway is full: they are how it is watched.
       if (!isProbe(request.url)) admit(admission.enterPublic(await publicRules.credentialed(request)), reply);
       return;
     }
