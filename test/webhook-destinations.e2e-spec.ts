@@ -65,9 +65,16 @@ describe('Webhook destinations', () => {
     ['unspecified', 'http://0.0.0.0/hooks'],
     ['IPv6 unique-local not listed', 'https://[fc00::1]/hooks'],
     ['NAT64 of a private address', 'https://[64:ff9b::a00:1]/hooks'],
+    ['IPv4-compatible loopback', 'http://[::127.0.0.1]/'],
+    ['IPv4-translated loopback', 'http://[::ffff:0:7f00:1]/'],
+    ['local-use NAT64', 'https://[64:ff9b:1::808:808]/hooks'],
+    ['6to4 cloud metadata', 'http://[2002:a9fe:a9fe::1]/latest/meta-data'],
+    ['Teredo loopback client', 'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hooks'],
+    ['ISATAP private', 'http://[2606:4700::5efe:a00:1]/hooks'],
   ])('refuses a callback to a %s address (%s)', async (_kind, url) => {
     const response = await register(url);
     expect(response.status).toBe(400);
+    expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/);
     const problem = response.body as { code: string; errors: { pointer: string; message: string }[] };
     expect(problem.code).toBe('invalid-request');
     expect(problem.errors).toEqual([
@@ -79,6 +86,8 @@ describe('Webhook destinations', () => {
     ['a listed private network', 'https://10.20.3.4/hooks'],
     ['a listed IPv6 network', 'https://[fd00:20::4]/hooks'],
     ['a public address', 'https://8.8.8.8/hooks'],
+    ['a public IPv6 address', 'https://[2606:4700::1111]/hooks'],
+    ['NAT64 of a public address (DNS64 gives these)', 'https://[64:ff9b::808:808]/hooks'],
     ['a host name, checked when it is resolved', 'https://hooks.example/passerelle'],
   ])('accepts a callback to %s (%s)', async (_kind, url) => {
     const response = await register(url);
