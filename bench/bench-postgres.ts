@@ -3,10 +3,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/platform/database/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/database/embedded-postgres';
-import { runMigrations } from '../src/platform/database/migrate';
+import { provisionLogins } from '../src/platform/database/logins';
+import { migrateAsOwner } from '../src/platform/database/migrate';
 import { freePort } from '../src/platform/net/listen';
 
 /**
@@ -42,8 +41,18 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Runs `work` against a fresh, migrated database on the bench server, dropped afterwards. */
-export async function withMigratedDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
+export interface BenchLogins {
+  /** The gateway's login: owns nothing, may only append to and read the audit log. */
+  applicationUrl: string;
+  ownerUrl: string;
+}
+
+/**
+ * Runs `work` against a fresh database on the bench server, migrated by its
+ * owner and dropped afterwards: `url` is the server's superuser on it (for
+ * filling it), `logins` the two logins the gateway runs with.
+ */
+export async function withMigratedDatabase<T>(work: (url: string, logins: BenchLogins) => Promise<T>): Promise<T> {
   return withBenchPostgres(async (adminUrl) => {
     const database = `passerelle_bench_${randomBytes(4).toString('hex')}`;
     const admin = new Client({ connectionString: adminUrl });
@@ -52,13 +61,9 @@ export async function withMigratedDatabase<T>(work: (url: string) => Promise<T>)
     const url = new URL(adminUrl);
     url.pathname = `/${database}`;
     try {
-      const dataSource = new DataSource(
-        dataSourceOptions({ url: url.toString(), poolMax: 2, statementTimeoutMs: 600_000 }),
-      );
-      await dataSource.initialize();
-      await runMigrations(dataSource);
-      await dataSource.destroy();
-      return await work(url.toString());
+      const logins = await provisionLogins(adminUrl, database);
+      await migrateAsOwner(logins.ownerUrl);
+      return await work(url.toString(), logins);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
       await admin.end();

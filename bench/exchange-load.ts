@@ -195,9 +195,11 @@ async function main(): Promise<void> {
   if (readFileSync(GATEWAY_MAIN, { flag: 'r' }).length === 0) throw new Error('dist/main.js is empty: npm run build');
   const dir = mkdtempSync(join(tmpdir(), 'passerelle-bench-load-'));
   const certsDir = join(dir, 'certs');
-  const result = await withMigratedDatabase(async (databaseUrl) => {
+  const result = await withMigratedDatabase(async (adminUrl, { applicationUrl: databaseUrl }) => {
+    // The demo's SQL source makes a database of its own: with the server's superuser, not the gateway's login.
+    const gatewayOf = { databaseUrl, dir, simulatorDatabaseUrl: adminUrl, nodeArgs: NODE_FLAGS };
     try {
-      const plain = await startGateway({ databaseUrl, dir, nodeArgs: NODE_FLAGS, profileDir: PROFILE_DIR });
+      const plain = await startGateway({ ...gatewayOf, profileDir: PROFILE_DIR });
       let exchange: Measured;
       let direct: Measured;
       let steps: Record<string, number>;
@@ -225,10 +227,8 @@ async function main(): Promise<void> {
       }
       const sink = await otlpSink();
       const traced = await startGateway({
-        databaseUrl,
-        dir,
+        ...gatewayOf,
         env: { ...TRACING_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
-        nodeArgs: NODE_FLAGS,
         profileDir: PROFILE_DIR,
       });
       let tracing: Measured;

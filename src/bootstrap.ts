@@ -13,6 +13,7 @@ import { ensureDevPki } from './identity/dev-pki/dev-pki';
 import type { AppConfig } from './platform/config/config';
 import { portalRedirectUri } from './portal/portal-options';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
+import { provisionLogins } from './platform/database/logins';
 import { ensureDevSigningKey } from './platform/signing/signing-key';
 import type { Telemetry } from './platform/telemetry/telemetry';
 
@@ -80,6 +81,9 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
+  let databaseOwnerUrl = config.databaseOwnerUrl;
+  // The demo's SQL source creates a database and a role of its own: not with the gateway's logins.
+  let sourcesAdminUrl = config.sources.simulatorDatabaseUrl ?? databaseOwnerUrl ?? databaseUrl;
   if (databaseUrl === undefined) {
     log.info({ dir: config.embeddedPg.dir, port: config.embeddedPg.port }, 'starting embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({
@@ -87,7 +91,11 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
       port: config.embeddedPg.port,
       log: (message) => log.debug({ postgres: message.trim() }),
     });
-    databaseUrl = embedded.url;
+    // Two logins, as in production: the owner migrates, the gateway runs as a login that owns nothing.
+    const logins = await provisionLogins(embedded.url, embedded.database);
+    databaseUrl = logins.applicationUrl;
+    databaseOwnerUrl = logins.ownerUrl;
+    sourcesAdminUrl = embedded.url;
   }
 
   let simulators: SimulatorProcess | undefined;
@@ -101,7 +109,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
   let gatewayConfig = config;
   try {
     if (config.sources.simulators) {
-      simulators = await startSimulatorProcess(databaseUrl, config.sources.simulatorBasePort);
+      simulators = await startSimulatorProcess(sourcesAdminUrl ?? databaseUrl, config.sources.simulatorBasePort);
       log.info({ endpoints: Object.keys(simulators.endpoints) }, 'demo legacy-system simulators started');
     }
     if (config.citizenAuth.devIdp.enabled) {
@@ -119,7 +127,12 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
       gatewayConfig = { ...config, citizenAuth: { ...config.citizenAuth, issuer: devIdp.detail } };
       log.info({ issuer: devIdp.detail }, 'development IdP started');
     }
-    gateway = await createGateway(gatewayConfig, { databaseUrl, catalogue, sourceEndpoints: simulators?.endpoints });
+    gateway = await createGateway(gatewayConfig, {
+      databaseUrl,
+      databaseOwnerUrl,
+      catalogue,
+      sourceEndpoints: simulators?.endpoints,
+    });
   } catch (error) {
     await stopDatabase();
     throw error;

@@ -23,7 +23,8 @@ import { CrlStore } from './identity/crl/crl-store';
 import { seedDemoOrganisations } from './identity/demo-seed';
 import { OrganisationRepository } from './identity/organisation.repository';
 import type { AppConfig } from './platform/config/config';
-import { runMigrations } from './platform/database/migrate';
+import { migrateSchema } from './platform/database/migrate';
+import { assertAppendOnlyLogin } from './audit/audit-privileges';
 import { Readiness } from './platform/health/readiness';
 import { createHttpServers, type HttpServers } from './platform/http/http-servers';
 import { Admission } from './platform/http/admission';
@@ -34,7 +35,10 @@ import { OpenApiDocument } from './platform/openapi/openapi.controller';
 import { loadSigningKey } from './platform/signing/signing-key';
 
 export interface GatewayOptions {
+  /** The application's login: owns nothing, may only INSERT and SELECT on the audit log. */
   databaseUrl: string;
+  /** The owner's login, which runs the migrations; without it the schema must already be current. */
+  databaseOwnerUrl?: string;
   /** Where logs go; stdout when unset. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
   /** The contracts, when the caller loaded them already. */
@@ -135,8 +139,15 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   );
 
   const dataSource = app.get(DataSource);
-  const applied = await runMigrations(dataSource);
-  if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  try {
+    const applied = await migrateSchema(dataSource, options.databaseOwnerUrl);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+    // A log the gateway's own login could rewrite proves nothing: refuse to run as such a login.
+    await assertAppendOnlyLogin((text) => dataSource.query(text));
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   if (config.demoSeed) {
     await seedDemoOrganisations(app.get(OrganisationRepository), config.tls.certsDir);
     await seedDemoLinks(app.get(CitizenLinkRepository));

@@ -283,7 +283,8 @@ describe('npm run cli -- dev token', () => {
         env: { ...process.env, DEV_IDP_KEY_FILE: testEnv('idpKeyFile') },
       },
     );
-    expect(result.status).toBe(1);
+    // A usage error, as every command's: 2.
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('missing --sub');
   });
 });

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { ownerUrlOf } from './setup/test-env';
 import type { Agent } from 'undici';
 import { AuditLog } from '../src/audit/audit-log';
 import type { AccessEntry } from '../src/audit/audit-office.service';
@@ -200,7 +201,10 @@ describe('Refusals before the consent check are audited and shown to the citizen
   });
 
   it('fails closed: a refusal whose record cannot be written answers 503 audit-unavailable', async () => {
-    await db.query('REVOKE INSERT ON audit_event FROM passerelle_audit_appender');
+    // Only the owner may take the application's right to append away.
+    const owner = new Client({ connectionString: ownerUrlOf(gateway.databaseUrl) });
+    await owner.connect();
+    await owner.query('REVOKE INSERT ON audit_event FROM passerelle_application');
     try {
       for (const ask of [
         { product: 'saaq.adresse', version: 1, purpose: 'afe.calcul-aide' },
@@ -218,7 +222,8 @@ describe('Refusals before the consent check are audited and shown to the citizen
       expect(refusedRequest.status).toBe(503);
       expect((refusedRequest.body as { code: string }).code).toBe('audit-unavailable');
     } finally {
-      await db.query('GRANT INSERT ON audit_event TO passerelle_audit_appender');
+      await owner.query('GRANT INSERT ON audit_event TO passerelle_application');
+      await owner.end();
     }
     const after = await exchange({ product: 'saaq.adresse', version: 1, purpose: 'afe.calcul-aide', citizen: CITIZEN });
     expect(after.status).toBe(404);

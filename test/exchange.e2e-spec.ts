@@ -1,5 +1,6 @@
 import { createLocalJWKSet, flattenedVerify, type JSONWebKeySet } from 'jose';
 import { Client } from 'pg';
+import { ownerUrlOf } from './setup/test-env';
 import type { Agent } from 'undici';
 import type { ConsentView } from '../src/consent/consent';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
@@ -186,7 +187,10 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
   });
 
   it('answers 503 audit-unavailable and releases nothing when the audit log cannot be written', async () => {
-    await db.query('REVOKE INSERT ON audit_event FROM passerelle_audit_appender');
+    // Only the owner may take the application's right to append away.
+    const owner = new Client({ connectionString: ownerUrlOf(gateway.databaseUrl) });
+    await owner.connect();
+    await owner.query('REVOKE INSERT ON audit_event FROM passerelle_application');
     try {
       const response = await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-1' });
       expect(response.status).toBe(503);
@@ -194,7 +198,8 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
       expect(response.text).not.toContain('17900');
       expect(response.headers['x-jws-signature']).toBeUndefined();
     } finally {
-      await db.query('GRANT INSERT ON audit_event TO passerelle_audit_appender');
+      await owner.query('GRANT INSERT ON audit_event TO passerelle_application');
+      await owner.end();
     }
     expect((await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-1' })).status).toBe(200);
   });

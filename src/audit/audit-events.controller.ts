@@ -34,15 +34,33 @@ export class AuditEventsController {
   }
 
   @Get('events/export')
-  @ApiOperation({ summary: 'The matching events as CSV, streamed page by page' })
+  @ApiOperation({
+    summary:
+      'The matching events as CSV, streamed page by page; or, with format=jsonl and no filter, the whole log with ' +
+      'its hashes up to the last signed head, for `audit verify-export`',
+  })
   async export(
     @CitizenCaller() officer: CitizenPrincipal,
     @Query() query: FilterQuery,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if ((query.format ?? 'csv') !== 'csv') {
-      throw new DomainError('invalid-request', 'Only format=csv is offered', {
-        extensions: { errors: [{ pointer: 'query:format', message: 'must be csv' }] },
+    const format = query.format ?? 'csv';
+    if (format === 'jsonl') {
+      // A verifiable export is the chain itself: a filtered one would have gaps that nothing could verify.
+      const filters = Object.keys(query).filter((name) => name !== 'format');
+      if (filters.length > 0) {
+        throw new DomainError('invalid-request', 'A jsonl export covers the whole log and takes no filter', {
+          extensions: {
+            errors: filters.map((name) => ({ pointer: `query:${name}`, message: 'not with format=jsonl' })),
+          },
+        });
+      }
+      await sendStream(reply, await this.office.exportVerifiable(officer), 'application/jsonl', 'audit-log.jsonl');
+      return;
+    }
+    if (format !== 'csv') {
+      throw new DomainError('invalid-request', 'Only format=csv or format=jsonl is offered', {
+        extensions: { errors: [{ pointer: 'query:format', message: 'must be csv or jsonl' }] },
       });
     }
     const lines = await this.office.export(officer, this.office.filterOf(query));
@@ -58,11 +76,20 @@ export class AuditEventsController {
 }
 
 /** Streams CSV lines as an attachment; the stream waits for a slow reader. */
-export async function sendCsv(reply: FastifyReply, lines: AsyncGenerator<string>): Promise<void> {
+export function sendCsv(reply: FastifyReply, lines: AsyncGenerator<string>): Promise<void> {
+  return sendStream(reply, lines, 'text/csv; charset=utf-8', 'audit-events.csv');
+}
+
+async function sendStream(
+  reply: FastifyReply,
+  lines: AsyncGenerator<string>,
+  contentType: string,
+  filename: string,
+): Promise<void> {
   await reply
     .status(200)
-    .header('content-type', 'text/csv; charset=utf-8')
-    .header('content-disposition', 'attachment; filename="audit-events.csv"')
+    .header('content-type', contentType)
+    .header('content-disposition', `attachment; filename="${filename}"`)
     .header('cache-control', 'no-store')
     .send(Readable.from(lines));
 }

@@ -6,11 +6,15 @@ import { Batcher } from '../platform/batching/batcher';
 import { SqlPool, type PreparedStatement } from '../platform/database/sql';
 import { DomainError } from '../platform/errors/domain-error';
 import { Metrics } from '../platform/metrics/metrics';
-import { AUDIT_APPENDER_ROLE } from '../platform/database/migrations/1795737600000-audit';
+import { Readiness } from '../platform/health/readiness';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
-import { chainRecord, GENESIS_HASH, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
+import { chainRecord, hashCanonical, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
+import { ROW_CONSISTENT_SQL } from './audit-verify';
 import { writeCheckpoint } from './checkpoints';
+import { checkStoredHead, type StoredHead } from './head-check';
+import { recoverHead } from './head-recovery';
+import { signHead, writeHead, type ChainHead } from './signed-head';
 
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
 
@@ -25,14 +29,25 @@ export interface AuditOptions {
 
 /** Any constant: the advisory lock that makes one appender at a time, across gateway nodes. */
 const SEQUENCER_LOCK = 7_201_883_001;
-const MAX_BATCH = 500;
+export const MAX_BATCH = 500;
+/** The readiness check, and the alarm's name in logs. */
+const ALARM = 'audit';
 
 const HEAD: PreparedStatement = {
   name: 'audit.head',
-  text: 'SELECT seq, record_hash AS "hash" FROM audit_event ORDER BY seq DESC LIMIT 1',
+  text: `SELECT seq, record_hash AS "hash", prev_hash AS "prevHash", canonical, ${ROW_CONSISTENT_SQL} AS consistent
+         FROM audit_event ORDER BY seq DESC LIMIT 1`,
 };
-// Sent with BEGIN, in one round trip: the INSERT-only role, then the sequencer's lock.
-const PROLOGUE = `SET LOCAL ROLE ${AUDIT_APPENDER_ROLE}; SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`;
+// Sent with BEGIN, in one round trip. The application's login may only INSERT and SELECT here.
+const PROLOGUE = `SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`;
+
+interface HeadRow {
+  seq: string;
+  hash: string;
+  prevHash: string;
+  canonical: string;
+  consistent: boolean | null;
+}
 const INSERT: PreparedStatement = {
   name: 'audit.insert',
   text: `INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
@@ -44,15 +59,28 @@ const INSERT: PreparedStatement = {
 /**
  * The single sequencer of the audit log. Appends wait in a queue; one writer
  * takes everything queued and commits it in one transaction, under an
- * advisory lock and the INSERT-only role, numbering from the stored head:
- * seqs are gapless because a failed batch commits nothing. `append`
- * resolves only once its record is committed; if it cannot be, it rejects
- * with 503 `audit-unavailable` and the caller releases nothing.
+ * advisory lock, numbering from the stored head: seqs are gapless because a
+ * failed batch commits nothing. `append` resolves only once its record is
+ * committed and the new head is signed outside the database; if either
+ * fails, it rejects with 503 `audit-unavailable` and the caller releases
+ * nothing.
+ *
+ * The sequencer keeps the head it wrote. Before each batch it compares the
+ * stored head with it: an edit, a deletion or an addition made by anyone
+ * else (the database's operator included) stops appends, raises an alarm
+ * and takes the gateway out of readiness, until the stored head is again the
+ * one it wrote.
  */
 @Injectable()
 export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly batcher = new Batcher<AuditEntry, number>((entries) => this.commit(entries), MAX_BATCH);
-  private head: { seq: number; hash: string } | undefined;
+  /** The head this sequencer committed and signed; undefined until it is established at boot. */
+  private head: ChainHead | undefined;
+  /** The head of a batch whose COMMIT was sent but not acknowledged: it may have landed. */
+  private pending: ChainHead | undefined;
+  private alarm: string | undefined;
+  /** The last head signed, as signed: a verifiable export ends with it. */
+  private signed: { seq: number; jws: string } | undefined;
   private checkpointed = 0;
   /** The head a checkpoint has been queued for, so that batches meanwhile do not queue more. */
   private checkpointQueued = 0;
@@ -68,6 +96,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @InjectPinoLogger('audit') private readonly logger: PinoLogger,
+    private readonly readiness: Readiness,
     metrics: Metrics,
   ) {
     this.pool = new Pool({
@@ -98,6 +127,12 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       registers,
       collect: () => lag.set(this.head === undefined ? Number.NaN : this.head.seq - this.checkpointed),
     });
+    const mismatch: Gauge = new Gauge({
+      name: 'passerelle_audit_head_alarm',
+      help: '1 while appends are stopped because the stored head differs from the one signed, or cannot be signed',
+      registers,
+      collect: () => mismatch.set(this.alarm === undefined ? 0 : 1),
+    });
     const age: Gauge = new Gauge({
       name: 'passerelle_audit_checkpoint_age_seconds',
       help: 'Seconds since this node last wrote a signed checkpoint (or started)',
@@ -106,16 +141,84 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.timer = setInterval(() => void this.checkpoint(), this.options.checkpointIntervalMs);
     this.timer.unref();
+    try {
+      await this.establishHead();
+    } catch (error) {
+      // The database may be down at boot; the first batch tries again.
+      this.logger.warn({ event: 'audit-head-unknown', err: error }, 'the audit head could not be established yet');
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.batcher.idle();
     await this.checkpoint();
+    // A clean stop: nothing may follow this head until the sequencer signs again.
+    if (this.head !== undefined && this.alarm === undefined && this.pending === undefined) {
+      await this.publishHead(this.head, 'stopped').catch(() => undefined);
+    }
     await this.pool.end();
+  }
+
+  /** Why appends are stopped, if they are. */
+  get alarmReason(): string | undefined {
+    return this.alarm;
+  }
+
+  /**
+   * At boot: the head to expect is the newest one signed (the head file, or
+   * a checkpoint); see recoverHead for what the stored head may be.
+   */
+  private async establishHead(): Promise<void> {
+    const [row] = await this.sql.query<HeadRow>(HEAD, []);
+    const recovered = await recoverHead(
+      { dir: this.options.checkpointDir, keys: { keys: [this.key.publicJwk] }, maxBatch: MAX_BATCH },
+      row === undefined ? undefined : storedHead(row),
+      (text, values) => this.sql.raw(text, values),
+    );
+    if (!recovered.ok) {
+      this.raise(recovered.reason);
+      return;
+    }
+    if (recovered.adopted !== undefined) {
+      // Not an error the sequencer can settle: an operator should know records were taken on unsigned.
+      this.logger.error(
+        { event: 'audit-head-adopted', alarm: true, ...recovered.adopted },
+        'audit records past the last signed head were taken on after an unclean stop',
+      );
+    }
+    await this.publishHead(recovered.head, 'appending');
+    this.head = recovered.head;
+  }
+
+  private raise(reason: string): void {
+    if (this.alarm !== reason) {
+      this.logger.error({ event: 'audit-head-mismatch', alarm: true, reason }, 'audit appends stopped: %s', reason);
+    }
+    this.alarm = reason;
+    this.readiness.raise(ALARM, 'The audit log cannot be appended to');
+  }
+
+  private settle(): void {
+    if (this.alarm === undefined) return;
+    this.logger.warn({ event: 'audit-head-restored' }, 'audit appends resumed: the stored head is the one signed');
+    this.alarm = undefined;
+    this.readiness.clear(ALARM);
+  }
+
+  /** Signs `head` and replaces the head file with it; the gateway's verifiers read it. */
+  private async publishHead(head: ChainHead, state: 'appending' | 'stopped'): Promise<void> {
+    const jws = signHead({ seq: head.seq, headHash: head.hash, at: new Date().toISOString(), state }, this.key);
+    await writeHead(this.options.checkpointDir, jws);
+    this.signed = { seq: head.seq, jws };
+  }
+
+  /** The newest head this sequencer signed; undefined before its first, or while appends are stopped. */
+  get signedHead(): { seq: number; jws: string } | undefined {
+    return this.alarm === undefined ? this.signed : undefined;
   }
 
   /** The pseudonym a citizen's records are stored under, for searching them. */
@@ -127,15 +230,23 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     return this.batcher.add(entry);
   }
 
-  /** One batch: committed, or failed as a whole (503 for each of its callers, nothing numbered). */
+  /** One batch: committed and signed, or failed as a whole (503 for each of its callers). */
   private async commit(entries: AuditEntry[]): Promise<number[]> {
     let records: AuditRecord[];
     try {
-      records = await this.write(entries);
+      if (this.head === undefined) await this.establishHead();
+      if (this.head === undefined) throw new HeadMismatch();
+      records = await this.write(entries, this.head);
+      const last = records[records.length - 1];
+      this.head = { seq: last.seq, hash: last.recordHash };
+      this.pending = undefined;
+      await this.publishHead(this.head, 'appending');
+      this.settle();
     } catch (error) {
-      this.head = undefined;
       this.failures.inc(entries.length);
-      this.logger.error({ event: 'audit-append-failed', err: error, records: entries.length }, 'audit append failed');
+      if (!(error instanceof HeadMismatch)) {
+        this.logger.error({ event: 'audit-append-failed', err: error, records: entries.length }, 'audit append failed');
+      }
       throw new DomainError('audit-unavailable', undefined, { retryAfterSeconds: 1 });
     }
     this.batchSize.observe(entries.length);
@@ -151,10 +262,21 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     return records.map((record) => record.seq);
   }
 
-  private write(entries: AuditEntry[]): Promise<AuditRecord[]> {
+  private write(entries: AuditEntry[], expected: ChainHead): Promise<AuditRecord[]> {
     return this.sql.transaction(async (tx) => {
-      const [stored] = await tx.query<{ seq: string; hash: string }>(HEAD, []);
-      let prev = stored === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(stored.seq), hash: stored.hash };
+      const [row] = await tx.query<HeadRow>(HEAD, []);
+      const checked = checkStoredHead(expected, this.pending, row === undefined ? undefined : storedHead(row));
+      if (!checked.ok) {
+        this.raise(checked.reason);
+        throw new HeadMismatch();
+      }
+      if (checked.committed) {
+        // The batch whose COMMIT went unanswered did land: sign it before building on it.
+        await this.publishHead(checked.head, 'appending');
+        this.head = checked.head;
+      }
+      this.pending = undefined;
+      let prev = checked.head;
       const now = new Date();
       const records = entries.map((entry) => {
         const record = chainRecord(prev, entry, now, this.options.pseudonymKey);
@@ -177,7 +299,8 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
         column((r) => r.recordHash),
         column((r) => r.canonical),
       ]);
-      this.head = prev;
+      // From here the COMMIT may land even if its answer is lost.
+      this.pending = prev;
       return records;
     }, PROLOGUE);
   }
@@ -211,4 +334,16 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.error({ event: 'audit-checkpoint-failed', err: error }, 'audit checkpoint could not be written');
     }
   }
+}
+
+/** Appends are stopped: the alarm is raised and logged where it was found. */
+class HeadMismatch extends Error {}
+
+function storedHead(row: HeadRow): StoredHead {
+  const seq = Number(row.seq);
+  return {
+    seq,
+    hash: row.hash,
+    intact: row.consistent === true && hashCanonical(row.prevHash, seq, row.canonical) === row.hash,
+  };
 }

@@ -7,6 +7,7 @@ import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import type { AuditPayload } from './audit-chain';
 import { csvLines } from './audit-csv';
+import { jsonlLines } from './audit-jsonl';
 import { AUDIT_OPTIONS, AuditLog, type AuditOptions } from './audit-log';
 import { AuditQueryRepository, type AuditFilter } from './audit-query.repository';
 import { verifyAuditLog, type AuditRow, type VerifyReport } from './audit-verify';
@@ -121,13 +122,24 @@ export class AuditOffice {
     return csvLines((after, size) => this.queries.search(filter, after, size));
   }
 
+  /**
+   * The whole log up to the last signed head, as JSON lines with hashes and
+   * that head's signature: what a third party verifies with
+   * `audit verify-export`. Not while appends are stopped: the head is then
+   * in doubt.
+   */
+  async exportVerifiable(officer: CitizenPrincipal): Promise<AsyncGenerator<string>> {
+    await this.recordQuery(officer, 'export', {}, { format: 'jsonl' });
+    const head = this.audit.signedHead;
+    if (head === undefined) throw new DomainError('audit-unavailable', undefined, { retryAfterSeconds: 1 });
+    return jsonlLines((after, upTo, size) => this.queries.chain(after, upTo, size), head);
+  }
+
   async integrity(officer: CitizenPrincipal): Promise<VerifyReport> {
     await this.recordQuery(officer, 'integrity', {});
-    return verifyAuditLog(
-      (text, values) => this.queries.sql.raw<AuditRow>(text, values),
-      this.options.checkpointDir,
-      this.key.publicJwk,
-    );
+    return verifyAuditLog((text, values) => this.queries.sql.raw<AuditRow>(text, values), this.options.checkpointDir, {
+      keys: [this.key.publicJwk],
+    });
   }
 
   /** Every exchange that touched the citizen, newest first, with names from the contracts and the registry. */

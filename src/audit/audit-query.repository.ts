@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql, type PreparedStatement } from '../platform/database/sql';
+import type { ExportRow } from './audit-jsonl';
 import type { AuditPayload } from './audit-chain';
 
 export interface AuditFilter {
@@ -31,6 +32,12 @@ const SEARCH: PreparedStatement = {
            AND ($8::timestamptz IS NULL OR recorded_at < $8)
          ORDER BY seq LIMIT $9`,
 };
+const CHAIN: PreparedStatement = {
+  name: 'audit.chain',
+  text: `SELECT seq, prev_hash, record_hash, canonical FROM audit_event
+         WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+};
+
 const ACCESS_LOG: PreparedStatement = {
   name: 'audit.access-log',
   text: `SELECT a.seq, a.recorded_at AS "recordedAt", a.organisation, o.name AS "organisationName", a.product,
@@ -53,6 +60,11 @@ export interface AccessRow {
 @Injectable()
 export class AuditQueryRepository {
   constructor(readonly sql: Sql) {}
+
+  /** Records after `afterSeq` up to `upTo`, as hashed: for the verifiable export. */
+  chain(afterSeq: number, upTo: number, limit: number): Promise<ExportRow[]> {
+    return this.sql.query<ExportRow & Record<string, unknown>>(CHAIN, [afterSeq, upTo, limit]);
+  }
 
   /** Keyset pagination: the events after `afterSeq`, in seq order. */
   search(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditEventRow[]> {

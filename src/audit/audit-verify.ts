@@ -1,6 +1,7 @@
-import type { JWK } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import { ChainVerifier, GENESIS_HASH, type StoredRow, type VerifyFailure } from './audit-chain';
 import { checkpointSeqs, readCheckpoints } from './checkpoints';
+import { readHead, type ChainHead, type SignedHead } from './signed-head';
 
 const PAGE = 10_000;
 /**
@@ -10,16 +11,23 @@ const PAGE = 10_000;
  */
 export const VERIFY_SEGMENTS = 3;
 const LAST_SQL = 'SELECT max(seq) AS last FROM audit_event';
-// The database compares the jsonb payload and the filter columns with the hashed text, so only the text travels.
-const PAGE_SQL = `SELECT seq, canonical, prev_hash, record_hash,
-    (canonical::jsonb = payload AND (payload->>'seq')::bigint = seq AND kind = payload->>'kind'
+const HASH_AT_SQL = 'SELECT record_hash FROM audit_event WHERE seq = $1';
+/**
+ * Whether a row's jsonb payload and filter columns equal its hashed text: the
+ * database compares them, so only the text travels.
+ */
+export const ROW_CONSISTENT_SQL = `(canonical::jsonb = payload AND (payload->>'seq')::bigint = seq
+      AND kind = payload->>'kind'
       AND organisation IS NOT DISTINCT FROM payload->>'organisation'
       AND citizen_pseudonym IS NOT DISTINCT FROM payload->>'citizen'
       AND product IS NOT DISTINCT FROM payload->>'product'
       AND purpose IS NOT DISTINCT FROM payload->>'purpose'
       AND decision IS NOT DISTINCT FROM payload->>'decision'
-      AND correlation_id IS NOT DISTINCT FROM payload->>'correlationId') AS consistent
+      AND correlation_id IS NOT DISTINCT FROM payload->>'correlationId')`;
+const PAGE_SQL = `SELECT seq, canonical, prev_hash, record_hash, ${ROW_CONSISTENT_SQL} AS consistent
   FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`;
+/** How long a verifier waits for a running gateway to sign records it has just committed. */
+const SIGNED_HEAD_WAIT_MS = 2_000;
 
 export interface AuditRow {
   seq: string;
@@ -36,36 +44,51 @@ export interface VerifyOptions {
   page?: number;
   /** How many segments of the chain are read at once; a log under `segments` pages is read whole. */
   segments?: number;
+  /** How long to wait for a running gateway to sign the records read last. */
+  signedHeadWaitMs?: number;
 }
+
+/**
+ * `intact`: every record holds and a signature covers the head. `broken`:
+ * something was changed, removed, reordered or added (`failure` says where).
+ * `unverifiable`: what was read holds, but no signature covers the head, so a
+ * change there could not be told apart.
+ */
+export type VerifyOutcome = 'intact' | 'broken' | 'unverifiable';
 
 export interface VerifyReport {
   ok: boolean;
+  outcome: VerifyOutcome;
   verified: number;
   head: { seq: number; hash: string };
   checkpoints: number;
   latestCheckpoint: { seq: number; at: string } | null;
+  signedHead: { seq: number; at: string; state: SignedHead['state'] } | null;
   failure?: VerifyFailure;
+  /** Why the head could not be verified, when the outcome is `unverifiable`. */
+  unverified?: string;
   invalidCheckpoints: string[];
   seconds: number;
 }
 
 /**
  * Verifies the whole audit log from the database and the checkpoint
- * directory: every record in seq order (keyset pages, flat memory; the chain
- * cut into segments read at once and joined in order), then the signed
- * checkpoints. Reports the first bad seq.
+ * directory, with public keys only: every record in seq order (keyset pages,
+ * flat memory; the chain cut into segments read at once and joined in
+ * order), then the signed checkpoints, then the signed head: the newest
+ * record must be the one the gateway signed last. Reports the first bad seq.
  */
 export async function verifyAuditLog(
   query: RunQuery,
   checkpointDir: string,
-  publicJwk: JWK,
+  keys: JSONWebKeySet,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const started = process.hrtime.bigint();
   const page = options.page ?? PAGE;
   // The files' names say which hashes to keep; their signatures are checked meanwhile.
   const seqs = await checkpointSeqs(checkpointDir);
-  const reading = readCheckpoints(checkpointDir, publicJwk);
+  const reading = readCheckpoints(checkpointDir, keys);
   // Awaited below; until then a failure must not go unhandled.
   reading.catch(() => undefined);
   const [{ last }] = (await query(LAST_SQL, [])) as { last: string | null }[];
@@ -91,8 +114,19 @@ export async function verifyAuditLog(
     (best, c) => (best === null || c.seq > best.seq ? { seq: c.seq, at: c.at } : best),
     null,
   );
+  let signed: SignedHead | undefined;
+  let unverified: string | undefined;
+  if (failure === undefined) {
+    const cover = await coverHead(query, verifier, checkpointDir, keys, latest?.seq ?? 0, page, options);
+    ({ failure, unverified, signed } = cover);
+  }
+  const outcome: VerifyOutcome =
+    failure !== undefined ? 'broken' : unverified !== undefined ? 'unverifiable' : 'intact';
   return {
-    ok: failure === undefined,
+    ok: outcome === 'intact',
+    outcome,
+    unverified,
+    signedHead: signed === undefined ? null : { seq: signed.seq, at: signed.at, state: signed.state },
     verified: verifier.verified,
     head: verifier.head,
     checkpoints: checkpoints.length,
@@ -139,4 +173,69 @@ function toStored(row: AuditRow): StoredRow {
     recordHash: row.record_hash,
     consistent: row.consistent === true,
   };
+}
+
+interface HeadCover {
+  failure?: VerifyFailure;
+  unverified?: string;
+  signed?: SignedHead;
+}
+
+/**
+ * After the rows: does a signature cover the newest one? The head file is
+ * read after the rows, so on a running gateway it is at or past them: the
+ * records it vouches for beyond them are read too. Records past it are
+ * waited for a moment (a batch being signed); past that, a gateway that
+ * stopped cleanly cannot have written them, and otherwise they are unsigned.
+ */
+async function coverHead(
+  query: RunQuery,
+  verifier: ChainVerifier,
+  dir: string,
+  keys: JSONWebKeySet,
+  latestCheckpoint: number,
+  page: number,
+  options: VerifyOptions,
+): Promise<HeadCover> {
+  const deadline = Date.now() + (options.signedHeadWaitMs ?? SIGNED_HEAD_WAIT_MS);
+  for (;;) {
+    const read = await readHead(dir, keys);
+    if (read.found && 'invalid' in read) return { failure: { seq: verifier.head.seq, reason: read.invalid } };
+    const signed = read.found ? read.head : undefined;
+    const head = verifier.head;
+    if (signed === undefined) {
+      if (head.seq === 0 || head.seq === latestCheckpoint) return {};
+      return { unverified: `no signature covers the head (seq ${head.seq}): there is no signed head` };
+    }
+    if (signed.seq >= head.seq) {
+      const failure = await verifySegment(query, verifier, signed.seq, page, true);
+      if (failure !== undefined) {
+        return { signed, failure: { ...failure, reason: `truncated: the signed head vouches for seq ${signed.seq}` } };
+      }
+      return verifier.head.hash === signed.headHash
+        ? { signed }
+        : { signed, failure: { seq: signed.seq, reason: 'differs from the signed head' } };
+    }
+    const [row] = (await query(HASH_AT_SQL, [signed.seq])) as { record_hash: string }[];
+    if (row?.record_hash !== signed.headHash) {
+      return { signed, failure: { seq: signed.seq, reason: 'differs from the signed head' } };
+    }
+    if (Date.now() >= deadline) {
+      const unsigned = head.seq - signed.seq;
+      if (signed.state === 'stopped') {
+        return {
+          signed,
+          failure: { seq: signed.seq + 1, reason: `added after the gateway's final signed head (seq ${signed.seq})` },
+        };
+      }
+      return { signed, unverified: `${unsigned} record(s) after seq ${signed.seq} are not covered by a signature` };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Checks the records after `from` up to `to` chain from it: records a restarting sequencer may take on. */
+export async function verifyRange(query: RunQuery, from: ChainHead, to: number): Promise<VerifyFailure | undefined> {
+  const verifier = new ChainVerifier(new Set(), { seq: from.seq + 1, prevHash: from.hash });
+  return verifySegment(query, verifier, to, PAGE, true);
 }

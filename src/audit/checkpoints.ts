@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
+import { CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { SIGNING_ALGORITHM, type SigningKey } from '../platform/signing/signing-key';
 import type { Checkpoint } from './audit-chain';
 
@@ -31,36 +31,50 @@ export async function checkpointSeqs(dir: string): Promise<Set<number>> {
   return new Set((await checkpointFiles(dir)).map((name) => Number(FILE.exec(name)?.[1])));
 }
 
-/**
- * Reads and verifies every checkpoint in `dir` with the gateway's public key,
- * several at a time. A missing directory has none.
- */
-export async function readCheckpoints(dir: string, publicJwk: JWK): Promise<CheckpointRead> {
-  const files = await checkpointFiles(dir);
-  if (files.length === 0) return { checkpoints: [], invalid: [] };
-  const key = await importJWK(publicJwk, SIGNING_ALGORITHM);
-  const read = async (name: string): Promise<Checkpoint | undefined> => {
-    try {
-      const { payload } = await compactVerify(await readFile(join(dir, name), 'utf8'), key);
-      const checkpoint = JSON.parse(Buffer.from(payload).toString('utf8')) as Checkpoint;
-      if (!Number.isInteger(checkpoint.seq) || FILE.exec(name)?.[1] !== String(checkpoint.seq).padStart(12, '0')) {
-        return undefined;
-      }
-      return checkpoint;
-    } catch {
+/** The statement a checkpoint file makes, if a key of `keys` signed it and its name says the same seq. */
+async function readCheckpoint(
+  dir: string,
+  name: string,
+  keys: ReturnType<typeof createLocalJWKSet>,
+): Promise<Checkpoint | undefined> {
+  try {
+    const { payload } = await compactVerify(await readFile(join(dir, name), 'utf8'), keys);
+    const checkpoint = JSON.parse(Buffer.from(payload).toString('utf8')) as Checkpoint;
+    if (!Number.isInteger(checkpoint.seq) || FILE.exec(name)?.[1] !== String(checkpoint.seq).padStart(12, '0')) {
       return undefined;
     }
-  };
+    return checkpoint;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads and verifies every checkpoint in `dir` with the public keys `keys`
+ * (a JWKS: the gateway's, or what a third party was given), several at a
+ * time. A missing directory has none.
+ */
+export async function readCheckpoints(dir: string, keys: JSONWebKeySet): Promise<CheckpointRead> {
+  const files = await checkpointFiles(dir);
+  if (files.length === 0) return { checkpoints: [], invalid: [] };
+  const keySet = createLocalJWKSet(keys);
   const checkpoints: Checkpoint[] = [];
   const invalid: string[] = [];
   for (let i = 0; i < files.length; i += READ_AT_ONCE) {
     const batch = files.slice(i, i + READ_AT_ONCE);
-    (await Promise.all(batch.map(read))).forEach((checkpoint, j) => {
+    (await Promise.all(batch.map((name) => readCheckpoint(dir, name, keySet)))).forEach((checkpoint, j) => {
       if (checkpoint === undefined) invalid.push(batch[j]);
       else checkpoints.push(checkpoint);
     });
   }
   return { checkpoints, invalid };
+}
+
+/** The newest checkpoint in `dir`, verified; undefined when there is none, or it does not verify. */
+export async function readLatestCheckpoint(dir: string, keys: JSONWebKeySet): Promise<Checkpoint | undefined> {
+  const files = await checkpointFiles(dir);
+  const newest = files[files.length - 1];
+  return newest === undefined ? undefined : readCheckpoint(dir, newest, createLocalJWKSet(keys));
 }
 
 async function checkpointFiles(dir: string): Promise<string[]> {

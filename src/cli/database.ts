@@ -3,8 +3,9 @@ import { VERIFY_SEGMENTS } from '../audit/audit-verify';
 import type { AppConfig } from '../platform/config/config';
 import { dataSourceOptions } from '../platform/database/data-source-options';
 import { embeddedDatabaseUrl, startEmbeddedPostgres } from '../platform/database/embedded-postgres';
+import { asLogin, DEV_LOGINS, provisionLogins } from '../platform/database/logins';
 import { isConnectionError } from '../platform/database/sql';
-import { runMigrations } from '../platform/database/migrate';
+import { migrateSchema } from '../platform/database/migrate';
 
 async function connect(url: string): Promise<DataSource> {
   // One connection for each segment `audit verify` reads at once.
@@ -14,31 +15,50 @@ async function connect(url: string): Promise<DataSource> {
   return dataSource;
 }
 
+export interface DatabaseAccess {
+  /**
+   * Read only: the audit commands need nothing else, and run no migration,
+   * so that anyone given a read-only login can verify the log.
+   */
+  readOnly?: boolean;
+}
+
 /**
- * Runs `work` against the gateway's database: DATABASE_URL when set, otherwise
- * the embedded cluster, reusing it if `npm start` is running and starting it
- * for the duration of the command if not.
+ * Runs `work` as the application's login: DATABASE_URL when set (migrated
+ * first through DATABASE_OWNER_URL when that is set), otherwise the embedded
+ * cluster, reusing it if `npm start` is running and starting it for the
+ * duration of the command if not.
  */
-export async function withDatabase<T>(config: AppConfig, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  config: AppConfig,
+  work: (dataSource: DataSource) => Promise<T>,
+  access: DatabaseAccess = {},
+): Promise<T> {
   let stopEmbedded: (() => Promise<void>) | undefined;
-  let dataSource: DataSource;
-  if (config.databaseUrl !== undefined) {
-    dataSource = await connect(config.databaseUrl);
-  } else {
+  let url = config.databaseUrl;
+  let ownerUrl = config.databaseOwnerUrl;
+  if (url === undefined) {
+    let adminUrl = embeddedDatabaseUrl(config.embeddedPg.port);
     try {
-      dataSource = await connect(embeddedDatabaseUrl(config.embeddedPg.port));
+      await (await connect(adminUrl)).destroy();
     } catch (error) {
       if (!isConnectionError(error)) throw error;
       const embedded = await startEmbeddedPostgres(config.embeddedPg);
       stopEmbedded = () => embedded.stop();
-      dataSource = await connect(embedded.url);
+      adminUrl = embedded.url;
     }
+    if (access.readOnly === true) url = asLogin(adminUrl, DEV_LOGINS.application);
+    else ({ applicationUrl: url, ownerUrl } = await provisionLogins(adminUrl, new URL(adminUrl).pathname.slice(1)));
   }
   try {
-    await runMigrations(dataSource);
-    return await work(dataSource);
+    const dataSource = await connect(url);
+    try {
+      if (access.readOnly !== true) await migrateSchema(dataSource, ownerUrl);
+      return await work(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
   } finally {
-    await dataSource.destroy();
     await stopEmbedded?.();
   }
 }

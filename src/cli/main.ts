@@ -9,10 +9,9 @@ import { mintDevToken } from '../citizen-auth/dev-idp/dev-token';
 import { ensureDevPki } from '../identity/dev-pki/dev-pki';
 import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
 import { ConfigError, loadConfig, type AppConfig } from '../platform/config/config';
-import { ensureDevSigningKey, loadSigningKey } from '../platform/signing/signing-key';
-import { csvLines } from '../audit/audit-csv';
-import { verifyAuditLog } from '../audit/audit-verify';
+import { ensureDevSigningKey } from '../platform/signing/signing-key';
 import { withDatabase } from './database';
+import { AuditBroken, auditCommand, AuditUnverifiable, AuditUsageError, EXIT } from './audit-commands';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -22,8 +21,14 @@ const USAGE = `Usage: npm run cli -- <command>
   org activate <id>                     lift a suspension
   org bind-cert <id> <certificate.pem>  bind a client certificate (by SHA-256 fingerprint)
   contracts check                       validate schemas/ (purposes, manifests, data schemas)
-  audit verify                          recompute the audit chain and check the signed checkpoints, offline
-  audit export                          the whole audit log as CSV on standard output
+  audit verify [--jwks FILE|URL] [--checkpoints DIR]
+                                        recompute the audit chain and check every signature over it, with read
+                                        access and public keys only (default: the running gateway's JWKS)
+  audit export [--format csv|jsonl]     the whole audit log on standard output; jsonl carries each record's seq,
+                                        hashes and hashed text, up to and with the signed head, for verify-export
+  audit verify-export FILE --jwks FILE|URL [--checkpoints DIR]
+                                        verify a jsonl export with no database
+                                        (audit exits 0 intact, 1 broken, 2 usage error, 3 cannot verify)
   dev certs                             regenerate the development PKI in CERTS_DIR
   dev token --sub <pivot id> [--role privacy-officer] [--ttl <seconds>]
                                         print a bearer token of the development IdP
@@ -108,34 +113,6 @@ async function devToken(config: AppConfig, values: { sub?: string; role?: string
   });
 }
 
-/** Exits non-zero (through AuditBroken) and names the first bad seq when the chain does not hold. */
-async function audit(config: AppConfig, args: string[]): Promise<string> {
-  if (args[0] === 'export') {
-    await withDatabase(config, async (dataSource) => {
-      const pages = csvLines((after, size) =>
-        dataSource.query(`SELECT seq, payload FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT ${size}`, [after]),
-      );
-      for await (const chunk of pages) {
-        if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
-      }
-    });
-    return '';
-  }
-  if (args[0] !== 'verify') throw new UsageError(`unknown audit command "${args[0] ?? ''}"`);
-  const { publicJwk } = await loadSigningKey(config.signingKeyFile);
-  const report = await withDatabase(config, (dataSource) =>
-    verifyAuditLog((text, values) => dataSource.query(text, values), config.audit.checkpointDir, publicJwk),
-  );
-  const rate = report.seconds > 0 ? Math.round(report.verified / report.seconds) : report.verified;
-  const summary = `${report.verified} records and ${report.checkpoints} checkpoints read in ${report.seconds.toFixed(2)} s (${rate} records/s)`;
-  if (report.failure !== undefined) {
-    throw new AuditBroken(`audit log BROKEN at seq ${report.failure.seq}: ${report.failure.reason}\n${summary}`);
-  }
-  return `audit log OK: head seq ${report.head.seq}, ${report.head.hash}\n${summary}`;
-}
-
-class AuditBroken extends Error {}
-
 function contracts(config: AppConfig, args: string[]): string {
   if (args[0] !== 'check') throw new UsageError(`unknown contracts command "${args[0] ?? ''}"`);
   // The same loader the gateway runs at boot: what passes here starts there.
@@ -155,6 +132,9 @@ async function main(argv: string[]): Promise<void> {
       sub: { type: 'string' },
       role: { type: 'string' },
       ttl: { type: 'string' },
+      jwks: { type: 'string' },
+      checkpoints: { type: 'string' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -174,26 +154,33 @@ async function main(argv: string[]): Promise<void> {
     case 'contracts':
       process.stdout.write(`${contracts(config, rest)}\n`);
       return;
-    case 'audit':
-      {
-        const out = await audit(config, rest);
-        if (out !== '') process.stdout.write(`${out}\n`);
-      }
+    case 'audit': {
+      const write = async (chunk: string): Promise<void> => {
+        if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+      };
+      const out = await auditCommand(config, rest, values, write);
+      if (out !== '') process.stdout.write(`${out}\n`);
       return;
+    }
     default:
       throw new UsageError(`unknown command "${group}"`);
   }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}`);
-  else if (
+  if (error instanceof UsageError || error instanceof AuditUsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    process.exitCode = EXIT.usage;
+    return;
+  }
+  if (
     error instanceof ConfigError ||
     error instanceof OrganisationNotFoundError ||
     error instanceof ContractsError ||
-    error instanceof AuditBroken
+    error instanceof AuditBroken ||
+    error instanceof AuditUnverifiable
   ) {
     process.stderr.write(`${error.message}\n`);
   } else process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = error instanceof AuditUnverifiable ? EXIT.unverifiable : 1;
 });

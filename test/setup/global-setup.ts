@@ -2,18 +2,17 @@ import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { type DemoSources, startDemoSources } from '../../src/adapters/simulators/simulators';
 import { ensureDevPseudonymKey } from '../../src/audit/pseudonym-key';
 import { ensureDevIdpKey } from '../../src/citizen-auth/dev-idp/dev-idp-key';
 import { startDevIdpProcess } from '../../src/citizen-auth/dev-idp/dev-idp-process';
 import { ensureDevPki } from '../../src/identity/dev-pki/dev-pki';
 import type { ChildService } from '../../src/platform/child-service';
-import { dataSourceOptions } from '../../src/platform/database/data-source-options';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres';
-import { runMigrations } from '../../src/platform/database/migrate';
+import { provisionLogins } from '../../src/platform/database/logins';
+import { migrateAsOwner } from '../../src/platform/database/migrate';
 import { ensureDevSigningKey } from '../../src/platform/signing/signing-key';
-import { TEST_ENV, withDatabase } from './test-env';
+import { TEST_ENV } from './test-env';
 import { freePort } from '../../src/platform/net/listen';
 
 declare global {
@@ -60,12 +59,9 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  const dataSource = new DataSource(
-    dataSourceOptions({ url: withDatabase(adminUrl, template), poolMax: 2, statementTimeoutMs: 60_000 }),
-  );
-  await dataSource.initialize();
-  await runMigrations(dataSource);
-  await dataSource.destroy();
+  // Two logins, as the gateway runs in production: the owner migrates the template that each file clones.
+  const { ownerUrl } = await provisionLogins(adminUrl, template);
+  await migrateAsOwner(ownerUrl);
 
   // The demo legacy systems, shared and fault-free; tests that turn fault
   // knobs start simulators of their own.

@@ -1,3 +1,5 @@
+import { asLogin, DEV_LOGINS } from '../../src/platform/database/logins';
+
 /** What global setup hands to the test workers, through environment variables. */
 export const TEST_ENV = {
   root: 'PASSERELLE_TEST_ROOT',
@@ -23,4 +25,14 @@ export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+}
+
+/** The owner's login on the database of `url`: it may change the schema, and tamper with the audit log. */
+export function ownerUrlOf(url: string): string {
+  return asLogin(url, DEV_LOGINS.owner);
+}
+
+/** The superuser of the test server on the database of `url`. */
+export function adminUrlOf(url: string): string {
+  return withDatabase(testEnv('adminUrl'), new URL(url).pathname.slice(1));
 }

@@ -27,15 +27,20 @@ export interface Gateway {
 }
 
 export interface GatewayProcessOptions {
-  databaseUrl: string;
+  /** Unset: the gateway starts its embedded PostgreSQL, as `npm start` does (EMBEDDED_PG_DIR and _PORT in env). */
+  databaseUrl?: string;
   /** Scratch directory: the development PKI, audit checkpoints and mail go under it. */
   dir: string;
   /** Environment on top of the defaults below. */
   env?: Record<string, string>;
   /** When set, the gateway writes a V8 CPU profile to this directory when it stops. */
   profileDir?: string;
+  /** A login that may create the demo SQL source's database, when the gateway starts its own simulators. */
+  simulatorDatabaseUrl?: string;
   /** Node and V8 flags for the gateway's command line (V8's heap flags are not all allowed in NODE_OPTIONS). */
   nodeArgs?: string[];
+  /** Leads its own process group, as under systemd or in a container, so a test can signal the whole group. */
+  detached?: boolean;
 }
 
 /** Starts the gateway as `npm start` would, and waits for its first-call banner and the REST source's line. */
@@ -54,7 +59,8 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Gate
       PATH: process.env.PATH,
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
+      ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+      ...(options.simulatorDatabaseUrl === undefined ? {} : { SIMULATOR_DATABASE_URL: options.simulatorDatabaseUrl }),
       HOST: '127.0.0.1',
       AGENCY_PORT: String(agencyPort),
       PUBLIC_PORT: String(publicPort),
@@ -70,6 +76,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Gate
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
   });
   return new Promise((resolve, reject) => {
     // Kept until the gateway is up, for the error; the pipes are drained for as long as it runs.

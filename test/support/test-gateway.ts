@@ -6,7 +6,8 @@ import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { Client } from 'pg';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { loadConfig } from '../../src/platform/config/config';
-import { testEnv, withDatabase } from '../setup/test-env';
+import { asLogin, DEV_LOGINS } from '../../src/platform/database/logins';
+import { testEnv } from '../setup/test-env';
 
 export interface LogLine {
   level: number;
@@ -38,7 +39,8 @@ export async function createTestDatabase(): Promise<string> {
   } finally {
     await admin.end();
   }
-  return withDatabase(testEnv('adminUrl'), name);
+  // The gateway's own login: owns nothing, may only append to and read the audit log.
+  return asLogin(testEnv('adminUrl'), DEV_LOGINS.application, name);
 }
 
 export interface TestGatewayOptions {

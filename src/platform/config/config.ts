@@ -23,6 +23,7 @@ const ENV_SCHEMA = {
     PUBLIC_BASE_URL: { type: 'string', pattern: '^https?://' },
     METRICS_LISTEN: { type: 'string', minLength: 3, default: '127.0.0.1:9464' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    DATABASE_OWNER_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     DB_POOL_MAX: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
     DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     EMBEDDED_PG_DIR: { type: 'string', minLength: 1, default: '.data/postgres' },
@@ -54,6 +55,7 @@ const ENV_SCHEMA = {
     },
     SIMULATORS: { type: 'boolean' },
     SIMULATOR_BASE_PORT: { type: 'integer', minimum: 0, maximum: 65500, default: 9101 },
+    SIMULATOR_DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     SOURCE_DEADLINE_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 3000 },
     SOURCE_MAX_RESPONSE_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
     SOURCE_BREAKER_FAILURES: { type: 'integer', minimum: 1, maximum: 1000, default: 5 },
@@ -106,6 +108,8 @@ export interface AppConfig {
   metricsListen: { host: string; port: number };
   /** Unset means: start the embedded PostgreSQL under embeddedPg.dir. */
   databaseUrl: string | undefined;
+  /** The owner's login, for migrations; unset with DATABASE_URL means the schema is migrated by someone else. */
+  databaseOwnerUrl: string | undefined;
   dbPoolMax: number;
   dbStatementTimeoutMs: number;
   embeddedPg: { dir: string; port: number };
@@ -182,6 +186,11 @@ export interface SourcesConfig {
   simulators: boolean;
   /** The simulators listen on this port and the next three; 0 picks free ports. */
   simulatorBasePort: number;
+  /**
+   * A login that may create the demo SQL source's own database and its reader role, when DATABASE_URL is set
+   * (the gateway's logins may not); unset: DATABASE_OWNER_URL, then DATABASE_URL.
+   */
+  simulatorDatabaseUrl: string | undefined;
   deadlineMs: number;
   maxResponseBytes: number;
   breakerFailures: number;
@@ -279,6 +288,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     publicBaseUrl: v.PUBLIC_BASE_URL as string | undefined,
     metricsListen: metricsListen ?? { host: '', port: 0 },
     databaseUrl: v.DATABASE_URL as string | undefined,
+    databaseOwnerUrl: v.DATABASE_OWNER_URL as string | undefined,
     dbPoolMax: v.DB_POOL_MAX as number,
     dbStatementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS as number,
     embeddedPg: { dir: resolve(cwd, v.EMBEDDED_PG_DIR as string), port: v.EMBEDDED_PG_PORT as number },
@@ -317,6 +327,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       endpoints: parseEndpoints(v.SOURCE_ENDPOINTS as string | undefined),
       simulators: (v.SIMULATORS as boolean | undefined) ?? nodeEnv !== 'production',
       simulatorBasePort: v.SIMULATOR_BASE_PORT as number,
+      simulatorDatabaseUrl: v.SIMULATOR_DATABASE_URL as string | undefined,
       deadlineMs: v.SOURCE_DEADLINE_MS as number,
       maxResponseBytes: v.SOURCE_MAX_RESPONSE_BYTES as number,
       breakerFailures: v.SOURCE_BREAKER_FAILURES as number,

@@ -8,6 +8,7 @@ import { Notifications1795651200000 } from './migrations/1795651200000-notificat
 import { Audit1795737600000 } from './migrations/1795737600000-audit';
 import { Portal1795824000000 } from './migrations/1795824000000-portal';
 import { StatelessSignIn1795910400000 } from './migrations/1795910400000-stateless-sign-in';
+import { ApplicationLogin1795996800000 } from './migrations/1795996800000-application-login';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   Audit1795737600000,
   Portal1795824000000,
   StatelessSignIn1795910400000,
+  ApplicationLogin1795996800000,
 ];
 export const ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 

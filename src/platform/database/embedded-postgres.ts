@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedDatabase {
+  /** The cluster's superuser on `database`: for setting up logins and databases, not for the gateway. */
   url: string;
+  database: string;
   stop(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await ensureDatabase(options.port, database);
   return {
     url: embeddedDatabaseUrl(options.port, database),
+    database,
     stop: async () => {
       process.removeListener('exit', onExit);
       await cluster.stop();

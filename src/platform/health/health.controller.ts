@@ -27,7 +27,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready only when the database answers and no shutdown has begun; otherwise a 503 problem. */
+  /** Ready only when the database answers, no alarm is raised and no shutdown has begun; otherwise a 503 problem. */
   @Get('ready')
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'The gateway can serve: database reachable, not shutting down' })
@@ -36,6 +36,11 @@ export class HealthController {
       throw new DomainError('not-ready', 'The gateway is shutting down', {
         extensions: { checks: { shutdown: 'down' } },
       });
+    }
+    const [alarm] = this.readiness.raised;
+    if (alarm !== undefined) {
+      const [check, reason] = alarm;
+      throw new DomainError('not-ready', reason, { extensions: { checks: { [check]: 'down' } } });
     }
     try {
       await this.health.check([() => this.database.pingCheck('database', { timeout: 1_000 })]);
