@@ -1,22 +1,28 @@
 /**
  * `npm run bench:audit`: builds an audit log of 1,000,000 chained records
  * (the gateway's own hashing, inserted in batches), signs checkpoints as the
- * sequencer would, then runs the offline verifier over it and reports
- * records/s. PostgreSQL comes from DATABASE_URL, or a throw-away embedded
- * cluster.
+ * sequencer would, and the signed head of its last record, then runs the
+ * offline verifier over it and reports records/s. Then it writes the
+ * verifiable JSONL export to a file and times `audit verify-export` over it
+ * (no database). PostgreSQL comes from DATABASE_URL, or a throw-away
+ * embedded cluster.
  */
 import { KeyObject, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
+import { exportJWK, generateKeyPair, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
 import { Client, Pool } from 'pg';
 import { chainRecord, GENESIS_HASH, type AuditPayload, type AuditRecord } from '../src/audit/audit-chain';
 import { csvLines } from '../src/audit/audit-csv';
-import { VERIFY_SEGMENTS, verifyAuditLog, type AuditRow } from '../src/audit/audit-verify';
-import { writeCheckpoint } from '../src/audit/checkpoints';
+import { jsonlLines, verifyExport, type ExportReport, type ExportRow } from '../src/audit/audit-jsonl';
+import { VERIFY_SEGMENTS, verifyAuditLog, type AuditRow, type VerifyOutcome } from '../src/audit/audit-verify';
+import { readCheckpoints, writeCheckpoint } from '../src/audit/checkpoints';
+import { signHead, writeHead } from '../src/audit/signed-head';
+import type { SigningKey } from '../src/platform/signing/signing-key';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
 
 const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
@@ -28,8 +34,16 @@ async function main(): Promise<void> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
-  const key = { kid, privateKey, signer: KeyObject.from(privateKey), publicJwk: { ...publicJwk, kid, alg: 'ES256' } };
+  const key: SigningKey = {
+    kid,
+    privateKey,
+    signer: KeyObject.from(privateKey),
+    publicJwk: { ...publicJwk, kid, alg: 'ES256' },
+  };
+  // What a verifier is given: the public keys only.
+  const jwks: JSONWebKeySet = { keys: [key.publicJwk] };
   const checkpointDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-checkpoints-'));
+  const exportDir = mkdtempSync(join(tmpdir(), 'passerelle-bench-export-'));
   const pseudonymKey = randomBytes(32);
 
   const result = await withMigratedDatabase(async (url) => {
@@ -91,6 +105,12 @@ async function main(): Promise<void> {
             ],
           );
         }
+        // As the sequencer signs the head of its last batch, here at a clean stop: `audit verify` finds it covered.
+        const signedHead = {
+          seq: prev.seq,
+          jws: signHead({ seq: prev.seq, headHash: prev.hash, at: at.toISOString(), state: 'stopped' }, key),
+        };
+        await writeHead(checkpointDir, signedHead.jws);
         const built = Number(process.hrtime.bigint() - building) / 1e9;
         process.stdout.write(
           `${RECORDS.toLocaleString('en-CA')} records and checkpoints written in ${built.toFixed(1)} s\n`,
@@ -101,27 +121,33 @@ async function main(): Promise<void> {
         const report = await verifyAuditLog(
           async (text, values) => (await pool.query<AuditRow>(text, values)).rows,
           checkpointDir,
-          key.publicJwk,
+          jwks,
           { segments: SEGMENTS },
         ).finally(() => pool.end());
         const csv = await exportCsv(client);
+        const exportFile = join(exportDir, 'audit.jsonl');
+        const jsonl = await exportJsonl(client, exportFile, signedHead);
+        const verifiedExport = await verifyExportFile(exportFile, checkpointDir, jwks);
         return {
           records: RECORDS,
           buildSeconds: built,
           ...report,
           recordsPerSecond: Math.round(report.verified / report.seconds),
           csv,
+          jsonl,
+          verifyExport: verifiedExport,
         };
       } finally {
         await client.end();
       }
     } finally {
       rmSync(checkpointDir, { recursive: true, force: true });
+      rmSync(exportDir, { recursive: true, force: true });
     }
   });
 
   process.stdout.write(
-    `audit verify: ${result.ok ? 'OK' : `BROKEN at ${String(result.failure?.seq)}`}, ${result.verified.toLocaleString('en-CA')} records and ` +
+    `audit verify: ${verdict(result.outcome, result.failure)}, ${result.verified.toLocaleString('en-CA')} records and ` +
       `${result.checkpoints} checkpoints in ${result.seconds.toFixed(2)} s = ${result.recordsPerSecond.toLocaleString('en-CA')} records/s\n`,
   );
   process.stdout.write(
@@ -129,9 +155,65 @@ async function main(): Promise<void> {
       `${result.csv.seconds.toFixed(2)} s through a slow reader; RSS ${result.csv.rssBeforeMb} MB before, ` +
       `${result.csv.rssPeakMb} MB at most; heap ${result.csv.heapBeforeMb} MB before, ${result.csv.heapPeakMb} MB at most\n`,
   );
+  const exported = result.verifyExport;
+  process.stdout.write(
+    `audit verify-export: ${verdict(exported.outcome, exported.failure)}, ${exported.verified.toLocaleString('en-CA')} records and ` +
+      `${exported.checkpoints} checkpoints in ${exported.totalSeconds.toFixed(2)} s = ${exported.recordsPerSecond.toLocaleString('en-CA')} records/s ` +
+      `(JSONL export: ${(result.jsonl.bytes / 1e6).toFixed(0)} MB written in ${result.jsonl.seconds.toFixed(2)} s)\n`,
+  );
   const file = writeResult('audit-verify', { node: process.version, ...result });
   process.stdout.write(`written to ${file}\n`);
-  if (!result.ok) process.exitCode = 1;
+  if (!result.ok || exported.outcome !== 'intact') process.exitCode = 1;
+}
+
+function verdict(outcome: VerifyOutcome, failure: { seq: number } | undefined): string {
+  switch (outcome) {
+    case 'intact':
+      return 'OK';
+    case 'broken':
+      return `BROKEN at ${String(failure?.seq)}`;
+    case 'unverifiable':
+      return 'UNVERIFIABLE';
+  }
+}
+
+/** Writes the verifiable export up to the signed head, as `audit export --format jsonl` does. */
+async function exportJsonl(
+  client: Client,
+  file: string,
+  signedHead: { seq: number; jws: string },
+): Promise<{ bytes: number; seconds: number }> {
+  const started = process.hrtime.bigint();
+  const lines = jsonlLines(
+    async (after, upTo, size) =>
+      (
+        await client.query<ExportRow>(
+          'SELECT seq, prev_hash, record_hash, canonical FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3',
+          [after, upTo, size],
+        )
+      ).rows,
+    signedHead,
+  );
+  await pipeline(Readable.from(lines), createWriteStream(file));
+  return { bytes: statSync(file).size, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/**
+ * Times `audit verify-export` as a third party runs it, with no database: the
+ * checkpoints read and their signatures checked, then the file line by line.
+ */
+async function verifyExportFile(
+  file: string,
+  checkpointDir: string,
+  jwks: JSONWebKeySet,
+): Promise<ExportReport & { totalSeconds: number; recordsPerSecond: number }> {
+  const started = process.hrtime.bigint();
+  const { checkpoints, invalid } = await readCheckpoints(checkpointDir, jwks);
+  if (invalid.length > 0) throw new Error(`checkpoint signature invalid: ${invalid[0]}`);
+  const input = createReadStream(file, { encoding: 'utf8' });
+  const report = await verifyExport(createInterface({ input, crlfDelay: Infinity }), jwks, checkpoints);
+  const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { ...report, totalSeconds, recordsPerSecond: Math.round(report.verified / totalSeconds) };
 }
 
 /**
