@@ -2,7 +2,6 @@ import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -27,6 +26,7 @@ import { migrateSchema } from './platform/database/migrate';
 import { assertAppendOnlyLogin } from './audit/audit-privileges';
 import { Readiness } from './platform/health/readiness';
 import { createHttpServers, type HttpServers } from './platform/http/http-servers';
+import { closeServer } from './platform/http/server-close';
 import { Admission } from './platform/http/admission';
 import { installRequestHooks } from './platform/http/request-hooks';
 import { Metrics } from './platform/metrics/metrics';
@@ -56,24 +56,6 @@ export interface Gateway {
   listen(): Promise<{ agencyPort: number; publicPort: number; metricsPort: number }>;
   /** Not ready, drain in-flight requests, close listeners and the pool. Idempotent. */
   shutdown(): Promise<void>;
-}
-
-function closeServer(server: Server, drainTimeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
-    // In-flight requests finish; idle keep-alive sockets close now; stragglers
-    // are cut after the drain timeout so shutdown always ends.
-    const force = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
-    force.unref();
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }
 
 /** Assembles the gateway: TLS material, servers, Nest application, migrations, demo seed. */

@@ -8,6 +8,10 @@ import { DomainError } from '../errors/domain-error';
 import { listenerOf } from './listener';
 import { jsonDepthExceeds, jsonDuplicateKey } from './json-depth';
 import { answerRoutingError, refuseMalformedQuery } from './percent-encoding';
+import { trackConnections } from './server-close';
+
+/** How long an agency connection may take to complete its TLS handshake. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface HttpServersOptions {
   /** TLS options of the agency listener: key, cert, client CA and CRL. */
@@ -60,7 +64,14 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
     },
     serverFactory: (handler) => {
       agency = https.createServer(
-        { ...options.agencyTls, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+        {
+          ...options.agencyTls,
+          requestCert: true,
+          rejectUnauthorized: false,
+          minVersion: 'TLSv1.2',
+          // A client that connects and never finishes its handshake holds a socket; Node's default is 120 s.
+          handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+        },
         handler,
       );
       publicServer = http.createServer(handler);
@@ -69,6 +80,8 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
         server.keepAliveTimeout = 65_000;
         server.headersTimeout = 20_000;
         server.requestTimeout = 30_000;
+        // So that shutdown can cut sockets still in their TLS handshake, which the servers do not list.
+        trackConnections(server);
       }
       return agency;
     },
