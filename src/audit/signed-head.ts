@@ -74,7 +74,9 @@ export async function verifyHead(jws: string, keys: JSONWebKeySet): Promise<Sign
     const wellFormed =
       Number.isSafeInteger(head.seq) &&
       head.seq >= 0 &&
+      typeof head.at === 'string' &&
       typeof head.headHash === 'string' &&
+      /^[0-9a-f]{64}$/.test(head.headHash) &&
       (head.state === 'appending' || head.state === 'stopped');
     return wellFormed ? head : undefined;
   } catch {

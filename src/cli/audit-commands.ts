@@ -163,8 +163,12 @@ async function signedHeadIn(dir: string): Promise<{ seq: number; jws: string }> 
   } catch {
     throw new AuditUnverifiable(`no signed head in ${dir}: a verifiable export ends at one`);
   }
-  const payload = jws.split('.')[1] ?? '';
-  const seq = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { seq?: unknown }).seq;
+  let seq: unknown;
+  try {
+    seq = (JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { seq?: unknown }).seq;
+  } catch {
+    seq = undefined;
+  }
   if (typeof seq !== 'number') throw new AuditUnverifiable(`${dir}/${HEAD_FILE} is not a signed head`);
   return { seq, jws };
 }
