@@ -14,7 +14,7 @@ import { ROW_CONSISTENT_SQL } from './audit-verify';
 import { writeCheckpoint } from './checkpoints';
 import { checkStoredHead, type StoredHead } from './head-check';
 import { recoverHead } from './head-recovery';
-import { signHead, writeHead, type ChainHead } from './signed-head';
+import { HeadWriter, signHead, type ChainHead } from './signed-head';
 
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
 
@@ -91,6 +91,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private readonly pool: Pool;
   private readonly sql: SqlPool;
+  private readonly headFile: HeadWriter;
 
   constructor(
     @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
@@ -109,6 +110,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     // An idle connection that breaks is replaced on the next append; the error must not crash the process.
     this.pool.on('error', () => undefined);
     this.sql = new SqlPool(this.pool);
+    this.headFile = new HeadWriter(options.checkpointDir);
     const registers = [metrics.registry];
     this.batchSize = new Histogram({
       name: 'passerelle_audit_batch_records',
@@ -158,8 +160,13 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.checkpoint();
     // A clean stop: nothing may follow this head until the sequencer signs again.
     if (this.head !== undefined && this.alarm === undefined && this.pending === undefined) {
-      await this.publishHead(this.head, 'stopped').catch(() => undefined);
+      try {
+        this.publishHead(this.head, 'stopped');
+      } catch (error) {
+        this.logger.error({ event: 'audit-head-unsigned', err: error }, 'the final audit head could not be signed');
+      }
     }
+    this.headFile.close();
     await this.pool.end();
   }
 
@@ -190,7 +197,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
         'audit records past the last signed head were taken on after an unclean stop',
       );
     }
-    await this.publishHead(recovered.head, 'appending');
+    this.publishHead(recovered.head, 'appending');
     this.head = recovered.head;
   }
 
@@ -209,10 +216,10 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     this.readiness.clear(ALARM);
   }
 
-  /** Signs `head` and replaces the head file with it; the gateway's verifiers read it. */
-  private async publishHead(head: ChainHead, state: 'appending' | 'stopped'): Promise<void> {
+  /** Signs `head` and overwrites the head file with it (synchronously: one small pwrite); the verifiers read it. */
+  private publishHead(head: ChainHead, state: 'appending' | 'stopped'): void {
     const jws = signHead({ seq: head.seq, headHash: head.hash, at: new Date().toISOString(), state }, this.key);
-    await writeHead(this.options.checkpointDir, jws);
+    this.headFile.write(jws);
     this.signed = { seq: head.seq, jws };
   }
 
@@ -240,7 +247,13 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       const last = records[records.length - 1];
       this.head = { seq: last.seq, hash: last.recordHash };
       this.pending = undefined;
-      await this.publishHead(this.head, 'appending');
+      try {
+        this.publishHead(this.head, 'appending');
+      } catch (error) {
+        // Committed but not signed: its callers release nothing, and the gateway is not ready until a head is.
+        this.raise('the audit head could not be signed outside the database');
+        throw error;
+      }
       this.settle();
     } catch (error) {
       this.failures.inc(entries.length);
@@ -272,7 +285,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       }
       if (checked.committed) {
         // The batch whose COMMIT went unanswered did land: sign it before building on it.
-        await this.publishHead(checked.head, 'appending');
+        this.publishHead(checked.head, 'appending');
         this.head = checked.head;
       }
       this.pending = undefined;

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { signCompact } from '../platform/signing/detached-jws';
 import { ensureDevSigningKey, loadSigningKey, type SigningKey } from '../platform/signing/signing-key';
-import { HEAD_FILE, HEAD_TYP, readHead, signHead, verifyHead, writeHead, type SignedHead } from './signed-head';
+import {
+  HEAD_FILE,
+  HEAD_TYP,
+  HeadWriter,
+  readHead,
+  signHead,
+  verifyHead,
+  writeHead,
+  type SignedHead,
+} from './signed-head';
 
 const HEAD: SignedHead = { seq: 42, headHash: 'a'.repeat(64), at: '2026-11-23T12:00:00.000Z', state: 'appending' };
 
@@ -68,7 +77,10 @@ describe('the signed head', () => {
     await expect(readHead(headDir, keys)).resolves.toEqual({ found: false });
     const jws = signHead(HEAD, key);
     await writeHead(headDir, jws);
-    expect(readFileSync(join(headDir, HEAD_FILE), 'utf8')).toBe(jws);
+    // One fixed-size record, overwritten in place: the JWS, padded.
+    const record = readFileSync(join(headDir, HEAD_FILE), 'utf8');
+    expect(record).toHaveLength(512);
+    expect(record.trim()).toBe(jws);
     await expect(readHead(headDir, keys)).resolves.toEqual({ found: true, head: HEAD, jws });
     // Each batch replaces it: the reader sees the newest statement only.
     const next = signHead({ ...HEAD, seq: 50, state: 'stopped' }, key);
@@ -78,6 +90,23 @@ describe('the signed head', () => {
       head: { ...HEAD, seq: 50, state: 'stopped' },
       jws: next,
     });
+  });
+
+  it('keeps writing in place, and recreates the file when it is removed or replaced', async () => {
+    const headDir = mkdtempSync(join(dir, 'writer-'));
+    const writer = new HeadWriter(headDir);
+    try {
+      writer.write(signHead(HEAD, key));
+      const next = signHead({ ...HEAD, seq: 43 }, key);
+      writer.write(next);
+      expect(readFileSync(join(headDir, HEAD_FILE), 'utf8').trim()).toBe(next);
+      rmSync(join(headDir, HEAD_FILE));
+      const after = signHead({ ...HEAD, seq: 44 }, key);
+      writer.write(after);
+      await expect(readHead(headDir, keys)).resolves.toMatchObject({ found: true, head: { seq: 44 } });
+    } finally {
+      writer.close();
+    }
   });
 
   it('reports a head file that does not verify, rather than reading it as absent', async () => {
