@@ -39,7 +39,8 @@ function record(child: ChildProcess): { stdout: () => string; stderr: () => stri
 async function terminate(gateway: Gateway, target: 'process' | 'group'): Promise<Ended> {
   const { child } = gateway;
   const pid = child.pid ?? 0;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the process may exit before its last output has been read from the pipes.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const giveUp = setTimeout(() => {
     try {
       process.kill(target === 'group' ? -pid : pid, 'SIGKILL');
@@ -177,7 +178,7 @@ describe('The embedded PostgreSQL, which the group signal reaches too', () => {
     });
     const output = record(child);
     const giveUp = setTimeout(() => child.kill('SIGKILL'), GIVE_UP_MS);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     clearTimeout(giveUp);
 
     expect(output.stderr()).toBe('');

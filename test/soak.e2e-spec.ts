@@ -79,8 +79,10 @@ function steadyLoad(gateway: Gateway, seconds: number): { stop(): void; done: Pr
 /** Full (mark-compact) collections the gateway has run, from its own metrics. */
 async function majorCollections(gateway: Gateway): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
-  if (!text.includes('nodejs_gc_duration_seconds_count')) throw new Error('the gateway reports no GC counts');
-  // prom-client writes a kind's line once the first collection of that kind has happened.
+  // The metric is declared from the start; prom-client writes a kind's count once a collection of that kind has run
+  // (on Node.js 24 the gateway may not have collected at all yet when first asked).
+  if (!text.includes('# TYPE nodejs_gc_duration_seconds histogram'))
+    throw new Error('the gateway reports no GC counts');
   const count = /^nodejs_gc_duration_seconds_count\{[^}]*kind="major"[^}]*\} (\d+)/m.exec(text);
   return Number(count?.[1] ?? 0);
 }
