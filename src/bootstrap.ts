@@ -138,15 +138,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
     throw error;
   }
   const { agencyPort, publicPort, metricsPort } = await gateway.listen();
-  const endpoints = { ...config.sources.endpoints, ...simulators?.endpoints };
-  process.stdout.write(
-    firstCall(config, agencyPort, publicPort, metricsPort) +
-      '\n' +
-      (devIdp === undefined ? '' : citizenCall(publicPort, devIdp.detail) + '\n') +
-      (await sourcesTable(gateway.catalogue, endpoints)) +
-      '\n',
-  );
-
+  // Before the banner: whoever reads it (a process manager, a test) may signal at once.
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -165,6 +157,15 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  const endpoints = { ...config.sources.endpoints, ...simulators?.endpoints };
+  process.stdout.write(
+    firstCall(config, agencyPort, publicPort, metricsPort) +
+      '\n' +
+      (devIdp === undefined ? '' : citizenCall(publicPort, devIdp.detail) + '\n') +
+      (await sourcesTable(gateway.catalogue, endpoints)) +
+      '\n',
+  );
+
   // SIGHUP re-reads the CRL at once instead of waiting for the file poll.
   process.on('SIGHUP', () => void gateway.crl.reload());
 }
