@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { CitizenAuthGuard, RequireRole } from '../citizen-auth/citizen-auth.guard';
 import { CitizenCaller } from '../citizen-auth/citizen-caller.decorator';
 import type { CitizenPrincipal } from '../citizen-auth/citizen-token.verifier';
-import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/dev-idp/dev-accounts';
+import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/roles';
 import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
 import { AuditOffice, integerParam, type AuditEvent, type FilterQuery } from './audit-office.service';

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendCsv } from '../audit/audit-events.controller';
 import { AuditOffice, integerParam, type FilterQuery } from '../audit/audit-office.service';
 import type { AuditFilter } from '../audit/audit-query.repository';
-import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/dev-idp/dev-accounts';
+import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/roles';
 import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
 import { wallClockToInstant } from './local-time';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from '@nes
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CitizenTokenVerifier, IdpUnavailable } from '../citizen-auth/citizen-token.verifier';
-import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/dev-idp/dev-accounts';
+import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/roles';
 import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
 import { PORTAL_CSS } from './layout';

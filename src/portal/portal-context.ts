@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/dev-idp/dev-accounts';
+import { PRIVACY_OFFICER_ROLE } from '../citizen-auth/roles';
 import type { CitizenPrincipal } from '../citizen-auth/citizen-token.verifier';
 import { DomainError } from '../platform/errors/domain-error';
 import type { PageContext, PageSession } from './layout';

@@ -1,6 +1,6 @@
 import { DEMO_CITIZENS } from '../../adapters/simulators/demo-records';
+import { PRIVACY_OFFICER_ROLE } from '../roles';
 
-export const PRIVACY_OFFICER_ROLE = 'privacy-officer';
 export const DEMO_OFFICER = 'demo-officer';
 
 /** Who can sign in at the dev IdP: the demo citizens, and the demo privacy officer. */
