@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { createAdapter } from '../src/adapters/adapter-factory';
+import { ADAPTER_KINDS } from '../src/adapters/adapter-kinds';
 import { ResilientSource } from '../src/adapters/resilient-source';
 import { DEMO_CITIZENS } from '../src/adapters/simulators/demo-records';
 import { startDemoSources, type DemoSources } from '../src/adapters/simulators/simulators';
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     const measured: Result[] = [];
     const sources = await startDemoSources({ databaseAdminUrl: adminUrl });
     try {
-      const catalogue = loadContracts(join(__dirname, '..', 'schemas'));
+      const catalogue = loadContracts(join(__dirname, '..', 'schemas'), ADAPTER_KINDS);
       for (const contract of catalogue.contracts) measured.push(await measure(contract, sources));
     } finally {
       await sources.close();

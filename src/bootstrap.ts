@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import pino from 'pino';
 import { probeEndpoint } from './adapters/probe';
 import { loadContracts } from './contracts/contract-loader';
+import { ADAPTER_KINDS } from './adapters/adapter-kinds';
 import { type SimulatorProcess, startSimulatorProcess } from './adapters/simulators/simulator-process';
 import { ensureDevPseudonymKey } from './audit/pseudonym-key';
 import { ensureDevIdpKey } from './citizen-auth/dev-idp/dev-idp-key';
@@ -70,7 +71,7 @@ async function sourcesTable(catalogue: Catalogue, endpoints: Record<string, stri
 export async function bootstrap(config: AppConfig, telemetry: Telemetry | null): Promise<void> {
   const log = pino({ level: config.logLevel, base: { context: 'bootstrap' } });
   // Contracts first: a bad one stops the start, naming its file and JSON pointer, before anything is started.
-  const catalogue = loadContracts(config.schemasDir);
+  const catalogue = loadContracts(config.schemasDir, ADAPTER_KINDS);
   if (config.generateDevPki) {
     const { generated } = await ensureDevPki(config.tls.certsDir);
     if (generated) log.info({ dir: config.tls.certsDir }, 'development PKI generated');

@@ -17,6 +17,7 @@ import type { Catalogue } from './contracts/catalogue';
 import { listenOn } from './platform/net/listen';
 import { loadPseudonymKey } from './audit/pseudonym-key';
 import { loadContracts } from './contracts/contract-loader';
+import { ADAPTER_KINDS } from './adapters/adapter-kinds';
 import { AgencyIdentityService } from './identity/agency-identity.service';
 import { CrlStore } from './identity/crl/crl-store';
 import { seedDemoOrganisations } from './identity/demo-seed';
@@ -61,7 +62,7 @@ export interface Gateway {
 /** Assembles the gateway: TLS material, servers, Nest application, migrations, demo seed. */
 export async function createGateway(config: AppConfig, options: GatewayOptions): Promise<Gateway> {
   // A bad contract stops the start here, naming its file and JSON pointer.
-  const catalogue = options.catalogue ?? loadContracts(config.schemasDir);
+  const catalogue = options.catalogue ?? loadContracts(config.schemasDir, ADAPTER_KINDS);
   const sources = { ...config.sources, endpoints: { ...config.sources.endpoints, ...options.sourceEndpoints } };
   const [caPem, key, cert] = await Promise.all([
     readFile(config.tls.clientCa, 'utf8'),

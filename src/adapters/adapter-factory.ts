@@ -20,5 +20,8 @@ export function createAdapter(source: SourceSpec, endpointUrl: string, limits: S
       return new RestAdapter(source.settings as RestSettings, endpointUrl, limits);
     case 'sql':
       return new SqlAdapter(source.settings as SqlSettings, endpointUrl, limits);
+    default:
+      // The contract loader admits only the kinds of ADAPTER_KINDS.
+      throw new Error(`no adapter of kind "${source.adapter}"`);
   }
 }

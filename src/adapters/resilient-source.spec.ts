@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResilientSource, SourceOpenCircuitError, sourceBreaker } from './resilient-source';
-import { SourceError, type FetchContext, type LegacyRecord, type SourceAdapter } from './source-adapter';
+import type { LegacyRecord } from '../contracts/mapping';
+import { SourceError, type FetchContext, type SourceAdapter } from './source-adapter';
 
 type Step = LegacyRecord | null | SourceError | 'hang';
 

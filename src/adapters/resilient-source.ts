@@ -8,7 +8,8 @@ import {
   IsolatedCircuitError,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { type LegacyRecord, type SourceAdapter, SourceError } from './source-adapter';
+import type { LegacyRecord } from '../contracts/mapping';
+import { type SourceAdapter, SourceError } from './source-adapter';
 
 export interface ResilienceOptions {
   /** The whole fetch, retry included, ends by then. */

@@ -1,12 +1,11 @@
+import type { LegacyRecord } from '../contracts/mapping';
+
 /**
  * The one interface every legacy source sits behind. An adapter speaks its
  * source's protocol and returns the record in its legacy shape, as a plain
  * object; the contract's mapping then turns that into the product's shape.
  */
 export type AdapterKind = 'soap' | 'fixed-width' | 'rest' | 'sql';
-
-/** A legacy record, decoded from the wire but not yet mapped. */
-export type LegacyRecord = Record<string, unknown>;
 
 export interface FetchContext {
   /** Aborts when the deadline passes; adapters pass it to every I/O call. */

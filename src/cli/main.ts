@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { ADAPTER_KINDS } from '../adapters/adapter-kinds';
 import { ContractsError, loadContracts } from '../contracts/contract-loader';
 import { certificateFacts } from '../identity/demo-seed';
 import { ensureDevPseudonymKey } from '../audit/pseudonym-key';
@@ -116,7 +117,7 @@ async function devToken(config: AppConfig, values: { sub?: string; role?: string
 function contracts(config: AppConfig, args: string[]): string {
   if (args[0] !== 'check') throw new UsageError(`unknown contracts command "${args[0] ?? ''}"`);
   // The same loader the gateway runs at boot: what passes here starts there.
-  const catalogue = loadContracts(config.schemasDir);
+  const catalogue = loadContracts(config.schemasDir, ADAPTER_KINDS);
   const lines = catalogue.contracts.map(
     (c) => `  ${c.product} v${c.version}  owner ${c.owner}  adapter ${c.source.adapter}  (${c.file})`,
   );

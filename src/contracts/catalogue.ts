@@ -1,5 +1,4 @@
 import type { ValidateFunction } from 'ajv';
-import type { AdapterKind } from '../adapters/source-adapter';
 import type { RecordMapping } from './mapping';
 
 export interface LocalisedTitle {
@@ -17,7 +16,8 @@ export interface Purpose {
 export type Classification = 'unclassified' | 'protected-a' | 'protected-b' | 'protected-c';
 
 export interface SourceSpec {
-  adapter: AdapterKind;
+  /** One of the adapter kinds the contracts were loaded with. */
+  adapter: string;
   /** The name of a source endpoint; its address is deployment configuration. */
   endpoint: string;
   deadlineMs?: number;

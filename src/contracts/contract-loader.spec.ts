@@ -4,9 +4,29 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContractsError, loadContracts } from './contract-loader';
+import type { AdapterSettingsSpec } from './contract-meta-schema';
 
 const SCHEMAS = join(__dirname, '..', '..', 'schemas');
 const SAAQ = 'products/saaq.adresse/v1';
+
+/**
+ * Stand-ins for the adapters' kinds, under the names the published contracts
+ * use: the loader applies whatever settings schema and check a kind hands it.
+ * The adapters' own kinds are tested against the published contracts beside them.
+ */
+const KINDS: readonly AdapterSettingsSpec[] = [
+  { kind: 'soap', schema: { type: 'object' } },
+  { kind: 'fixed-width', schema: { type: 'object' } },
+  { kind: 'rest', schema: { type: 'object', required: ['path'], properties: { path: { type: 'string' } } } },
+  {
+    kind: 'sql',
+    schema: { type: 'object', required: ['query'], properties: { query: { type: 'string' } } },
+    check: (settings) =>
+      /^select\s/i.test((settings as { query: string }).query)
+        ? []
+        : [{ pointer: '/query', message: 'must be a SELECT' }],
+  },
+];
 
 /** A private copy of schemas/ that a test may break. */
 function copyOfSchemas(): string {
@@ -22,9 +42,12 @@ function edit(dir: string, file: string, change: (document: Record<string, any>)
   writeFileSync(path, JSON.stringify(document, null, 2));
 }
 
-function problemsOf(dir: string): { file: string; pointer: string; message: string }[] {
+function problemsOf(
+  dir: string,
+  kinds: readonly AdapterSettingsSpec[] = KINDS,
+): { file: string; pointer: string; message: string }[] {
   try {
-    loadContracts(dir);
+    loadContracts(dir, kinds);
   } catch (error) {
     if (error instanceof ContractsError) return error.problems;
     throw error;
@@ -42,7 +65,7 @@ describe('loadContracts', () => {
   });
 
   it('loads the published contracts and compiles each schema once', () => {
-    const catalogue = loadContracts(SCHEMAS);
+    const catalogue = loadContracts(SCHEMAS, KINDS);
     expect(catalogue.contracts.map((c) => `${c.product}@${c.version}`).sort()).toEqual([
       'etat-civil.naissance@1',
       'ramq.admissibilite@1',
@@ -59,7 +82,7 @@ describe('loadContracts', () => {
   });
 
   it('follows the demo access rules of the design', () => {
-    const catalogue = loadContracts(SCHEMAS);
+    const catalogue = loadContracts(SCHEMAS, KINDS);
     const visible = (org: string): string[] => catalogue.visibleTo(org).map((entry) => entry.product);
     expect(visible('afe')).toEqual(['etat-civil.naissance', 'revenu.avis-cotisation']);
     expect(visible('mess')).toEqual(['revenu.avis-cotisation', 'saaq.adresse']);
@@ -154,24 +177,32 @@ describe('loadContracts', () => {
     ]);
   });
 
-  it('refuses a copybook whose fields overflow the record', () => {
-    edit(dir, 'products/revenu.avis-cotisation/v1/contract.json', (contract) => {
-      contract.source.settings.recordLength = 50;
-    });
-    const problems = problemsOf(dir);
-    expect(problems.length).toBeGreaterThan(0);
-    expect(problems.every((p) => p.pointer.startsWith('/source/settings/'))).toBe(true);
-  });
-
-  it('refuses a SQL source that is not a single parameterised SELECT', () => {
+  it("runs the kind's own check on settings that pass its schema, at their pointer", () => {
     edit(dir, 'products/ramq.admissibilite/v1/contract.json', (contract) => {
       contract.source.settings.query = "DELETE FROM ramq_admissibilite.admissibilite WHERE no_assurance_maladie = '1'";
     });
-    expect(problemsOf(dir)).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ pointer: '/source/settings/query', message: 'must be a SELECT' }),
-      ]),
-    );
+    expect(problemsOf(dir)).toEqual([
+      {
+        file: 'products/ramq.admissibilite/v1/contract.json',
+        pointer: '/source/settings/query',
+        message: 'must be a SELECT',
+      },
+    ]);
+  });
+
+  it('admits only the adapter kinds it is given', () => {
+    expect(
+      problemsOf(
+        SCHEMAS,
+        KINDS.filter(({ kind }) => kind !== 'soap'),
+      ),
+    ).toEqual([
+      {
+        file: 'products/etat-civil.naissance/v1/contract.json',
+        pointer: '/source/adapter',
+        message: 'must be equal to one of the allowed values ("fixed-width", "rest", "sql")',
+      },
+    ]);
   });
 
   it('reports every problem at once, in a message that names file and pointer', () => {
@@ -181,7 +212,7 @@ describe('loadContracts', () => {
     edit(dir, 'purposes.json', (purposes) => {
       purposes.purposes[0].maxConsentDays = 0;
     });
-    expect(() => loadContracts(dir)).toThrow(
+    expect(() => loadContracts(dir, KINDS)).toThrow(
       /purposes\.json#\/purposes\/0\/maxConsentDays: .*\n.*saaq\.adresse\/v1\/contract\.json#\/source\/adapter/s,
     );
   });

@@ -2,10 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { checkLayout, type FixedWidthSettings } from '../adapters/fixed-width/copybook-layout';
-import { checkSqlSettings, type SqlSettings } from '../adapters/sql/sql-settings';
 import { Catalogue, type ContractManifest, type ProductContract, type Purpose } from './catalogue';
-import { CONTRACT_META_SCHEMA, PURPOSES_META_SCHEMA } from './contract-meta-schema';
+import { type AdapterSettingsSpec, contractMetaSchema, PURPOSES_META_SCHEMA } from './contract-meta-schema';
 import type { RecordMapping } from './mapping';
 
 export interface ContractProblem {
@@ -34,13 +32,15 @@ const pointer = (...segments: (string | number)[]): string => segments.map((s) =
 /**
  * Reads `schemas/`: the purposes, then every `contract.json` below
  * `products/`. Each manifest is checked against the meta-schema and against
- * the purposes and its own data schema, which is compiled once here. Throws a
- * ContractsError naming every bad file and JSON pointer.
+ * the purposes and its own data schema, which is compiled once here. The
+ * adapter kinds a source may name, and what their settings must be, are
+ * handed in by whoever provides the adapters. Throws a ContractsError naming
+ * every bad file and JSON pointer.
  */
-export function loadContracts(schemasDir: string): Catalogue {
+export function loadContracts(schemasDir: string, adapterKinds: readonly AdapterSettingsSpec[]): Catalogue {
   const problems: ContractProblem[] = [];
   const meta = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  const checkManifest = meta.compile<ContractManifest>(CONTRACT_META_SCHEMA);
+  const checkManifest = meta.compile<ContractManifest>(contractMetaSchema(adapterKinds));
   const checkPurposes = meta.compile<{ purposes: Purpose[] }>(PURPOSES_META_SCHEMA);
   // Product schemas get their own instance: strict, with formats, one compile each.
   const products = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
@@ -100,7 +100,7 @@ export function loadContracts(schemasDir: string): Catalogue {
     checkAccess(file, manifest, properties, purposeCodes, problems);
     checkFieldTitles(file, manifest, properties, problems);
     checkMapping(file, manifest.source.mapping, properties, problems);
-    checkSettings(file, manifest, problems);
+    checkSettings(file, manifest, adapterKinds, problems);
     if (problems.length > before) continue;
     try {
       const validate = products.compile(dataSchema);
@@ -183,22 +183,17 @@ function checkMapping(
   }
 }
 
-function checkSettings(file: string, manifest: ContractManifest, problems: ContractProblem[]): void {
+/** The checks of the source's adapter kind that its settings schema cannot express. */
+function checkSettings(
+  file: string,
+  manifest: ContractManifest,
+  adapterKinds: readonly AdapterSettingsSpec[],
+  problems: ContractProblem[],
+): void {
   const base = pointer('source', 'settings');
-  switch (manifest.source.adapter) {
-    case 'fixed-width':
-      for (const problem of checkLayout(manifest.source.settings as FixedWidthSettings)) {
-        problems.push({ file, ...problem, pointer: `${base}${problem.pointer}` });
-      }
-      return;
-    case 'sql':
-      for (const problem of checkSqlSettings(manifest.source.settings as SqlSettings)) {
-        problems.push({ file, ...problem, pointer: `${base}${problem.pointer}` });
-      }
-      return;
-    case 'soap':
-    case 'rest':
-      return;
+  const spec = adapterKinds.find(({ kind }) => kind === manifest.source.adapter);
+  for (const problem of spec?.check?.(manifest.source.settings) ?? []) {
+    problems.push({ file, ...problem, pointer: `${base}${problem.pointer}` });
   }
 }
 

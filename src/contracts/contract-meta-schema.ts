@@ -1,17 +1,13 @@
-import { FIXED_WIDTH_SETTINGS_SCHEMA } from '../adapters/fixed-width/copybook-layout';
-import { REST_SETTINGS_SCHEMA } from '../adapters/rest/rest-settings';
-import { SOAP_SETTINGS_SCHEMA } from '../adapters/soap/soap-settings';
-import { SQL_SETTINGS_SCHEMA } from '../adapters/sql/sql-settings';
-import type { AdapterKind } from '../adapters/source-adapter';
-
-export const ADAPTER_KINDS: readonly AdapterKind[] = ['soap', 'fixed-width', 'rest', 'sql'];
-
-const SETTINGS_BY_KIND: Record<AdapterKind, object> = {
-  soap: SOAP_SETTINGS_SCHEMA,
-  'fixed-width': FIXED_WIDTH_SETTINGS_SCHEMA,
-  rest: REST_SETTINGS_SCHEMA,
-  sql: SQL_SETTINGS_SCHEMA,
-};
+/**
+ * What an adapter kind hands the contract loader: its name, the JSON Schema
+ * of its `source.settings`, and the checks a JSON Schema cannot express, run
+ * only on settings that passed the schema. Pointers are relative to the settings.
+ */
+export interface AdapterSettingsSpec {
+  kind: string;
+  schema: object;
+  check?(settings: unknown): { pointer: string; message: string }[];
+}
 
 const CODE = '^[a-z][a-z0-9-]*$';
 const DOTTED_CODE = '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$';
@@ -23,8 +19,8 @@ const TITLE = {
   properties: { fr: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
 };
 
-/** The meta-schema every `schemas/**\/contract.json` manifest must pass. */
-export const CONTRACT_META_SCHEMA = {
+/** The meta-schema every `schemas/**\/contract.json` manifest must pass, for the adapter kinds given. */
+export const contractMetaSchema = (adapterKinds: readonly AdapterSettingsSpec[]): object => ({
   $id: 'urn:passerelle:meta:contract',
   type: 'object',
   additionalProperties: false,
@@ -65,15 +61,15 @@ export const CONTRACT_META_SCHEMA = {
       additionalProperties: false,
       required: ['adapter', 'endpoint', 'settings', 'mapping'],
       properties: {
-        adapter: { enum: ADAPTER_KINDS },
+        adapter: { enum: adapterKinds.map(({ kind }) => kind) },
         endpoint: { type: 'string', pattern: CODE, maxLength: 50 },
         deadlineMs: { type: 'integer', minimum: 50, maximum: 30000 },
         settings: { type: 'object' },
         mapping: { $ref: '#/$defs/recordMapping' },
       },
-      allOf: ADAPTER_KINDS.map((kind) => ({
+      allOf: adapterKinds.map(({ kind, schema }) => ({
         if: { properties: { adapter: { const: kind } }, required: ['adapter'] },
-        then: { properties: { settings: SETTINGS_BY_KIND[kind] } },
+        then: { properties: { settings: schema } },
       })),
     },
     access: {
@@ -119,7 +115,7 @@ export const CONTRACT_META_SCHEMA = {
       ],
     },
   },
-};
+});
 
 export const PURPOSES_META_SCHEMA = {
   $id: 'urn:passerelle:meta:purposes',

@@ -1,4 +1,5 @@
-import type { LegacyRecord } from '../adapters/source-adapter';
+/** A legacy record, decoded from a source's wire format but not yet mapped. */
+export type LegacyRecord = Record<string, unknown>;
 
 /**
  * How a contract turns a source's legacy shape into the product's shape. A

@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
+import type { LegacyRecord } from '../../contracts/mapping';
 import {
   SourceError,
   toSourceError,
   type FetchContext,
-  type LegacyRecord,
   type SourceAdapter,
   type SourceLimits,
 } from '../source-adapter';

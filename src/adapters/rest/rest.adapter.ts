@@ -1,12 +1,7 @@
 import { jsonDepthExceeds } from '../../platform/http/json-depth';
 import { HttpSource } from '../http-source';
-import {
-  SourceError,
-  type FetchContext,
-  type LegacyRecord,
-  type SourceAdapter,
-  type SourceLimits,
-} from '../source-adapter';
+import type { LegacyRecord } from '../../contracts/mapping';
+import { SourceError, type FetchContext, type SourceAdapter, type SourceLimits } from '../source-adapter';
 import type { RestSettings } from './rest-settings';
 
 /**

@@ -1,11 +1,6 @@
 import { HttpSource } from '../http-source';
-import {
-  SourceError,
-  type FetchContext,
-  type LegacyRecord,
-  type SourceAdapter,
-  type SourceLimits,
-} from '../source-adapter';
+import type { LegacyRecord } from '../../contracts/mapping';
+import { SourceError, type FetchContext, type SourceAdapter, type SourceLimits } from '../source-adapter';
 import { findFault, isNode, isXmlText, parseSoapBody, soapEnvelope, type XmlNode } from './soap-envelope';
 import type { SoapSettings } from './soap-settings';
 

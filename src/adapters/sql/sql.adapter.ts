@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
+import type { LegacyRecord } from '../../contracts/mapping';
 import {
   type FetchContext,
-  type LegacyRecord,
   SourceError,
   type SourceAdapter,
   type SourceLimits,
