@@ -18,6 +18,7 @@ import { listenOn } from './platform/net/listen';
 import { loadPseudonymKey } from './audit/pseudonym-key';
 import { loadContracts } from './contracts/contract-loader';
 import { ADAPTER_KINDS } from './adapters/adapter-kinds';
+import { agencyCallerIdentification } from './identity/agency-caller.decorator';
 import { AgencyIdentityService } from './identity/agency-identity.service';
 import { CrlStore } from './identity/crl/crl-store';
 import { seedDemoOrganisations } from './identity/demo-seed';
@@ -110,7 +111,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   const tokens = app.get(CitizenTokenVerifier);
   installRequestHooks(
     servers.fastify,
-    app.get(AgencyIdentityService),
+    agencyCallerIdentification(servers.fastify, app.get(AgencyIdentityService)),
     app.get(Metrics),
     new Admission(config.admission),
     app.get(Readiness),

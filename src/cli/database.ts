@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { VERIFY_SEGMENTS } from '../audit/audit-verify';
+import { IDENTITY_ENTITIES } from '../identity/organisation.repository';
 import type { AppConfig } from '../platform/config/config';
 import { dataSourceOptions } from '../platform/database/data-source-options';
 import { embeddedDatabaseUrl, startEmbeddedPostgres } from '../platform/database/embedded-postgres';
@@ -10,7 +11,9 @@ import { migrateSchema } from '../platform/database/migrate';
 async function connect(url: string): Promise<DataSource> {
   // One connection for each segment `audit verify` reads at once.
   const poolMax = VERIFY_SEGMENTS;
-  const dataSource = new DataSource(dataSourceOptions({ url, poolMax, statementTimeoutMs: 30_000 }));
+  const dataSource = new DataSource(
+    dataSourceOptions({ url, poolMax, statementTimeoutMs: 30_000, entities: IDENTITY_ENTITIES }),
+  );
   await dataSource.initialize();
   return dataSource;
 }

@@ -1,13 +1,30 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../platform/errors/domain-error';
-import type { AgencyIdentity } from './agency-identity.service';
+import type { IdentifyAgencyCaller } from '../platform/http/request-hooks';
+import type { AgencyIdentity, AgencyIdentityService } from './agency-identity.service';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the agency listener's onRequest hook, from the TLS socket only. */
     agencyIdentity: AgencyIdentity | null;
   }
+}
+
+/**
+ * The agency listener's identification step, for the platform's request hooks:
+ * each agency request's caller is identified from its TLS socket and recorded
+ * on the request before anything else of it is read.
+ */
+export function agencyCallerIdentification(
+  fastify: FastifyInstance,
+  identity: AgencyIdentityService,
+): IdentifyAgencyCaller {
+  fastify.decorateRequest('agencyIdentity', null);
+  return async (request) => {
+    request.agencyIdentity = await identity.identify(request);
+    return request.agencyIdentity.organisation;
+  };
 }
 
 /**

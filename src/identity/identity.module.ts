@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgencyIdentityService } from './agency-identity.service';
 import { CrlMetrics } from './crl/crl-metrics';
 import { CrlStore } from './crl/crl-store';
-import { OrganisationRepository } from './organisation.repository';
+import { IDENTITY_ENTITIES, OrganisationRepository } from './organisation.repository';
 import { WhoamiController } from './whoami.controller';
 
 @Module({})
@@ -11,6 +12,7 @@ export class IdentityModule {
   static forRoot(crl: CrlStore): DynamicModule {
     return {
       module: IdentityModule,
+      imports: [TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
       controllers: [WhoamiController],
       providers: [{ provide: CrlStore, useValue: crl }, CrlMetrics, AgencyIdentityService, OrganisationRepository],
       exports: [AgencyIdentityService, OrganisationRepository, CrlStore],

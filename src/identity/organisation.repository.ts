@@ -5,6 +5,9 @@ import type { PreparedStatement } from '../platform/database/sql';
 import { CertificateBindingEntity } from './certificate-binding.entity';
 import { OrganisationEntity, type OrganisationStatus } from './organisation.entity';
 
+/** The identity context's TypeORM entities, for whoever opens a connection that uses this repository. */
+export const IDENTITY_ENTITIES = [OrganisationEntity, CertificateBindingEntity];
+
 /** The identity lookup on every agency request: one primary-key probe and a join. */
 export const FIND_BINDING: PreparedStatement = {
   name: 'identity.find-binding',

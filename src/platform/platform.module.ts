@@ -43,6 +43,8 @@ export class PlatformModule {
             poolMax: config.dbPoolMax,
             statementTimeoutMs: config.dbStatementTimeoutMs,
           }),
+          // Each context's module registers its own entities with TypeOrmModule.forFeature.
+          autoLoadEntities: true,
           retryAttempts: 3,
           retryDelay: 1_000,
         }),

@@ -1,6 +1,4 @@
 import type { DataSourceOptions } from 'typeorm';
-import { CertificateBindingEntity } from '../../identity/certificate-binding.entity';
-import { OrganisationEntity } from '../../identity/organisation.entity';
 import { Identity1795392000000 } from './migrations/1795392000000-identity';
 import { CitizenLink1795478400000 } from './migrations/1795478400000-citizen-link';
 import { Consent1795564800000 } from './migrations/1795564800000-consent';
@@ -21,19 +19,23 @@ export const MIGRATIONS = [
   StatelessSignIn1795910400000,
   ApplicationLogin1795996800000,
 ];
-export const ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 
 export interface DatabaseSettings {
   url: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /**
+   * The TypeORM entities of the contexts that use the connection. In the
+   * gateway each context's module registers its own (TypeOrmModule.forFeature).
+   */
+  entities?: DataSourceOptions['entities'];
 }
 
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   return {
     type: 'postgres',
     url: settings.url,
-    entities: ENTITIES,
+    entities: settings.entities ?? [],
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     // The schema only ever changes through reviewed migrations.

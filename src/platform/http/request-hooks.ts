@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AgencyIdentityService } from '../../identity/agency-identity.service';
 import type { Readiness } from '../health/readiness';
 import type { Metrics } from '../metrics/metrics';
 import { DomainError } from '../errors/domain-error';
@@ -16,6 +15,14 @@ function admit(release: (() => void) | undefined, reply: FastifyReply): void {
   if (release === undefined) throw new DomainError('overloaded', undefined, { retryAfterSeconds: 1 });
   reply.raw.once('close', release);
 }
+
+/**
+ * Identifies the caller of an agency-listener request from its TLS socket and
+ * records it on the request, or throws the refusal. Resolves to the
+ * organisation whose rate limit the request counts against. Supplied by the
+ * identity context.
+ */
+export type IdentifyAgencyCaller = (request: FastifyRequest) => Promise<string>;
 
 export interface PublicListenerRules {
   /**
@@ -39,14 +46,12 @@ export interface PublicListenerRules {
  */
 export function installRequestHooks(
   fastify: FastifyInstance,
-  identity: AgencyIdentityService,
+  identifyAgencyCaller: IdentifyAgencyCaller,
   metrics: Metrics,
   admission: Admission,
   readiness: Readiness,
   publicRules: PublicListenerRules,
 ): void {
-  fastify.decorateRequest('agencyIdentity', null);
-
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-correlation-id', request.id);
     if (readiness.isShuttingDown) void reply.header('connection', 'close');
@@ -56,8 +61,7 @@ export function installRequestHooks(
       return;
     }
     admit(admission.agency.enter(), reply);
-    request.agencyIdentity = await identity.identify(request);
-    const wait = admission.charge(request.agencyIdentity.organisation);
+    const wait = admission.charge(await identifyAgencyCaller(request));
     if (wait > 0) throw new DomainError('rate-limited', undefined, { retryAfterSeconds: wait });
   });
 

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/config';
-import { dataSourceOptions } from './data-source-options';
-import { embeddedDatabaseUrl } from './embedded-postgres';
+import { IDENTITY_ENTITIES } from './identity/organisation.repository';
+import { loadConfig } from './platform/config/config';
+import { dataSourceOptions } from './platform/database/data-source-options';
+import { embeddedDatabaseUrl } from './platform/database/embedded-postgres';
 
 /**
  * For the TypeORM CLI (`npm run migration:*`). Without DATABASE_URL it targets
@@ -13,5 +14,6 @@ export default new DataSource(
     url: config.databaseUrl ?? embeddedDatabaseUrl(config.embeddedPg.port),
     poolMax: 2,
     statementTimeoutMs: 60_000,
+    entities: IDENTITY_ENTITIES,
   }),
 );
