@@ -12,6 +12,7 @@ import { ExchangeModule } from './exchange/exchange.module';
 import { IdentityModule } from './identity/identity.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { type PlatformOptions, PlatformModule } from './platform/platform.module';
+import { PORTAL_PROBLEM_PAGE } from './portal/portal-error.filter';
 import { portalOptionsOf } from './portal/portal-options';
 import { PortalModule } from './portal/portal.module';
 
@@ -24,21 +25,46 @@ export interface AppModuleOptions extends PlatformOptions {
 
 @Module({})
 export class AppModule {
+  /**
+   * Only the platform is global. Each context module is created once here and
+   * imported, as that one instance, by the modules that use its exports.
+   */
   static forRoot(options: AppModuleOptions): DynamicModule {
+    const contracts = ContractsModule.forRoot(options.catalogue);
+    const citizenAuth = CitizenAuthModule.forRoot(options.config.citizenAuth);
+    const audit = AuditModule.forRoot(options.audit, { contracts, citizenAuth });
+    const adapters = AdaptersModule.forRoot(options.sources, { contracts });
+    const consent = withImports(ConsentModule.forRoot(options.config.consent), [contracts, audit, citizenAuth]);
+    const exchange = withImports(ExchangeModule, [contracts, consent, adapters, audit]);
+    const portal = PortalModule.forRoot(portalOptionsOf(options.config, options.audit.pseudonymKey), {
+      contracts,
+      citizenAuth,
+      consent,
+      audit,
+    });
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(options),
+        PlatformModule.forRoot({ ...options, problemPage: PORTAL_PROBLEM_PAGE }),
         IdentityModule.forRoot(options.crl),
-        ContractsModule.forRoot(options.catalogue),
-        AdaptersModule.forRoot(options.sources),
-        CitizenAuthModule.forRoot(options.config.citizenAuth),
-        AuditModule.forRoot(options.audit),
-        ConsentModule.forRoot(options.config.consent),
+        contracts,
+        adapters,
+        citizenAuth,
+        audit,
+        consent,
         NotificationsModule.forRoot(options.config.notifications),
-        ExchangeModule,
-        PortalModule.forRoot(portalOptionsOf(options.config, options.audit.pseudonymKey)),
+        exchange,
+        portal,
       ],
     };
   }
+}
+
+/**
+ * The consent and exchange modules take no modules as arguments, as the others
+ * do: the modules they use are added to them here.
+ */
+function withImports(module: DynamicModule | DynamicModule['module'], imports: DynamicModule[]): DynamicModule {
+  const dynamic: DynamicModule = 'module' in module ? module : { module };
+  return { ...dynamic, imports: [...(dynamic.imports ?? []), ...imports] };
 }

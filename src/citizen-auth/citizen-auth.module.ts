@@ -1,12 +1,12 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import type { CitizenAuthConfig } from '../platform/config/config';
 import { CitizenAuthGuard } from './citizen-auth.guard';
 import { CitizenTokenVerifier } from './citizen-token.verifier';
 import { MeController } from './me.controller';
 
-@Global()
 @Module({})
 export class CitizenAuthModule {
+  /** Modules whose controllers use CitizenAuthGuard import the instance the application created. */
   static forRoot(config: CitizenAuthConfig): DynamicModule {
     return {
       module: CitizenAuthModule,

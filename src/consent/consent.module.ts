@@ -13,7 +13,6 @@ export class ConsentModule {
   static forRoot(options: { expiryIntervalMs: number }): DynamicModule {
     return {
       module: ConsentModule,
-      global: true,
       controllers: [MeConsentsController, MeConsentRequestsController, ConsentRequestsController],
       providers: [
         { provide: CONSENT_EXPIRY_INTERVAL, useValue: options.expiryIntervalMs },

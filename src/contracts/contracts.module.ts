@@ -1,11 +1,13 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { Catalogue } from './catalogue';
 import { CatalogueController } from './catalogue.controller';
 
-@Global()
 @Module({})
 export class ContractsModule {
-  /** Contracts are loaded and checked before boot, so a bad one stops the start with its file and pointer. */
+  /**
+   * Contracts are loaded and checked before boot, so a bad one stops the start with its file and pointer.
+   * The modules that read the catalogue import the instance the application created.
+   */
   static forRoot(catalogue: Catalogue): DynamicModule {
     return {
       module: ContractsModule,

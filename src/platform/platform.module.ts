@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
 import { Sql } from './database/sql';
+import { PROBLEM_PAGE, type ProblemPage } from './errors/problem-page';
 import { ProblemFilter } from './errors/problem.filter';
 import { HealthController } from './health/health.controller';
 import { Readiness } from './health/readiness';
@@ -23,9 +24,14 @@ export interface PlatformOptions {
   databaseUrl: string;
   signingKey: SigningKey;
   logDestination?: DestinationStream;
+  /** Error pages for people's browsers (the portal's); without it every error is problem+json. */
+  problemPage?: ProblemPage;
 }
 
-/** Config, database, logging, errors, health, metrics, JWKS and OpenAPI: what every context relies on. */
+/**
+ * Config, database, logging, errors, health, metrics, JWKS and OpenAPI: what
+ * every context relies on. The one global module; the contexts import each other.
+ */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -60,6 +66,7 @@ export class PlatformModule {
         { provide: SIGNING_KEY, useValue: options.signingKey },
         { provide: APP_GUARD, useClass: ListenerGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        ...(options.problemPage === undefined ? [] : [{ provide: PROBLEM_PAGE, useValue: options.problemPage }]),
       ],
       exports: [Sql, Readiness, Metrics, OpenApiDocument, SIGNING_KEY],
     };

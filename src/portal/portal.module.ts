@@ -1,22 +1,36 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { PROBLEM_PAGE } from '../platform/errors/problem-page';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { CitizenPagesController } from './citizen-pages.controller';
 import { OfficerPagesController } from './officer-pages.controller';
 import { PortalAuthController } from './portal-auth.controller';
 import { PortalContext } from './portal-context';
-import { PORTAL_PROBLEM_PAGE } from './portal-error.filter';
 import { PortalNames } from './portal-names';
 import { PortalOidc } from './portal-oidc';
 import { PORTAL_OPTIONS, type PortalOptions } from './portal-options';
 import { PortalSessions } from './portal-session';
 
-/** The citizens' and privacy officers' web pages, served on the public listener at `/`. */
-@Global()
+/** The modules the portal's pages use, as the application created them. */
+export interface PortalImports {
+  /** The catalogue, for the names of products and purposes. */
+  contracts: DynamicModule;
+  /** The token verifier, for signing in. */
+  citizenAuth: DynamicModule;
+  /** A citizen's consents and requests. */
+  consent: DynamicModule;
+  /** The access log and the privacy officer's audit pages. */
+  audit: DynamicModule;
+}
+
+/**
+ * The citizens' and privacy officers' web pages, served on the public listener
+ * at `/`. Its error pages (PORTAL_PROBLEM_PAGE) reach the platform's error
+ * filter through the platform's options.
+ */
 @Module({})
 export class PortalModule {
-  static forRoot(options: PortalOptions): DynamicModule {
+  static forRoot(options: PortalOptions, uses: PortalImports): DynamicModule {
     return {
       module: PortalModule,
+      imports: [uses.contracts, uses.citizenAuth, uses.consent, uses.audit],
       controllers: [PortalAuthController, CitizenPagesController, OfficerPagesController],
       providers: [
         { provide: PORTAL_OPTIONS, useValue: options },
@@ -24,10 +38,7 @@ export class PortalModule {
         PortalContext,
         PortalNames,
         PortalSessions,
-        // Global, so the platform's error filter finds it: browsers get error pages, APIs problem+json.
-        { provide: PROBLEM_PAGE, useValue: PORTAL_PROBLEM_PAGE },
       ],
-      exports: [PROBLEM_PAGE],
     };
   }
 }
