@@ -30,7 +30,7 @@ export interface AccessEntry {
   decision: string;
 }
 
-/** Reads the filters of DESIGN.md; a bad one answers 400 naming it. */
+/** Reads the filters of `GET /v1/audit/events` (see README, section 'Routes'); a bad one answers 400 naming it. */
 export function parseFilter(query: FilterQuery, pseudonymOf: (pivot: string) => string): AuditFilter {
   const bad = (name: string): DomainError =>
     new DomainError('invalid-request', 'The audit filter is not valid', {

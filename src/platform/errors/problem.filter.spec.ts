@@ -73,7 +73,7 @@ describe('describeErrorCode', () => {
     ['source-contract-violation', 502],
     ['audit-unavailable', 503],
     ['rate-limited', 429],
-  ])('answers %s with %i, as DESIGN.md lists', (code, status) => {
+  ])('answers %s with %i (see README, section "Errors")', (code, status) => {
     expect(describeErrorCode(code).status).toBe(status);
   });
 });
