@@ -34,8 +34,8 @@ export class AppModule {
     const citizenAuth = CitizenAuthModule.forRoot(options.config.citizenAuth);
     const audit = AuditModule.forRoot(options.audit, { contracts, citizenAuth });
     const adapters = AdaptersModule.forRoot(options.sources, { contracts });
-    const consent = withImports(ConsentModule.forRoot(options.config.consent), [contracts, audit, citizenAuth]);
-    const exchange = withImports(ExchangeModule, [contracts, consent, adapters, audit]);
+    const consent = ConsentModule.forRoot(options.config.consent, { contracts, audit, citizenAuth });
+    const exchange = ExchangeModule.forRoot({ contracts, consent, adapters, audit });
     const portal = PortalModule.forRoot(portalOptionsOf(options.config, options.audit.pseudonymKey), {
       contracts,
       citizenAuth,
@@ -58,13 +58,4 @@ export class AppModule {
       ],
     };
   }
-}
-
-/**
- * The consent and exchange modules take no modules as arguments, as the others
- * do: the modules they use are added to them here.
- */
-function withImports(module: DynamicModule | DynamicModule['module'], imports: DynamicModule[]): DynamicModule {
-  const dynamic: DynamicModule = 'module' in module ? module : { module };
-  return { ...dynamic, imports: [...(dynamic.imports ?? []), ...imports] };
 }

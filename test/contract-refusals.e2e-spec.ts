@@ -146,7 +146,12 @@ describe('Refusals before the consent check are audited and shown to the citizen
           payload: expect.objectContaining({
             reason,
             citizen: pseudonym,
-            details: { version: ask.version, answer: problem.code },
+            // The purpose's basis, when the purpose is known: an unknown one has none to name.
+            details: {
+              version: ask.version,
+              answer: problem.code,
+              ...(ask.purpose === 'afe.sondage' ? {} : { basis: 'consent' }),
+            },
           }),
         }),
       ]);

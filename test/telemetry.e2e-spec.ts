@@ -120,7 +120,7 @@ describe('Tracing', () => {
     expect(decideQueries.map((span) => span.name)).toEqual([expect.stringContaining('consent.lookup')]);
     // The claim runs in the release transaction, under the request's span.
     expect(childrenOf(server).map((span) => span.name)).toEqual(
-      expect.arrayContaining([expect.stringContaining('exchange.claim'), 'exchange.fetch', 'audit.append']),
+      expect.arrayContaining([expect.stringContaining('basis.claim'), 'exchange.fetch', 'audit.append']),
     );
     const sourceCalls = spans.filter((span) => span.kind === CLIENT && attribute(span, 'url.full') !== undefined);
     expect(sourceCalls).toHaveLength(1);

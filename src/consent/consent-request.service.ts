@@ -6,10 +6,10 @@ import { AuditLog } from '../audit/audit-log';
 import { DomainError } from '../platform/errors/domain-error';
 import type { ConsentMode, ConsentRecord, ConsentTerms, ConsentView } from './consent';
 import { toView } from './consent';
-import { checkTerms, termsRefusal, type TermsInput, type TermsRefusal } from './consent-terms';
+import { checkTerms, statutePurposeProblem, termsRefusal, type TermsInput, type TermsRefusal } from './consent-terms';
 import { ConsentRequestRepository, type ConsentRequest } from './consent-request.repository';
 import { ConsentRepository } from './consent.repository';
-import { ConsentService, invalid } from './consent.service';
+import { badRequest, ConsentService, invalid } from './consent.service';
 
 /** What an agency sends: the terms it asks the citizen to accept. */
 export interface ConsentRequestInput extends Omit<TermsInput, 'requester' | 'validFrom'> {
@@ -75,6 +75,11 @@ export class ConsentRequestService {
       if (replay !== undefined) return replay;
     }
     const context = this.consentService.termsContext(now);
+    const statute = statutePurposeProblem(input, context);
+    if (statute.length > 0) {
+      await this.recordRefusal(requester, input, 'statute-purpose', correlationId);
+      throw badRequest(statute);
+    }
     const terms = checkTerms({ ...input, requester }, context);
     if (Array.isArray(terms)) {
       await this.recordRefusal(requester, input, termsRefusal({ ...input, requester }, context), correlationId);

@@ -1,6 +1,7 @@
 import {
   checkTerms,
   compileShape,
+  statutePurposeProblem,
   termsRefusal,
   TERMS_PROPERTIES,
   type FieldProblem,
@@ -12,6 +13,10 @@ const DAY = 86_400_000;
 
 const context: TermsContext = {
   now: NOW,
+  purposeBasis: (purpose) =>
+    ({ 'afe.calcul-aide': 'consent', 'mess.aide-sociale': 'consent', 'mess.controle-admissibilite': 'statute' })[
+      purpose
+    ] as 'consent' | 'statute' | undefined,
   maxConsentDays: (purpose) => ({ 'afe.calcul-aide': 365, 'mess.aide-sociale': 180 })[purpose],
   allowedFields: (product, requester, purpose) =>
     product === 'revenu.avis-cotisation' && requester === 'afe' && purpose === 'afe.calcul-aide'
@@ -138,5 +143,19 @@ describe('termsRefusal', () => {
     // Each row is a refusal: the reason explains terms that checkTerms did not accept.
     expect(Array.isArray(checkTerms(input, context))).toBe(true);
     expect(termsRefusal(input, context)).toBe(reason);
+  });
+});
+
+describe('statutePurposeProblem', () => {
+  it('names the purpose when it rests on a statute, and nothing for a consent purpose or an unknown one', () => {
+    expect(statutePurposeProblem({ purpose: 'mess.controle-admissibilite' }, context)).toEqual([
+      { pointer: '/purpose', message: expect.stringContaining('statute') },
+    ]);
+    expect(statutePurposeProblem({ purpose: 'afe.calcul-aide' }, context)).toEqual([]);
+    expect(statutePurposeProblem({ purpose: 'afe.inconnue' }, context)).toEqual([]);
+  });
+
+  it('is the refusal the audit keeps for an agency that asks a citizen to consent to one', () => {
+    expect(termsRefusal({ ...BASE, purpose: 'mess.controle-admissibilite' }, context)).toBe('statute-purpose');
   });
 });

@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import { describeSchemaErrors, type FieldProblem } from '../platform/http/schema-problems';
 import { isTimestamp, parseTimestamp } from '../platform/http/timestamp';
+import type { Basis } from '../contracts/catalogue';
 import type { ConsentMode, ConsentProduct, ConsentTerms } from './consent';
 
 export type { FieldProblem };
@@ -8,7 +9,9 @@ export type { FieldProblem };
 /** What the rules need to know about the contracts, the purposes and the organisations. */
 export interface TermsContext {
   now: Date;
-  /** The purpose's longest consent, or undefined when there is no such purpose. */
+  /** The purpose's basis, or undefined when there is no such purpose. */
+  purposeBasis(purpose: string): Basis | undefined;
+  /** The purpose's longest consent, or undefined when there is no such purpose (or it rests on a statute). */
   maxConsentDays(purpose: string): number | undefined;
   /** The fields `requester` may receive of `product` for `purpose`; undefined when it may not ask at all. */
   allowedFields(product: string, requester: string, purpose: string): readonly string[] | undefined;
@@ -143,6 +146,16 @@ export function checkTerms(input: TermsInput, context: TermsContext): ConsentTer
 }
 
 /**
+ * A purpose that rests on a statute asks for no consent: a grant or a request
+ * for one is a bad request (400) naming the purpose, before any other check.
+ */
+export function statutePurposeProblem(input: Pick<TermsInput, 'purpose'>, context: TermsContext): FieldProblem[] {
+  return context.purposeBasis(input.purpose) === 'statute'
+    ? [{ pointer: '/purpose', message: 'rests on a statute: no consent is given or asked for it' }]
+    : [];
+}
+
+/**
  * Why terms that `checkTerms` refused were refused, for the audit record of
  * an agency's request. The agency's answer names the fields at fault; the
  * record says what the answer leaves out (whether a product it may not ask
@@ -155,9 +168,11 @@ export type TermsRefusal =
   | 'product-not-granted'
   | 'purpose-not-granted'
   | 'field-not-granted'
+  | 'statute-purpose'
   | 'invalid-terms';
 
 export function termsRefusal(input: TermsInput, context: TermsContext): TermsRefusal {
+  if (context.purposeBasis(input.purpose) === 'statute') return 'statute-purpose';
   if (context.maxConsentDays(input.purpose) === undefined) return 'unknown-purpose';
   const entries = input.products.map((entry) => (typeof entry === 'string' ? { product: entry } : entry));
   const access = entries.map((entry) => context.productAccess(entry.product, input.requester));

@@ -1,18 +1,31 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CONSENT_EXPIRY_INTERVAL, ConsentExpiryJob } from './consent-expiry.job';
+import { ConsentClaimRepository } from './consent-claim.repository';
 import { ConsentRequestRepository } from './consent-request.repository';
 import { ConsentRequestService } from './consent-request.service';
 import { ConsentRequestsController } from './consent-requests.controller';
 import { ConsentRepository } from './consent.repository';
 import { ConsentService } from './consent.service';
+import { LawfulBasisService } from './lawful-basis.service';
 import { MeConsentRequestsController } from './me-consent-requests.controller';
 import { MeConsentsController } from './me-consents.controller';
 
+/** The modules the consent context uses, as the application created them. */
+export interface ConsentImports {
+  /** The catalogue: terms are checked against the contracts, bases read from the purposes. */
+  contracts: DynamicModule;
+  /** Every consent change is audited. */
+  audit: DynamicModule;
+  /** CitizenAuthGuard, on the citizen's routes. */
+  citizenAuth: DynamicModule;
+}
+
 @Module({})
 export class ConsentModule {
-  static forRoot(options: { expiryIntervalMs: number }): DynamicModule {
+  static forRoot(options: { expiryIntervalMs: number }, uses: ConsentImports): DynamicModule {
     return {
       module: ConsentModule,
+      imports: [uses.contracts, uses.audit, uses.citizenAuth],
       controllers: [MeConsentsController, MeConsentRequestsController, ConsentRequestsController],
       providers: [
         { provide: CONSENT_EXPIRY_INTERVAL, useValue: options.expiryIntervalMs },
@@ -21,8 +34,10 @@ export class ConsentModule {
         ConsentRequestRepository,
         ConsentRequestService,
         ConsentExpiryJob,
+        ConsentClaimRepository,
+        LawfulBasisService,
       ],
-      exports: [ConsentService, ConsentRequestService],
+      exports: [ConsentService, ConsentRequestService, LawfulBasisService],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Sql, type PreparedStatement, type SqlTransaction } from '../platform/database/sql';
 import type { ConsentMode, ConsentProduct, ConsentRecord, ConsentStatus } from './consent';
+import { inForceSql } from './in-force';
 
 /** A consent record as its columns come back. */
 export interface ConsentRow {
@@ -95,8 +96,7 @@ const LIST_CURRENT: PreparedStatement = {
 export const CONSENT_LOOKUP: PreparedStatement = {
   name: 'consent.lookup',
   text: `SELECT consent_id AS "consentId" FROM consent_grant
-         WHERE citizen = $1 AND requester = $2 AND purpose = $3 AND product = $4
-           AND valid_until > $5 AND valid_from <= $5
+         WHERE citizen = $1 AND requester = $2 AND purpose = $3 AND product = $4 AND ${inForceSql('consent_grant', '$5')}
          ORDER BY valid_until DESC LIMIT 1`,
 };
 const DUE_FOR_EXPIRY: PreparedStatement = {

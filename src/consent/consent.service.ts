@@ -10,7 +10,7 @@ import type { SqlTransaction } from '../platform/database/sql';
 import { effectiveStatus, successorOf, toView, type ConsentRecord, type ConsentView } from './consent';
 import { signReceipt, type ReceiptContext } from './consent-receipt';
 import { ConsentRepository, type StoredConsent } from './consent.repository';
-import { checkTerms, type TermsContext, type TermsInput } from './consent-terms';
+import { checkTerms, statutePurposeProblem, type TermsContext, type TermsInput } from './consent-terms';
 
 export const RECEIPT_ISSUER = 'urn:passerelle:gateway';
 
@@ -41,6 +41,7 @@ export class ConsentService {
   termsContext(now: Date): TermsContext {
     return {
       now,
+      purposeBasis: (purpose) => this.catalogue.purposes.get(purpose)?.basis,
       maxConsentDays: (purpose) => this.catalogue.purposes.get(purpose)?.maxConsentDays,
       allowedFields: (product, requester, purpose) => {
         const contract = this.catalogue.latest(product);
@@ -56,7 +57,10 @@ export class ConsentService {
 
   /** The citizen grants a consent directly. Bad terms answer 422, naming the fields. */
   async grant(citizen: string, input: TermsInput, now = new Date()): Promise<ConsentView> {
-    const terms = checkTerms(input, this.termsContext(now));
+    const context = this.termsContext(now);
+    const statute = statutePurposeProblem(input, context);
+    if (statute.length > 0) throw badRequest(statute);
+    const terms = checkTerms(input, context);
     if (Array.isArray(terms)) throw invalid(terms);
     const record: ConsentRecord = {
       ...terms,
@@ -193,6 +197,13 @@ export class ConsentService {
     if (stored === undefined) throw new DomainError('not-found');
     return stored;
   }
+}
+
+/** Terms that cannot be read as a consent at all: 400 naming the fields. */
+export function badRequest(problems: { pointer: string; message: string }[]): DomainError {
+  return new DomainError('invalid-request', 'No consent can be given for this purpose', {
+    extensions: { errors: problems },
+  });
 }
 
 function view(stored: StoredConsent, now: Date): ConsentView {

@@ -1,4 +1,5 @@
-import { effectiveStatus, isInForce, successorOf, type ConsentRecord } from './consent';
+import { effectiveStatus, successorOf, type ConsentRecord } from './consent';
+import { isInForce } from './in-force';
 
 const at = (iso: string): Date => new Date(iso);
 const RECORD: ConsentRecord = {

@@ -1,4 +1,5 @@
 /** The consent model: records, their terms, and how they read at a given time. Pure. */
+import { windowAt } from './in-force';
 
 export type ConsentMode = 'one-time' | 'ongoing';
 export type ConsentStatus = 'pending' | 'active' | 'refused' | 'revoked' | 'expired';
@@ -60,13 +61,9 @@ export interface ConsentView {
  * not the expiry job has written its successor yet.
  */
 export function effectiveStatus(record: Pick<ConsentRecord, 'status' | 'validUntil'>, now: Date): ConsentStatus {
-  return record.status === 'active' && record.validUntil.getTime() <= now.getTime() ? 'expired' : record.status;
-}
-
-/** True when the consent may release data at `now`: active, and `validFrom <= now < validUntil`. */
-export function isInForce(record: Pick<ConsentRecord, 'status' | 'validFrom' | 'validUntil'>, now: Date): boolean {
-  const t = now.getTime();
-  return record.status === 'active' && record.validFrom.getTime() <= t && t < record.validUntil.getTime();
+  return record.status === 'active' && windowAt(undefined, record.validUntil, now) === 'after'
+    ? 'expired'
+    : record.status;
 }
 
 export function toView(

@@ -6,11 +6,24 @@ export interface LocalisedTitle {
   en: string;
 }
 
+/** What makes an exchange for a purpose lawful: the citizen's consent, or a statute that authorises it. */
+export type Basis = 'consent' | 'statute';
+
+/** A purpose as `schemas/purposes.json` declares it, with its defaults filled. */
 export interface Purpose {
   code: string;
   title: LocalisedTitle;
   legalReference: string;
-  maxConsentDays: number;
+  basis: Basis;
+  /** The longest consent a citizen may give for it: consent purposes only. */
+  maxConsentDays?: number;
+  /** Every exchange must name the agency's case (`caseRef`). */
+  caseRefRequired: boolean;
+  /** A statute's window in force, `[effectiveFrom, effectiveUntil)`, as RFC 3339 times. */
+  effectiveFrom?: string;
+  effectiveUntil?: string;
+  /** A statute access appears in the citizen's access log only this many days after it happened. */
+  disclosure?: { delayDays: number };
 }
 
 export type Classification = 'unclassified' | 'protected-a' | 'protected-b' | 'protected-c';

@@ -75,6 +75,8 @@ describe('loadContracts', () => {
     expect([...catalogue.purposes.keys()].sort()).toEqual([
       'afe.calcul-aide',
       'mess.aide-sociale',
+      'mess.controle-admissibilite',
+      'retraite-qc.enquete',
       'retraite-qc.rente',
     ]);
     const saaq = catalogue.find('saaq.adresse', 1);

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { Catalogue, type ContractManifest, type ProductContract, type Purpose } from './catalogue';
 import { type AdapterSettingsSpec, contractMetaSchema, PURPOSES_META_SCHEMA } from './contract-meta-schema';
 import type { RecordMapping } from './mapping';
+import { checkPurposeBasis, withBasisDefaults, type PurposeDeclaration } from './purpose-basis';
 
 export interface ContractProblem {
   /** Relative to the schemas directory. */
@@ -41,7 +42,7 @@ export function loadContracts(schemasDir: string, adapterKinds: readonly Adapter
   const problems: ContractProblem[] = [];
   const meta = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   const checkManifest = meta.compile<ContractManifest>(contractMetaSchema(adapterKinds));
-  const checkPurposes = meta.compile<{ purposes: Purpose[] }>(PURPOSES_META_SCHEMA);
+  const checkPurposes = meta.compile<{ purposes: PurposeDeclaration[] }>(PURPOSES_META_SCHEMA);
   // Product schemas get their own instance: strict, with formats, one compile each.
   const products = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
   addFormats(products);
@@ -49,21 +50,30 @@ export function loadContracts(schemasDir: string, adapterKinds: readonly Adapter
   const purposesFile = 'purposes.json';
   const purposeDocument = readJson(schemasDir, purposesFile, problems);
   const purposes: Purpose[] = [];
+  // Every declared code, a faulty one too: its own problem is named once, not again in each contract that uses it.
+  const purposeCodes = new Set<string>();
   if (purposeDocument !== undefined) {
     if (checkPurposes(purposeDocument)) {
-      const seen = new Set<string>();
+      const seen = purposeCodes;
       purposeDocument.purposes.forEach((purpose, index) => {
         if (seen.has(purpose.code)) {
           problems.push({ file: purposesFile, pointer: pointer('purposes', index, 'code'), message: 'duplicate code' });
         }
         seen.add(purpose.code);
-        purposes.push(purpose);
+        const basisProblems = checkPurposeBasis(purpose);
+        for (const problem of basisProblems) {
+          problems.push({
+            file: purposesFile,
+            pointer: `${pointer('purposes', index)}${problem.pointer}`,
+            message: problem.message,
+          });
+        }
+        if (basisProblems.length === 0) purposes.push(withBasisDefaults(purpose));
       });
     } else {
       problems.push(...ajvProblems(purposesFile, checkPurposes.errors));
     }
   }
-  const purposeCodes = new Set(purposes.map((purpose) => purpose.code));
 
   const contracts: ProductContract[] = [];
   const versions = new Map<string, string>();

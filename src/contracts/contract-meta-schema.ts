@@ -130,12 +130,22 @@ export const PURPOSES_META_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['code', 'title', 'legalReference', 'maxConsentDays'],
+        required: ['code', 'title', 'legalReference'],
         properties: {
           code: { type: 'string', pattern: DOTTED_CODE, maxLength: 100 },
           title: TITLE,
           legalReference: { type: 'string', minLength: 1, maxLength: 300 },
+          basis: { enum: ['consent', 'statute'] },
           maxConsentDays: { type: 'integer', minimum: 1, maximum: 3650 },
+          caseRefRequired: { type: 'boolean' },
+          effectiveFrom: { type: 'string', maxLength: 40 },
+          effectiveUntil: { type: 'string', maxLength: 40 },
+          disclosure: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['delayDays'],
+            properties: { delayDays: { type: 'integer', minimum: 1, maximum: 3650 } },
+          },
         },
       },
     },

@@ -1,7 +1,27 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ExchangeController } from './exchange.controller';
-import { ExchangeRepository } from './exchange.repository';
 import { ExchangeService } from './exchange.service';
 
-@Module({ controllers: [ExchangeController], providers: [ExchangeRepository, ExchangeService] })
-export class ExchangeModule {}
+/** The modules the broker uses, as the application created them. */
+export interface ExchangeImports {
+  /** The catalogue: contracts, access rules and purposes. */
+  contracts: DynamicModule;
+  /** The lawful-basis service: the one door to consents and statutes. */
+  consent: DynamicModule;
+  /** The product sources. */
+  adapters: DynamicModule;
+  /** The audit log. */
+  audit: DynamicModule;
+}
+
+@Module({})
+export class ExchangeModule {
+  static forRoot(uses: ExchangeImports): DynamicModule {
+    return {
+      module: ExchangeModule,
+      imports: [uses.contracts, uses.consent, uses.adapters, uses.audit],
+      controllers: [ExchangeController],
+      providers: [ExchangeService],
+    };
+  }
+}

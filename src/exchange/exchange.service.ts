@@ -4,7 +4,6 @@ import { Counter, Histogram } from 'prom-client';
 import { ProductSourceService } from '../adapters/product-source.service';
 import { AuditLog } from '../audit/audit-log';
 import type { AuditEntry } from '../audit/audit-chain';
-import { ConsentService } from '../consent/consent.service';
 import { Catalogue } from '../contracts/catalogue';
 import { DomainError } from '../platform/errors/domain-error';
 import { Metrics } from '../platform/metrics/metrics';
@@ -12,16 +11,12 @@ import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import { inSpan, inSpanSync } from '../platform/telemetry/spans';
-import {
-  decideContract,
-  decideExchange,
-  exchangeOutcome,
-  minimise,
-  type ContractRefused,
-  type DenyReason,
-} from './exchange-decision';
+import { Sql } from '../platform/database/sql';
+import type { BasisQuestion, BasisRefused } from '../consent/lawful-basis';
+import { LawfulBasisService } from '../consent/lawful-basis.service';
+import type { Purpose } from '../contracts/catalogue';
+import { decideContract, exchangeOutcome, minimise, type ContractRefused } from './exchange-decision';
 import type { ExchangeRequest } from './exchange-request';
-import { ExchangeRepository } from './exchange.repository';
 
 /** The signed answer: these exact bytes, and their detached JWS. */
 export interface SignedExchange {
@@ -32,7 +27,7 @@ export interface SignedExchange {
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 3, 10];
 
 /**
- * The brokered request path of DESIGN.md, in order: (1) identity is the
+ * The brokered request path (README, section "Architecture"), in order: (1) identity is the
  * caller's, from the socket; (2) contract; (3) consent; (4) audit intent;
  * (5) fetch; (6) validate and minimise; (7) sign; (8) audit outcome. No
  * data leaves unless its outcome record is committed, and a revocation
@@ -46,8 +41,8 @@ export class ExchangeService {
 
   constructor(
     private readonly catalogue: Catalogue,
-    private readonly consents: ConsentService,
-    private readonly repository: ExchangeRepository,
+    private readonly bases: LawfulBasisService,
+    private readonly sql: Sql,
     private readonly sources: ProductSourceService,
     private readonly audit: AuditLog,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
@@ -107,6 +102,9 @@ export class ExchangeService {
       'passerelle.purpose': request.purpose,
       'passerelle.organisation': requester,
     };
+    const purpose = this.catalogue.purposes.get(request.purpose);
+    // Every record of the exchange says on what basis it was asked, and when the citizen may see it.
+    const context = purposeDetails(purpose, request.caseRef);
     const base: AuditEntry = {
       kind: 'exchange.outcome',
       organisation: requester,
@@ -116,57 +114,52 @@ export class ExchangeService {
       correlationId,
     };
     const append = (entry: AuditEntry): Promise<number> =>
-      inSpan('audit.append', { ...attributes, 'passerelle.audit.kind': entry.kind }, () => this.audit.append(entry));
-    const deny = async (reason: DenyReason): Promise<never> => {
-      await append({ ...base, decision: 'deny', reason });
-      throw new DomainError('consent-required');
-    };
+      inSpan('audit.append', { ...attributes, 'passerelle.audit.kind': entry.kind }, () =>
+        this.audit.append({ ...entry, details: { ...context, ...entry.details } }),
+      );
 
     // A refusal by the contract is audited like a consent refusal, and the citizen sees it: probing for
     // products or purposes leaves a trace. The record keeps the precise reason, which the answer hides.
     // If the record cannot be committed, the answer is 503 `audit-unavailable`, as for every denial.
-    const refuse = async (refusal: ContractRefused): Promise<never> => {
+    const refuse = async (refusal: ContractRefused | BasisRefused): Promise<never> => {
       await append({
         ...base,
         decision: 'deny',
         reason: refusal.reason,
         details: { version: request.version, answer: refusal.answer },
       });
+      if (refusal.answer === 'invalid-request') throw caseRefMissing();
       throw new DomainError(refusal.answer);
     };
 
-    // 2–3. Contract and consent.
-    const { contract, allowed, consentId } = await inSpan('exchange.decide', attributes, async () => {
+    // 2–3. Contract, then the basis: a statute in force, or the citizen's consent.
+    const { contract, allowed, basis, question } = await inSpan('exchange.decide', attributes, async () => {
       const found = this.catalogue.find(request.product, request.version);
       const checked = decideContract({
         productExists: found !== undefined || this.catalogue.latest(request.product) !== undefined,
         contract: found,
         granted: found !== undefined && Object.hasOwn(found.access, requester),
-        purposeExists: this.catalogue.purposes.has(request.purpose),
+        purposeExists: purpose !== undefined,
         fields: found === undefined ? undefined : this.catalogue.allowedFields(found, requester, request.purpose),
       });
       if (!checked.allow) return refuse(checked);
-      const { contract, fields } = checked;
-      // The lookup answers the common case; a miss is explained from the citizen's records.
-      const now = new Date();
-      const inForce =
-        request.consentId === undefined
-          ? await this.consents.findInForce(request.citizen, requester, request.purpose, request.product, now)
-          : undefined;
-      if (inForce !== undefined) return { contract, allowed: fields, consentId: inForce };
-      const decision = decideExchange({
+      // The contracts grant catalogued purposes only (the loader checks it): this is a safeguard.
+      if (purpose === undefined)
+        return refuse({ allow: false, answer: 'purpose-not-allowed', reason: 'unknown-purpose' });
+      const question: BasisQuestion = {
         citizen: request.citizen,
         requester,
-        purpose: request.purpose,
         product: request.product,
-        now,
+        purpose,
+        caseRef: request.caseRef,
         consentId: request.consentId,
-        consents: await this.repository.consentFacts(request.citizen, request.consentId),
-      });
-      if (!decision.allow) return deny(decision.reason);
-      return { contract, allowed: fields, consentId: decision.consentId };
+      };
+      const decision = await this.bases.decide(question, new Date());
+      if (!decision.allow) return refuse(decision);
+      return { contract: checked.contract, allowed: checked.fields, basis: decision, question };
     });
     mark = this.lap('decide', mark);
+    const consentId = basis.basis === 'consent' ? basis.consentId : null;
 
     // 4. Intent, committed before the source is called.
     const exchangeId = randomUUID();
@@ -186,32 +179,20 @@ export class ExchangeService {
     }
     mark = this.lap('fetch', mark);
 
-    // 6–8. Under the consent's lock: still in force, count the use, minimise, sign, commit the outcome.
-    const released = await this.repository.sql.transaction(async (tx) => {
+    // 6–8. With the basis held (a consent under its lock): minimise, sign, commit the outcome.
+    const released = await this.sql.transaction(async (tx) => {
       const at = new Date();
-      const claimed = await this.repository.claim(tx, {
-        consentId,
-        product: request.product,
-        citizen: request.citizen,
-        at,
-      });
-      if (claimed === undefined) return undefined;
-      const { products, mode } = claimed;
-      // A one-time consent is counted and used up under its exclusive claim. An ongoing consent's
-      // count waits for the commit: its row would otherwise serialise every exchange of the consent.
-      if (mode === 'one-time') {
-        await this.repository.countUse(tx, consentId, at);
-        await this.consents.useUp(tx, consentId, request.citizen, at);
-      }
-      const narrowed = products.find((p) => p.product === request.product)?.fields;
+      const hold = await this.bases.hold(tx, question, basis, at);
+      if (!hold.held) return { hold, at };
       const payload = {
         exchangeId,
         product: contract.product,
         version: contract.version,
         purpose: request.purpose,
+        basis: basis.basis,
         consentId,
         issuedAt: at.toISOString(),
-        data: minimise(data, allowed, narrowed),
+        data: minimise(data, allowed, hold.narrowed),
       };
       const body = Buffer.from(JSON.stringify(payload));
       const signature = inSpanSync('exchange.sign', attributes, () => signDetached(body, this.key));
@@ -219,17 +200,34 @@ export class ExchangeService {
       await append({
         ...base,
         decision: 'allow',
-        details: { exchangeId, consentId, fields: Object.keys(payload.data), caseRef: request.caseRef ?? null },
+        details: { exchangeId, consentId, fields: Object.keys(payload.data) },
       });
-      return { body, signature, at, mode };
+      return { hold, at, signed: { body, signature } };
     });
-    // Revoked (or used up) while the source was being called.
-    if (released === undefined) {
-      this.lap('release', mark);
-      return deny('revoked');
-    }
-    if (released.mode !== 'one-time') await this.repository.countUseOf(consentId, released.at);
     this.lap('release', mark);
-    return { body: released.body, signature: released.signature };
+    if (!released.hold.held || released.signed === undefined) {
+      const reason = released.hold.held ? 'revoked' : released.hold.reason;
+      await append({ ...base, decision: 'deny', reason, details: { exchangeId, consentId } });
+      throw new DomainError('consent-required');
+    }
+    await this.bases.released(basis, released.hold, released.at);
+    return released.signed;
   }
+}
+
+/** What every record of an exchange carries about its purpose's basis. */
+function purposeDetails(purpose: Purpose | undefined, caseRef: string | undefined): Record<string, unknown> {
+  if (purpose === undefined) return caseRef === undefined ? {} : { caseRef };
+  return {
+    basis: purpose.basis,
+    ...(purpose.basis === 'statute' ? { legalReference: purpose.legalReference } : {}),
+    ...(caseRef === undefined ? {} : { caseRef }),
+    ...(purpose.disclosure === undefined ? {} : { disclosureDelayDays: purpose.disclosure.delayDays }),
+  };
+}
+
+function caseRefMissing(): DomainError {
+  return new DomainError('invalid-request', 'This purpose requires a case reference', {
+    extensions: { errors: [{ pointer: '/caseRef', message: 'is required for this purpose' }] },
+  });
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Batcher } from '../platform/batching/batcher';
 import { isUuid } from '../platform/ids';
-import type { ConsentMode, ConsentProduct } from '../consent/consent';
-import { consentGate, type ConsentRow } from '../consent/consent.repository';
 import { Sql, type PreparedStatement, type SqlTransaction } from '../platform/database/sql';
-import type { ConsentFacts } from './exchange-decision';
+import type { ConsentMode, ConsentProduct } from './consent';
+import { consentGate, type ConsentRow } from './consent.repository';
+import { inForceSql } from './in-force';
+import type { ConsentFacts } from './lawful-basis';
 
 const FACTS: PreparedStatement = {
-  name: 'exchange.consent-facts',
+  name: 'basis.consent-facts',
   text: `SELECT c.id, c.citizen, c.requester, c.purpose, c.products, c.valid_from, c.valid_until, c.status
          FROM consent c
          WHERE (c.citizen = $1 OR c.id = $2) AND NOT EXISTS (SELECT 1 FROM consent s WHERE s.predecessor_id = c.id)
@@ -17,24 +18,23 @@ const FACTS: PreparedStatement = {
 // last in every plan): shared for an ongoing consent, exclusive for a one-time consent, which one
 // exchange takes. A revocation that committed while it waited has deleted the row: no row comes back.
 const CLAIM: PreparedStatement = {
-  name: 'exchange.claim',
+  name: 'basis.claim',
   text: `SELECT c.products, c.mode
          FROM (SELECT CASE WHEN m.mode = 'one-time' THEN ${consentGate('exclusive', '$1')}
                            ELSE ${consentGate('shared', '$1')} END
                FROM consent m WHERE m.id = $1::uuid) AS gate,
               consent_grant g JOIN consent c ON c.id = g.consent_id
-         WHERE g.consent_id = $1::uuid AND g.product = $2 AND g.citizen = $3 AND g.valid_from <= $4 AND g.valid_until > $4
+         WHERE g.consent_id = $1::uuid AND g.product = $2 AND g.citizen = $3 AND ${inForceSql('g', '$4')}
          FOR SHARE OF g`,
 };
 const COUNT_USE: PreparedStatement = {
-  name: 'exchange.count-use',
+  name: 'basis.count-use',
   text: `INSERT INTO consent_use (consent_id, use_count, last_used_at) VALUES ($1, 1, $2)
          ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + 1, last_used_at = EXCLUDED.last_used_at`,
 };
-
 // Uses counted together by concurrent exchanges, one row per consent, in key order (no deadlock between nodes).
 const COUNT_USES: PreparedStatement = {
-  name: 'exchange.count-uses',
+  name: 'basis.count-uses',
   text: `INSERT INTO consent_use (consent_id, use_count, last_used_at)
          SELECT consent_id, count(*), max(at) FROM unnest($1::uuid[], $2::timestamptz[]) AS u(consent_id, at)
          GROUP BY consent_id ORDER BY consent_id
@@ -42,15 +42,15 @@ const COUNT_USES: PreparedStatement = {
            last_used_at = GREATEST(consent_use.last_used_at, EXCLUDED.last_used_at)`,
 };
 
-/** The exchange's own statements: prepared, no ORM. */
+/** What an exchange reads and writes of consents: the facts of a refusal, the claim, the uses. Prepared, no ORM. */
 @Injectable()
-export class ExchangeRepository {
+export class ConsentClaimRepository {
   private readonly uses = new Batcher<{ consentId: string; at: Date }, void>(async (uses) => {
     await this.sql.query(COUNT_USES, [uses.map((use) => use.consentId), uses.map((use) => use.at)]);
     return uses.map(() => undefined);
   }, 500);
 
-  constructor(readonly sql: Sql) {}
+  constructor(private readonly sql: Sql) {}
 
   /** The citizen's current consent records, and the named one whoever it belongs to: for the reason of a denial. */
   async consentFacts(citizen: string, consentId: string | undefined): Promise<ConsentFacts[]> {
