@@ -34,7 +34,8 @@ export class AppModule {
     const citizenAuth = CitizenAuthModule.forRoot(options.config.citizenAuth);
     const audit = AuditModule.forRoot(options.audit, { contracts, citizenAuth });
     const adapters = AdaptersModule.forRoot(options.sources, { contracts });
-    const consent = ConsentModule.forRoot(options.config.consent, { contracts, audit, citizenAuth });
+    const notifications = NotificationsModule.forRoot(options.config.notifications);
+    const consent = ConsentModule.forRoot(options.config.consent, { contracts, audit, citizenAuth, notifications });
     const exchange = ExchangeModule.forRoot({ contracts, consent, adapters, audit });
     const portal = PortalModule.forRoot(portalOptionsOf(options.config, options.audit.pseudonymKey), {
       contracts,
@@ -52,7 +53,7 @@ export class AppModule {
         citizenAuth,
         audit,
         consent,
-        NotificationsModule.forRoot(options.config.notifications),
+        notifications,
         exchange,
         portal,
       ],

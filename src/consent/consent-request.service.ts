@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { AuditLog } from '../audit/audit-log';
 import { DomainError } from '../platform/errors/domain-error';
+import { OutboxWriter } from '../notifications/outbox-writer';
 import type { ConsentMode, ConsentRecord, ConsentTerms, ConsentView } from './consent';
 import { toView } from './consent';
 import { checkTerms, statutePurposeProblem, termsRefusal, type TermsInput, type TermsRefusal } from './consent-terms';
@@ -53,6 +54,7 @@ export class ConsentRequestService {
     private readonly consents: ConsentRepository,
     private readonly consentService: ConsentService,
     private readonly audit: AuditLog,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   /**
@@ -103,7 +105,7 @@ export class ConsentRequestService {
     try {
       await this.consents.transaction(async (tx) => {
         await this.requests.insert(tx, request);
-        await this.consents.addEvent(tx, {
+        await this.outbox.add(tx, {
           type: 'consent-request.created',
           organisation: requester,
           citizen: request.citizen,
@@ -198,7 +200,7 @@ export class ConsentRequestService {
       await this.consentService.record(tx, record, decision === 'approved' ? 'consent.granted' : null);
       await this.requests.decide(tx, request.id, { status: decision, at: now, consentId: record.id });
       const decidedRequest: ConsentRequest = { ...request, status: decision, decidedAt: now, consentId: record.id };
-      await this.consents.addEvent(tx, {
+      await this.outbox.add(tx, {
         type: decision === 'approved' ? 'consent-request.approved' : 'consent-request.rejected',
         organisation: request.requester,
         citizen,

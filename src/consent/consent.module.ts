@@ -18,6 +18,8 @@ export interface ConsentImports {
   audit: DynamicModule;
   /** CitizenAuthGuard, on the citizen's routes. */
   citizenAuth: DynamicModule;
+  /** The OutboxWriter: every consent change commits with its event. */
+  notifications: DynamicModule;
 }
 
 @Module({})
@@ -25,7 +27,7 @@ export class ConsentModule {
   static forRoot(options: { expiryIntervalMs: number }, uses: ConsentImports): DynamicModule {
     return {
       module: ConsentModule,
-      imports: [uses.contracts, uses.audit, uses.citizenAuth],
+      imports: [uses.contracts, uses.audit, uses.citizenAuth, uses.notifications],
       controllers: [MeConsentsController, MeConsentRequestsController, ConsentRequestsController],
       providers: [
         { provide: CONSENT_EXPIRY_INTERVAL, useValue: options.expiryIntervalMs },

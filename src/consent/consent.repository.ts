@@ -104,20 +104,7 @@ const DUE_FOR_EXPIRY: PreparedStatement = {
   text: `SELECT DISTINCT g.consent_id AS "consentId", g.citizen FROM consent_grant g
          WHERE g.valid_until <= $1 LIMIT $2`,
 };
-const INSERT_EVENT: PreparedStatement = {
-  name: 'outbox.insert',
-  text: 'INSERT INTO outbox_event (type, organisation, citizen, payload) VALUES ($1, $2, $3, $4)',
-};
-
-/** An event for the transactional outbox, committed with the change it reports. */
-export interface OutboxEvent {
-  type: string;
-  organisation: string;
-  citizen: string;
-  payload: Record<string, unknown>;
-}
-
-/** Consent records, their grants (the lookup index), and their events. Prepared statements only. */
+/** Consent records and their grants (the lookup index). Prepared statements only. */
 @Injectable()
 export class ConsentRepository {
   constructor(private readonly sql: Sql) {}
@@ -156,10 +143,6 @@ export class ConsentRepository {
   /** The record stops granting anything: its grants leave the lookup index. */
   async withdrawGrants(tx: SqlTransaction, consentId: string): Promise<void> {
     await tx.query(DELETE_GRANTS, [consentId]);
-  }
-
-  async addEvent(tx: SqlTransaction, event: OutboxEvent): Promise<void> {
-    await tx.query(INSERT_EVENT, [event.type, event.organisation, event.citizen, JSON.stringify(event.payload)]);
   }
 
   /** One of the citizen's records; another citizen's is simply not found. */

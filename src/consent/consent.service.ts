@@ -7,6 +7,8 @@ import { DomainError } from '../platform/errors/domain-error';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import type { SqlTransaction } from '../platform/database/sql';
+import type { ConsentEventPayload, ConsentEventType } from '../notifications/outbox-events';
+import { OutboxWriter } from '../notifications/outbox-writer';
 import { effectiveStatus, successorOf, toView, type ConsentRecord, type ConsentView } from './consent';
 import { signReceipt, type ReceiptContext } from './consent-receipt';
 import { ConsentRepository, type StoredConsent } from './consent.repository';
@@ -28,6 +30,7 @@ export class ConsentService {
     private readonly consents: ConsentRepository,
     private readonly catalogue: Catalogue,
     private readonly audit: AuditLog,
+    private readonly outbox: OutboxWriter,
     @Inject(SIGNING_KEY) private readonly signingKey: SigningKey,
   ) {
     this.receiptContext = {
@@ -79,7 +82,7 @@ export class ConsentService {
   }
 
   /** Inserts a new record with its receipt, its grants and its event, in the caller's transaction. */
-  async record(tx: SqlTransaction, record: ConsentRecord, event: string | null): Promise<void> {
+  async record(tx: SqlTransaction, record: ConsentRecord, event: ConsentEventType | null): Promise<void> {
     const receipt = await signReceipt(record, this.receiptContext, this.signingKey);
     await this.consents.insert(tx, record, receipt);
     // Committed before the change is: if the audit log cannot take it, the change is rolled back.
@@ -98,7 +101,7 @@ export class ConsentService {
       },
     });
     if (event !== null) {
-      await this.consents.addEvent(tx, {
+      await this.outbox.add(tx, {
         type: event,
         organisation: record.requester,
         citizen: record.citizen,
@@ -216,7 +219,7 @@ export function invalid(problems: { pointer: string; message: string }[]): Domai
   });
 }
 
-function eventPayload(record: ConsentRecord): Record<string, unknown> {
+function eventPayload(record: ConsentRecord): ConsentEventPayload {
   return {
     consentId: record.id,
     citizen: record.citizen,

@@ -3,9 +3,15 @@ import { join } from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
 import { DEV_ACCOUNTS } from '../citizen-auth/dev-idp/dev-accounts';
 import type { NotificationsConfig } from '../platform/config/config';
+import { isOutboxEventType, type OutboxEventType } from './outbox-events';
 
-/** The words of each message, in French (the citizen's language by default). No identifiers but the consent's. */
-const MESSAGES: Record<string, (data: Record<string, unknown>) => { subject: string; text: string }> = {
+type Compose = (data: Record<string, unknown>) => { subject: string; text: string };
+
+/**
+ * The words of each message, in French (the citizen's language by default), or null for an event citizens are not
+ * written about. No identifiers but the consent's.
+ */
+const MESSAGES: Record<OutboxEventType, Compose | null> = {
   'consent.granted': (d) => ({
     subject: 'Consentement accordé',
     text: `Vous avez accordé à ${String(d.requester)} l'accès à ${products(d)} pour la finalité ${String(d.purpose)}, jusqu'au ${String(d.validUntil)}.`,
@@ -22,7 +28,14 @@ const MESSAGES: Record<string, (data: Record<string, unknown>) => { subject: str
     subject: 'Une demande de consentement vous attend',
     text: `${String(d.requester)} vous demande l'accès à ${products(d)} pour la finalité ${String(d.purpose)}. Répondez dans le portail Passerelle.`,
   }),
+  // The agency is told by webhook; the citizen made the decision.
+  'consent-request.approved': null,
+  'consent-request.rejected': null,
 };
+
+function messageFor(type: string): Compose | null {
+  return isOutboxEventType(type) ? MESSAGES[type] : null;
+}
 
 function products(data: Record<string, unknown>): string {
   const list = Array.isArray(data.products) ? (data.products as { product?: string }[]) : [];
@@ -51,14 +64,14 @@ export class CitizenMailer {
   }
 
   wants(citizen: string, type: string): boolean {
-    return MESSAGES[type] !== undefined && this.addressOf(citizen) !== undefined;
+    return messageFor(type) !== null && this.addressOf(citizen) !== undefined;
   }
 
   /** Resolves to an error reason, or null once sent (or written). */
   async send(citizen: string, eventId: string, type: string, data: Record<string, unknown>): Promise<string | null> {
     const to = this.addressOf(citizen);
-    const compose = MESSAGES[type];
-    if (to === undefined || compose === undefined) return 'no address or message';
+    const compose = messageFor(type);
+    if (to === undefined || compose === null) return 'no address or message';
     const { subject, text } = compose(data);
     try {
       const info = (await this.transport.sendMail({ from: this.config.mailFrom, to, subject, text })) as {

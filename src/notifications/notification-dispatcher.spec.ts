@@ -1,4 +1,4 @@
-import { retryDelayMs } from './notification-dispatcher';
+import { goesByWebhook, retryDelayMs } from './notification-dispatcher';
 
 describe('retryDelayMs', () => {
   it('doubles from the base, with the jitter at its middle', () => {
@@ -12,5 +12,27 @@ describe('retryDelayMs', () => {
 
   it('never waits more than an hour and a fifth', () => {
     expect(retryDelayMs(40, 1000, 1)).toBe(4_320_000);
+  });
+});
+
+describe('goesByWebhook', () => {
+  it('sends agencies every consent change and every answer to a request', () => {
+    expect(
+      [
+        'consent.granted',
+        'consent.revoked',
+        'consent.expired',
+        'consent-request.approved',
+        'consent-request.rejected',
+      ].map(goesByWebhook),
+    ).toEqual([true, true, true, true, true]);
+  });
+
+  it('does not send the agency its own request', () => {
+    expect(goesByWebhook('consent-request.created')).toBe(false);
+  });
+
+  it('sends no type the outbox does not know', () => {
+    expect(goesByWebhook('consent.updated')).toBe(false);
   });
 });

@@ -5,19 +5,30 @@ import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import { CitizenMailer } from './citizen-mailer';
 import { NotificationRepository, type ClaimedDelivery } from './notification.repository';
+import { isOutboxEventType } from './outbox-events';
 import { webhookAgent } from './webhook-destination';
 import { sendWebhook } from './webhook-sender';
 
 export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');
 
-/** The events agencies receive by webhook. */
-export const WEBHOOK_EVENTS = new Set([
-  'consent.granted',
-  'consent.revoked',
-  'consent.expired',
-  'consent-request.approved',
-  'consent-request.rejected',
-]);
+/**
+ * Whether agencies receive an event by webhook: every change of a consent and
+ * every answer to a request; not the request itself, which the agency made.
+ * A type the outbox does not know goes nowhere. Pure.
+ */
+export function goesByWebhook(type: string): boolean {
+  if (!isOutboxEventType(type)) return false;
+  switch (type) {
+    case 'consent.granted':
+    case 'consent.revoked':
+    case 'consent.expired':
+    case 'consent-request.approved':
+    case 'consent-request.rejected':
+      return true;
+    case 'consent-request.created':
+      return false;
+  }
+}
 
 const MAX_IN_FLIGHT = 32;
 /** One receiver never holds more than this many slots: a stuck one cannot starve the others. */
@@ -72,11 +83,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     this.ticking = true;
     try {
       while (
-        (await this.repository.dispatch(
-          100,
-          (type) => WEBHOOK_EVENTS.has(type),
-          (citizen, type) => this.mailer.wants(citizen, type),
-        )) > 0
+        (await this.repository.dispatch(100, goesByWebhook, (citizen, type) => this.mailer.wants(citizen, type))) > 0
       );
       const room = MAX_IN_FLIGHT - this.inFlight.size;
       if (room <= 0) return;
