@@ -249,7 +249,9 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
     const exported = run('export');
     expect(exported.status).toBe(0);
     const lines = String(exported.stdout).trim().split('\n');
-    expect(lines[0]).toBe('seq,recordedAt,kind,organisation,citizen,product,purpose,decision,reason,correlationId');
+    expect(lines[0]).toBe(
+      'seq,recordedAt,kind,organisation,citizen,product,purpose,decision,reason,correlationId,basis',
+    );
     expect(lines).toHaveLength(RECORDS + 1);
     expect(lines[1]).toMatch(/^1,/);
 

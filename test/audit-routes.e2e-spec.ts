@@ -104,7 +104,9 @@ describe('The demo world end to end: consent, exchange, access log, officer, rev
     const csv = await asOfficer('/v1/audit/events/export?format=csv&org=afe');
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toBe('seq,recordedAt,kind,organisation,citizen,product,purpose,decision,reason,correlationId');
+    expect(lines[0]).toBe(
+      'seq,recordedAt,kind,organisation,citizen,product,purpose,decision,reason,correlationId,basis',
+    );
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.join('\n')).not.toContain('demo-citizen');
 

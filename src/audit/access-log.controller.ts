@@ -19,7 +19,11 @@ export class AccessLogController {
   constructor(private readonly office: AuditOffice) {}
 
   @Get()
-  @ApiOperation({ summary: 'Who asked for my data: when, which organisation, product, purpose, and the decision' })
+  @ApiOperation({
+    summary:
+      'Who asked for my data: when, which organisation, product, purpose, on what basis (consent or a statute, with its ' +
+      'reference and the case), and the decision; an access under a disclosure delay appears once the delay is over',
+  })
   async list(
     @CitizenCaller() caller: CitizenPrincipal,
     @Query('before') before: string | undefined,

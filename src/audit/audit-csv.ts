@@ -11,6 +11,8 @@ export const CSV_COLUMNS = [
   'decision',
   'reason',
   'correlationId',
+  // Last, so that readers of the older columns by position read them where they were.
+  'basis',
 ] as const;
 
 const PAGE = 5_000;
@@ -21,6 +23,13 @@ export function csvCell(value: unknown): string {
   let text = typeof value === 'string' ? value : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The cell of `column` for one record: `basis` is the exchange's, in its details; the rest are the record's own. */
+function cellOf(row: { seq: string; payload: AuditPayload }, column: (typeof CSV_COLUMNS)[number]): string {
+  if (column === 'seq') return csvCell(row.seq);
+  if (column === 'basis') return csvCell(row.payload.details?.basis);
+  return csvCell(row.payload[column]);
 }
 
 /**
@@ -34,12 +43,7 @@ export async function* csvLines(
   for (let after = 0; ; ) {
     const rows = await fetchPage(after, PAGE);
     if (rows.length === 0) return;
-    yield rows
-      .map((row) => {
-        const payload = row.payload as AuditPayload & Record<string, unknown>;
-        return `${CSV_COLUMNS.map((column) => csvCell(column === 'seq' ? row.seq : payload[column])).join(',')}\n`;
-      })
-      .join('');
+    yield rows.map((row) => `${CSV_COLUMNS.map((column) => cellOf(row, column)).join(',')}\n`).join('');
     if (rows.length < PAGE) return;
     after = Number(rows[rows.length - 1].seq);
   }

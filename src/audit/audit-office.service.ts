@@ -9,14 +9,17 @@ import type { AuditPayload } from './audit-chain';
 import { csvLines } from './audit-csv';
 import { jsonlLines } from './audit-jsonl';
 import { AUDIT_OPTIONS, AuditLog, type AuditOptions } from './audit-log';
-import { AuditQueryRepository, type AuditFilter } from './audit-query.repository';
+import { AuditQueryRepository, type AuditEventRow, type AuditFilter } from './audit-query.repository';
 import { verifyAuditLog, type AuditRow, type VerifyReport } from './audit-verify';
+import { disclosedFrom } from './disclosure';
 
 const NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
 const PIVOT = /^[A-Za-z0-9-]{1,64}$/;
 
 export type FilterQuery = Record<string, string | undefined>;
-export type AuditEvent = AuditPayload & { seq: number };
+/** A record as officers read it; `disclosedFrom`, computed when read, is when its citizen sees it (delayed records only). */
+export type AuditEvent = AuditPayload & { seq: number; disclosedFrom?: string };
+export type Basis = 'consent' | 'statute';
 
 export interface AccessEntry {
   seq: number;
@@ -28,6 +31,12 @@ export interface AccessEntry {
   purpose: string;
   purposeTitle: LocalisedTitle | null;
   decision: string;
+  /** Why the organisation could ask: the citizen's consent, or a statute; null for a purpose that does not exist. */
+  basis: Basis | null;
+  /** The statute's reference, for a statute access. */
+  legalReference: string | null;
+  /** The organisation's case, when it named one. */
+  caseRef: string | null;
 }
 
 /** Reads the filters of `GET /v1/audit/events` (see README, section 'Routes'); a bad one answers 400 naming it. */
@@ -37,7 +46,7 @@ export function parseFilter(query: FilterQuery, pseudonymOf: (pivot: string) => 
       extensions: { errors: [{ pointer: `query:${name}`, message: 'is invalid' }] },
     });
   const filter: AuditFilter = {};
-  const text = (name: 'org' | 'product' | 'purpose' | 'decision', pattern: RegExp): string | undefined => {
+  const text = (name: 'org' | 'product' | 'purpose' | 'decision' | 'basis', pattern: RegExp): string | undefined => {
     const value = query[name];
     if (value === undefined || value === '') return undefined;
     if (!pattern.test(value)) throw bad(name);
@@ -59,9 +68,16 @@ export function parseFilter(query: FilterQuery, pseudonymOf: (pivot: string) => 
   filter.product = text('product', NAME);
   filter.purpose = text('purpose', NAME);
   filter.decision = text('decision', /^(allow|deny|error)$/);
+  filter.basis = text('basis', /^(consent|statute)$/) as Basis | undefined;
   filter.from = date('from');
   filter.to = date('to');
   return filter;
+}
+
+/** A record for officers: as stored, with when its citizen sees it when it has a disclosure delay. */
+export function eventOf(row: AuditEventRow): AuditEvent {
+  const from = disclosedFrom(row.payload.recordedAt, row.payload.details?.disclosureDelayDays);
+  return { ...row.payload, seq: Number(row.seq), ...(from === undefined ? {} : { disclosedFrom: from.toISOString() }) };
 }
 
 /** A whole number from a query parameter, or 400 naming it. */
@@ -103,7 +119,7 @@ export class AuditOffice {
     await this.recordQuery(officer, 'events', filter);
     const rows = await this.queries.search(filter, cursor, limit);
     return {
-      events: rows.map((row) => ({ ...row.payload, seq: Number(row.seq) })),
+      events: rows.map(eventOf),
       nextCursor: rows.length === limit ? rows[rows.length - 1].seq : null,
     };
   }
@@ -113,7 +129,7 @@ export class AuditOffice {
     await this.recordQuery(officer, 'event', {}, { seq });
     const [row] = await this.queries.search({}, seq - 1, 1);
     if (row === undefined || Number(row.seq) !== seq) throw new DomainError('not-found');
-    return { ...row.payload, seq };
+    return eventOf(row);
   }
 
   /** The matching events as CSV text, page by page. */
@@ -142,20 +158,30 @@ export class AuditOffice {
     });
   }
 
-  /** Every exchange that touched the citizen, newest first, with names from the contracts and the registry. */
-  async accessLog(citizen: string, beforeSeq: number, limit: number): Promise<AccessEntry[]> {
-    const rows = await this.queries.accessLog(this.audit.pseudonymOf(citizen), beforeSeq, limit);
-    return rows.map((row) => ({
-      seq: Number(row.seq),
-      when: row.recordedAt.toISOString(),
-      organisation: row.organisation,
-      organisationName: row.organisationName,
-      product: row.product,
-      productTitle: this.catalogue.latest(row.product)?.title ?? null,
-      purpose: row.purpose,
-      purposeTitle: this.catalogue.purposes.get(row.purpose)?.title ?? null,
-      decision: row.decision,
-    }));
+  /**
+   * Every exchange that touched the citizen, newest first, with names from
+   * the contracts and the registry; an access whose disclosure delay has not
+   * run out at `now` is not there yet.
+   */
+  async accessLog(citizen: string, beforeSeq: number, limit: number, now = new Date()): Promise<AccessEntry[]> {
+    const rows = await this.queries.accessLog(this.audit.pseudonymOf(citizen), beforeSeq, limit, now);
+    return rows.map((row) => {
+      const basis = row.basis === 'consent' || row.basis === 'statute' ? row.basis : null;
+      return {
+        seq: Number(row.seq),
+        when: row.recordedAt.toISOString(),
+        organisation: row.organisation,
+        organisationName: row.organisationName,
+        product: row.product,
+        productTitle: this.catalogue.latest(row.product)?.title ?? null,
+        purpose: row.purpose,
+        purposeTitle: this.catalogue.purposes.get(row.purpose)?.title ?? null,
+        decision: row.decision,
+        basis,
+        legalReference: basis === 'statute' ? row.legalReference : null,
+        caseRef: row.caseRef,
+      };
+    });
   }
 
   private async recordQuery(

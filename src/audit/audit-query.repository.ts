@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Sql, type PreparedStatement } from '../platform/database/sql';
 import type { ExportRow } from './audit-jsonl';
 import type { AuditPayload } from './audit-chain';
+import { disclosedSql } from './disclosure';
 
 export interface AuditFilter {
   citizenPseudonym?: string;
@@ -9,6 +10,8 @@ export interface AuditFilter {
   product?: string;
   purpose?: string;
   decision?: string;
+  /** The lawful basis an exchange's record names (`details.basis`). */
+  basis?: 'consent' | 'statute';
   from?: Date;
   to?: Date;
 }
@@ -30,7 +33,8 @@ const SEARCH: PreparedStatement = {
            AND ($6::text IS NULL OR decision = $6)
            AND ($7::timestamptz IS NULL OR recorded_at >= $7)
            AND ($8::timestamptz IS NULL OR recorded_at < $8)
-         ORDER BY seq LIMIT $9`,
+           AND ($9::text IS NULL OR payload->'details'->>'basis' = $9)
+         ORDER BY seq LIMIT $10`,
 };
 const CHAIN: PreparedStatement = {
   name: 'audit.chain',
@@ -38,12 +42,16 @@ const CHAIN: PreparedStatement = {
          WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
 };
 
+// Newest first along (citizen_pseudonym, seq); a record whose disclosure delay runs past $4 is left out.
 const ACCESS_LOG: PreparedStatement = {
   name: 'audit.access-log',
   text: `SELECT a.seq, a.recorded_at AS "recordedAt", a.organisation, o.name AS "organisationName", a.product,
-                a.purpose, a.decision
+                a.purpose, a.decision, a.payload->'details'->>'basis' AS basis,
+                a.payload->'details'->>'legalReference' AS "legalReference",
+                a.payload->'details'->>'caseRef' AS "caseRef"
          FROM audit_event a LEFT JOIN organisation o ON o.id = a.organisation
          WHERE a.citizen_pseudonym = $1 AND a.kind = 'exchange.outcome' AND a.seq < $2
+           AND ${disclosedSql('a', '$4::timestamptz')}
          ORDER BY a.seq DESC LIMIT $3`,
 };
 
@@ -55,6 +63,9 @@ export interface AccessRow {
   product: string;
   purpose: string;
   decision: string;
+  basis: string | null;
+  legalReference: string | null;
+  caseRef: string | null;
 }
 
 @Injectable()
@@ -77,11 +88,13 @@ export class AuditQueryRepository {
       filter.decision ?? null,
       filter.from ?? null,
       filter.to ?? null,
+      filter.basis ?? null,
       limit,
     ]);
   }
 
-  accessLog(pseudonym: string, beforeSeq: number, limit: number): Promise<AccessRow[]> {
-    return this.sql.query<AccessRow & Record<string, unknown>>(ACCESS_LOG, [pseudonym, beforeSeq, limit]);
+  /** The citizen's exchanges before `beforeSeq`, newest first, as disclosed at `now`. */
+  accessLog(pseudonym: string, beforeSeq: number, limit: number, now: Date): Promise<AccessRow[]> {
+    return this.sql.query<AccessRow & Record<string, unknown>>(ACCESS_LOG, [pseudonym, beforeSeq, limit, now]);
   }
 }

@@ -105,7 +105,7 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     const csv = readFileSync((await download.path()) ?? '', 'utf8')
       .trim()
       .split('\n');
-    expect(csv[0]).toBe('seq,recordedAt,kind,organisation,citizen,product,purpose,decision,reason,correlationId');
+    expect(csv[0]).toBe('seq,recordedAt,kind,organisation,citizen,product,purpose,decision,reason,correlationId,basis');
     const outcomes = csv.filter((line) => line.includes('exchange.outcome'));
     expect(outcomes.some((line) => line.includes(',allow,'))).toBe(true);
     expect(outcomes.some((line) => line.includes(',deny,'))).toBe(true);
