@@ -6,6 +6,7 @@ import { PRIVACY_OFFICER_ROLE } from '../src/citizen-auth/roles';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { bearer, devIdpKey, TEST_AUDIENCE } from './support/citizen-tokens';
 import { startPortalGateway, type PortalGateway } from './support/portal-gateway';
+import { WebClient } from './support/web-client';
 
 const CITIZEN = 'demo-citizen-3';
 const CASE = 'MESS-2026-000417';
@@ -14,6 +15,16 @@ const RRQ_LAW = 'Loi sur le régime de rentes du Québec, RLRQ c. R-9, art. 71';
 const CONTROL = { product: 'revenu.avis-cotisation', version: 1, purpose: 'mess.controle-admissibilite' };
 const INQUIRY = { product: 'saaq.adresse', version: 1, purpose: 'retraite-qc.enquete' };
 const NOTICE = { product: 'revenu.avis-cotisation', version: 1, purpose: 'afe.calcul-aide' };
+
+/** Text as the portal writes it into a page. */
+const escaped = (text: string): string => text.replace(/'/g, '&#39;');
+/** The first table row of a page that contains `text`. */
+const rowWith = (page: string, text: string): string =>
+  page
+    .split('<tr>')
+    .slice(1)
+    .map((row) => row.split('</tr>')[0])
+    .find((row) => row.includes(text)) ?? '';
 
 /**
  * Accesses a law allows, as the citizen and the officer see them: the basis,
@@ -174,5 +185,55 @@ describe('Statute-based accesses in the access log and the officer’s search', 
     expect(header.split(',').at(-1)).toBe('basis');
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.every((row) => row.endsWith(',statute'))).toBe(true);
+  });
+
+  it('shows the citizen’s history with the basis in plain words and the case, in both languages', async () => {
+    const client = new WebClient();
+    await client.follow(`${gateway.publicUrl}/auth/login`, CITIZEN);
+    const french = await (await client.request(`${gateway.publicUrl}/history`)).text();
+    expect(french).toContain('« Vous l’avez permis » veut dire');
+    const control = rowWith(french, CASE);
+    expect(control).toContain(`Une loi le permet : ${escaped(MESS_LAW)}`);
+    expect(control).toContain(escaped("Contrôle de l'admissibilité à l'aide sociale"));
+    expect(rowWith(french, 'AFE-77')).toContain('Vous l’avez permis');
+    // The investigation is not there yet.
+    expect(french).not.toContain('Enquête sur une rente');
+    expect(french).not.toContain(escaped(RRQ_LAW));
+
+    await client.request(`${gateway.publicUrl}/lang?to=en&back=/history`);
+    const english = await (await client.request(`${gateway.publicUrl}/history`)).text();
+    expect(english).toContain('“You allowed it” means');
+    expect(rowWith(english, CASE)).toContain(`A law allows it: ${escaped(MESS_LAW)}`);
+    expect(rowWith(english, 'AFE-77')).toContain('You allowed it');
+  });
+
+  it('shows the officer the basis filter, each event’s basis and reference, and the delayed ones marked', async () => {
+    const client = new WebClient();
+    await client.follow(`${gateway.publicUrl}/auth/login`, 'demo-officer');
+    const search = await client.request(`${gateway.publicUrl}/officer/audit?citizen=${CITIZEN}&basis=statute`);
+    expect(search.status).toBe(200);
+    const page = await search.text();
+    expect(page).toContain('<option value="statute" selected>Loi</option>');
+    expect(page).toContain(`/officer/audit/export.csv?citizen=${CITIZEN}&amp;basis=statute`);
+    expect(page).not.toContain('Consentement</td>');
+    const [outcome] = (await eventsOf(`citizen=${CITIZEN}&purpose=${INQUIRY.purpose}&decision=allow`)).filter(
+      (e) => e.kind === 'exchange.outcome',
+    );
+    const delayed = rowWith(page, `>${outcome.seq}</a>`);
+    expect(delayed).toContain(escaped(RRQ_LAW));
+    expect(delayed).toMatch(/Divulgation différée jusqu’au \d{1,2} \S+ \d{4}/);
+    const plain = rowWith(page, '<td>mess.controle-admissibilite</td>');
+    expect(plain).toContain(escaped(MESS_LAW));
+    expect(plain).not.toContain('Divulgation différée');
+
+    const detail = await (await client.request(`${gateway.publicUrl}/officer/audit/${outcome.seq}`)).text();
+    expect(detail).toMatch(/<p class="notice">Divulgation différée jusqu’au [^<]+<\/p>/);
+    expect(detail).toContain(outcome.disclosedFrom);
+
+    await client.request(`${gateway.publicUrl}/lang?to=en&back=/`);
+    const english = await (
+      await client.request(`${gateway.publicUrl}/officer/audit?citizen=${CITIZEN}&basis=statute`)
+    ).text();
+    expect(rowWith(english, `>${outcome.seq}</a>`)).toMatch(/Disclosure delayed until [A-Z][a-z]+ \d{1,2}, \d{4}/);
   });
 });

@@ -11,7 +11,8 @@ import { PortalContext } from './portal-context';
 import { PortalErrorFilter } from './portal-error.filter';
 import { PortalNames } from './portal-names';
 import { formOf, redirect, securityHeaders, sendPage } from './portal-http';
-import { consentsPage, historyPage, requestsPage, revokePage } from './views-citizen';
+import { consentsPage, requestsPage, revokePage } from './views-citizen';
+import { historyPage } from './views-history';
 
 const NAME = /^[a-z][a-z0-9.-]{0,99}$/;
 const HISTORY_PAGE = 200;

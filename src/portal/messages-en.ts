@@ -80,6 +80,13 @@ export const EN: Messages = {
     decision: 'Result',
     any: 'All',
     filter: 'Filter',
+    basis: 'Why it was allowed',
+    caseRef: 'Organisation’s case',
+    consentBasis: 'You allowed it',
+    statuteBasis: (legalReference) => `A law allows it: ${legalReference}`,
+    basisExplained:
+      '“You allowed it” means that you gave your consent and may withdraw it, whereas “A law allows it” means that the law shown lets the organisation obtain this information without your consent.',
+    delayed: 'Some accesses a law allows, such as an investigation, appear here only after the delay that law sets.',
   },
   audit: {
     title: 'Audit log',
@@ -99,6 +106,9 @@ export const EN: Messages = {
     kind: 'Kind',
     reason: 'Reason',
     details: 'Detail',
+    basis: 'Basis',
+    basisNames: { consent: 'Consent', statute: 'Statute' },
+    delayedUntil: (date) => `Disclosure delayed until ${date}`,
     next: 'Next page',
     results: (count) => `${count} event${count === 1 ? '' : 's'} on this page`,
     eventTitle: (seq) => `Event no. ${seq}`,

@@ -80,6 +80,14 @@ export const FR: Messages = {
     decision: 'Résultat',
     any: 'Tous',
     filter: 'Filtrer',
+    basis: 'Pourquoi c’était permis',
+    caseRef: 'Dossier de l’organisme',
+    consentBasis: 'Vous l’avez permis',
+    statuteBasis: (legalReference) => `Une loi le permet : ${legalReference}`,
+    basisExplained:
+      '« Vous l’avez permis » veut dire que vous avez donné votre consentement et pouvez le retirer, alors que « Une loi le permet » veut dire que la loi indiquée autorise l’organisme à obtenir ces renseignements sans votre consentement.',
+    delayed:
+      'Certains accès permis par une loi, comme une enquête, n’apparaissent ici qu’après le délai que cette loi fixe.',
   },
   audit: {
     title: 'Journal d’audit',
@@ -99,6 +107,9 @@ export const FR: Messages = {
     kind: 'Type',
     reason: 'Motif',
     details: 'Détail',
+    basis: 'Fondement',
+    basisNames: { consent: 'Consentement', statute: 'Loi' },
+    delayedUntil: (date) => `Divulgation différée jusqu’au ${date}`,
     next: 'Page suivante',
     results: (count) => `${count} événement${count > 1 ? 's' : ''} sur cette page`,
     eventTitle: (seq) => `Événement n° ${seq}`,

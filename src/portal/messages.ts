@@ -79,6 +79,14 @@ export interface Messages {
     decision: string;
     any: string;
     filter: string;
+    /** Why the organisation could ask, in plain words. */
+    basis: string;
+    caseRef: string;
+    consentBasis: string;
+    statuteBasis: (legalReference: string) => string;
+    /** One sentence: what "you allowed it" and "a law allows it" mean. */
+    basisExplained: string;
+    delayed: string;
   };
   audit: {
     title: string;
@@ -98,6 +106,9 @@ export interface Messages {
     kind: string;
     reason: string;
     details: string;
+    basis: string;
+    basisNames: Record<'consent' | 'statute', string>;
+    delayedUntil: (date: string) => string;
     next: string;
     results: (count: number) => string;
     eventTitle: (seq: number) => string;

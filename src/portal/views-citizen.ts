@@ -1,4 +1,3 @@
-import type { AccessEntry } from '../audit/audit-office.service';
 import type { ConsentProduct, ConsentView } from '../consent/consent';
 import type { ConsentRequestView } from '../consent/consent-request.service';
 import type { Catalogue } from '../contracts/catalogue';
@@ -21,10 +20,10 @@ export function formatDate(lang: Lang, iso: string | Date, withTime = false): st
   }).format(new Date(iso));
 }
 
-const organisation = (names: Names, id: string): string => names.organisations.get(id) ?? id;
+export const organisation = (names: Names, id: string): string => names.organisations.get(id) ?? id;
 const purposeTitle = (names: Names, lang: Lang, code: string): string =>
   names.catalogue.purposes.get(code)?.title[lang] ?? code;
-const productTitle = (names: Names, lang: Lang, code: string): string =>
+export const productTitle = (names: Names, lang: Lang, code: string): string =>
   names.catalogue.latest(code)?.title[lang] ?? code;
 
 /** The fields a product gives this requester for this purpose (or the consent's narrowing), in plain words. */
@@ -179,87 +178,6 @@ export function requestsPage(
     m.requests.title,
     html`${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}
     ${pending.length === 0 ? html`<p>${m.requests.none}</p>` : pending.map((r) => requestCard(context, names, r))}`,
-  );
-}
-
-export interface HistoryFilter {
-  org?: string;
-  product?: string;
-  decision?: string;
-}
-
-function select(
-  id: string,
-  label: string,
-  any: string,
-  value: string | undefined,
-  options: [string, string][],
-): SafeHtml {
-  return html`<label for="${id}"
-    >${label}
-    <select id="${id}" name="${id}">
-      <option value="">${any}</option>
-      ${options.map(([v, text]) => html`<option value="${v}" ${v === value ? html`selected` : ''}>${text}</option>`)}
-    </select>
-  </label>`;
-}
-
-export function historyPage(context: PageContext, names: Names, entries: AccessEntry[], filter: HistoryFilter): string {
-  const { m } = context;
-  const lang = m.lang;
-  const shown = entries.filter(
-    (e) =>
-      (filter.org === undefined || e.organisation === filter.org) &&
-      (filter.product === undefined || e.product === filter.product) &&
-      (filter.decision === undefined || e.decision === filter.decision),
-  );
-  const orgs = [...new Set(entries.map((e) => e.organisation))].map((id): [string, string] => [
-    id,
-    organisation(names, id),
-  ]);
-  const products = [...new Set(entries.map((e) => e.product))].map((p): [string, string] => [
-    p,
-    productTitle(names, lang, p),
-  ]);
-  const decisions = Object.entries(m.decision);
-  return page(
-    context,
-    m.history.title,
-    html`<p>${m.history.intro}</p>
-      <form class="filters" method="get" action="/history">
-        ${select('org', m.history.organisation, m.history.any, filter.org, orgs)}
-        ${select('product', m.history.product, m.history.any, filter.product, products)}
-        ${select('decision', m.history.decision, m.history.any, filter.decision, decisions)}
-        <button type="submit">${m.history.filter}</button>
-      </form>
-      ${shown.length === 0
-        ? html`<p>${m.history.none}</p>`
-        : html`<table>
-            <caption>
-              ${m.history.title}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">${m.history.when}</th>
-                <th scope="col">${m.history.organisation}</th>
-                <th scope="col">${m.history.product}</th>
-                <th scope="col">${m.history.purpose}</th>
-                <th scope="col">${m.history.decision}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${shown.map(
-                (e) =>
-                  html`<tr>
-                    <td>${formatDate(lang, e.when, true)}</td>
-                    <td>${e.organisationName ?? e.organisation}</td>
-                    <td>${e.productTitle?.[lang] ?? e.product}</td>
-                    <td>${e.purposeTitle?.[lang] ?? e.purpose}</td>
-                    <td>${m.decision[e.decision] ?? e.decision}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`}`,
   );
 }
 

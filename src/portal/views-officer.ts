@@ -2,9 +2,10 @@ import type { AuditEvent, FilterQuery } from '../audit/audit-office.service';
 import type { VerifyReport } from '../audit/audit-verify';
 import { html, type SafeHtml } from './html';
 import { page, type PageContext } from './layout';
+import type { Messages } from './messages';
 import { formatDate, type Names } from './views-citizen';
 
-const FILTERS = ['citizen', 'org', 'product', 'purpose', 'decision', 'from', 'to'] as const;
+const FILTERS = ['citizen', 'org', 'product', 'purpose', 'decision', 'basis', 'from', 'to'] as const;
 
 /** The query string of the filters that are set, for the next page and the export. */
 export function filterQuery(query: FilterQuery, extra: Record<string, string> = {}): string {
@@ -27,6 +28,17 @@ function choice(id: string, any: string, value: string | undefined, options: [st
     <option value="">${any}</option>
     ${options.map(([v, text]) => html`<option value="${v}" ${v === value ? html`selected` : ''}>${text}</option>`)}
   </select>`;
+}
+
+/** The exchange's basis, the statute's reference, and when its citizen sees it if that is later. */
+function basisCell(m: Messages, event: AuditEvent): SafeHtml {
+  const basis = event.details?.basis;
+  const reference = event.details?.legalReference;
+  return html`${basis === 'consent' || basis === 'statute' ? m.audit.basisNames[basis] : ''}
+  ${typeof reference === 'string' && basis === 'statute' ? html`<br /><small>${reference}</small>` : ''}
+  ${event.disclosedFrom === undefined
+    ? ''
+    : html`<br /><strong>${m.audit.delayedUntil(formatDate(m.lang, event.disclosedFrom, true))}</strong>`}`;
 }
 
 export function auditPage(
@@ -52,6 +64,7 @@ export function auditPage(
         <td>${e.organisation ?? ''}</td>
         <td>${e.product ?? ''}</td>
         <td>${e.purpose ?? ''}</td>
+        <td>${basisCell(m, e)}</td>
         <td>${e.decision === undefined ? '' : (m.decision[e.decision] ?? e.decision)}</td>
         <td>${e.reason ?? ''}</td>
       </tr>`,
@@ -65,6 +78,7 @@ export function auditPage(
         ${field('product', a.product, choice('product', a.any, query.product, products))}
         ${field('purpose', a.purpose, choice('purpose', a.any, query.purpose, purposes))}
         ${field('decision', a.decision, choice('decision', a.any, query.decision, Object.entries(m.decision)))}
+        ${field('basis', a.basis, choice('basis', a.any, query.basis, Object.entries(a.basisNames)))}
         ${field('from', a.from, text('from', 'datetime-local'))} ${field('to', a.to, text('to', 'datetime-local'))}
         <button type="submit">${a.search}</button>
       </form>
@@ -86,6 +100,7 @@ export function auditPage(
                 <th scope="col">${a.organisation}</th>
                 <th scope="col">${a.product}</th>
                 <th scope="col">${a.purpose}</th>
+                <th scope="col">${a.basis}</th>
                 <th scope="col">${a.decision}</th>
                 <th scope="col">${a.reason}</th>
               </tr>
@@ -106,7 +121,10 @@ export function eventPage(context: PageContext, event: AuditEvent): string {
   return page(
     context,
     m.audit.eventTitle(event.seq),
-    html`<dl>
+    html`${event.disclosedFrom === undefined
+        ? ''
+        : html`<p class="notice">${m.audit.delayedUntil(formatDate(m.lang, event.disclosedFrom, true))}</p>`}
+      <dl>
         ${Object.entries(fields).map(
           ([name, value]) =>
             html`<dt>${name}</dt>

@@ -7,10 +7,20 @@ import { launchChromium, PageRecorder, signInAs } from './browser-kit';
 
 const CITIZEN = 'demo-citizen-2';
 const NOTICE = { product: 'revenu.avis-cotisation', version: 1, purpose: 'afe.calcul-aide', citizen: CITIZEN };
+/** An access a law allows, with the agency's case: no consent needed. */
+const CONTROL = {
+  product: 'revenu.avis-cotisation',
+  version: 1,
+  purpose: 'mess.controle-admissibilite',
+  citizen: CITIZEN,
+  caseRef: 'MESS-2026-000981',
+};
+const MESS_LAW = "Loi sur l'aide aux personnes et aux familles, RLRQ c. A-13.1.1, art. 65";
 
 describe('The portal in real Chromium: a citizen and a privacy officer, end to end', () => {
   let gateway: PortalGateway;
   let afe: Agent;
+  let mess: Agent;
   let browser: Browser;
   let citizen: BrowserContext;
   let officer: BrowserContext;
@@ -26,6 +36,7 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
   beforeAll(async () => {
     gateway = await startPortalGateway();
     afe = agencyAgent(gateway.certsDir, 'afe');
+    mess = agencyAgent(gateway.certsDir, 'mess');
     browser = await launchChromium();
     citizen = await browser.newContext({ acceptDownloads: true });
     officer = await browser.newContext({ acceptDownloads: true });
@@ -36,6 +47,7 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     recorder.save();
     await browser?.close();
     await afe?.close();
+    await mess?.close();
     await gateway?.stop();
   });
 
@@ -77,11 +89,25 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     await expect(page.getByRole('status').textContent()).resolves.toContain('retiré');
     expect((await exchange()).status).toBe(403);
 
-    // 6. The citizen's history shows both attempts.
+    // 6. The citizen's history shows both attempts, and an access a law allows, with its reference and case.
+    const control = await call(mess, `${gateway.agencyUrl}/v1/exchanges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(CONTROL),
+    });
+    expect(control.status).toBe(200);
     await recorder.visit(page, `${base}/history`, 'history');
     const history = (await page.getByRole('table').textContent()) ?? '';
     expect(history).toContain('Transmis');
     expect(history).toContain('Refusé');
+    const statuteRow = page.getByRole('row').filter({ hasText: CONTROL.caseRef });
+    await expect(statuteRow.count()).resolves.toBe(1);
+    const statuteText = (await statuteRow.textContent()) ?? '';
+    expect(statuteText).toContain(`Une loi le permet : ${MESS_LAW}`);
+    expect(statuteText).toContain('Transmis');
+    await expect(page.getByText('« Vous l’avez permis » veut dire').count()).resolves.toBe(1);
+    const consentRow = page.getByRole('row').filter({ hasText: 'Aide financière aux études' }).first();
+    await expect(consentRow.textContent()).resolves.toContain('Vous l’avez permis');
     await page.getByLabel('Résultat').selectOption('deny');
     await page.getByRole('button', { name: 'Filtrer' }).click();
     expect(await page.getByRole('table').textContent()).not.toContain('Transmis');
@@ -112,6 +138,16 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     expect(csv.join('\n')).not.toContain(CITIZEN);
     await desk.getByRole('link', { name: /^\d+$/ }).first().click();
     await recorder.visit(desk, desk.url(), 'audit-event');
+
+    // The officer narrows the search to the accesses a law allows, and sees each one's reference.
+    await desk.goto(`${base}/officer/audit`);
+    await desk.getByLabel('Citoyen (identifiant pivot)').fill(CITIZEN);
+    await desk.getByLabel('Fondement').selectOption('statute');
+    await desk.getByRole('button', { name: 'Rechercher' }).click();
+    await recorder.visit(desk, desk.url(), 'audit-search-statute');
+    const statute = (await desk.getByRole('table').textContent()) ?? '';
+    expect(statute).toContain(MESS_LAW);
+    expect(statute).not.toContain('Consentement');
 
     // 8. The officer sees integrity OK.
     await recorder.visit(desk, `${base}/officer/integrity`, 'integrity');
