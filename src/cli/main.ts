@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ADAPTER_KINDS } from '../adapters/adapter-kinds';
+import type { Purpose } from '../contracts/catalogue';
 import { ContractsError, loadContracts } from '../contracts/contract-loader';
 import { certificateFacts } from '../identity/demo-seed';
 import { ensureDevPseudonymKey } from '../audit/pseudonym-key';
@@ -121,7 +122,21 @@ function contracts(config: AppConfig, args: string[]): string {
   const lines = catalogue.contracts.map(
     (c) => `  ${c.product} v${c.version}  owner ${c.owner}  adapter ${c.source.adapter}  (${c.file})`,
   );
-  return [`${catalogue.purposes.size} purposes and ${lines.length} contracts are valid:`, ...lines].join('\n');
+  const purposes = [...catalogue.purposes.values()].map((p) => `  ${p.code}  ${basisLine(p)}`);
+  return [`${catalogue.purposes.size} purposes and ${lines.length} contracts are valid:`, ...purposes, ...lines].join(
+    '\n',
+  );
+}
+
+/** A purpose's basis in one line: what an exchange for it needs. */
+function basisLine(purpose: Purpose): string {
+  if (purpose.basis === 'consent') return `consent (at most ${purpose.maxConsentDays} days)`;
+  const parts = [`statute: ${purpose.legalReference}`];
+  if (purpose.caseRefRequired) parts.push('case reference required');
+  if (purpose.effectiveFrom !== undefined) parts.push(`from ${purpose.effectiveFrom}`);
+  if (purpose.effectiveUntil !== undefined) parts.push(`until ${purpose.effectiveUntil}`);
+  if (purpose.disclosure !== undefined) parts.push(`shown to the citizen after ${purpose.disclosure.delayDays} days`);
+  return parts.join('; ');
 }
 
 async function main(argv: string[]): Promise<void> {
