@@ -62,8 +62,16 @@ describe('Catalogue over mutual TLS: each organisation sees only what it may req
     expect(body.organisation).toBe('mess');
     expect(body.products.map((p) => p.product)).toEqual(['revenu.avis-cotisation', 'saaq.adresse']);
     const notice = body.products.find((p) => p.product === 'revenu.avis-cotisation');
-    expect(notice?.purposes.map((p) => p.code)).toEqual(['mess.aide-sociale']);
-    expect(notice?.purposes[0].fields).toEqual(['taxYear', 'netIncome', 'balance']);
+    expect(notice?.purposes.map((p) => p.code)).toEqual(['mess.aide-sociale', 'mess.controle-admissibilite']);
+    expect(notice?.purposes[0]).toMatchObject({ basis: 'consent', fields: ['taxYear', 'netIncome', 'balance'] });
+    // The statute purpose says what an exchange for it needs: its law and a case reference, no consent.
+    expect(notice?.purposes[1]).toMatchObject({
+      basis: 'statute',
+      legalReference: expect.stringContaining('A-13.1.1'),
+      caseRefRequired: true,
+      fields: ['taxYear', 'assessmentDate', 'totalIncome', 'netIncome'],
+    });
+    expect(notice?.purposes[1]).not.toHaveProperty('maxConsentDays');
     // Another organisation's rules, and the source's wiring, never show.
     expect(JSON.stringify(body)).not.toContain('afe.calcul-aide');
     expect(JSON.stringify(body)).not.toContain('rq-records');
