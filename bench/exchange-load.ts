@@ -14,6 +14,9 @@ import autocannon, { type Options, type Result } from 'autocannon';
 import { Client } from 'pg';
 import { loadDevIdpKey } from '../src/citizen-auth/dev-idp/dev-idp-key';
 import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
+import { DEMO_ORGANISATIONS } from '../src/identity/demo-seed';
+import { SectorIdentifiers } from '../src/identity/sector-identifier';
+import { loadSectorKey } from '../src/identity/sector-key';
 import { listenOn } from '../src/platform/net/listen';
 import { GATEWAY_MAIN, peakRssMb, startGateway, stopGateway, type Gateway } from '../test/support/gateway-process';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
@@ -77,13 +80,22 @@ function latencyP95(result: Result): number {
   return histogram ?? result.latency.p97_5;
 }
 
+/** How mess names the citizen: its sector's identifier, under the key the gateway wrote (the demo's, in development). */
+async function messIdentifier(certsDir: string): Promise<string> {
+  const sector = DEMO_ORGANISATIONS.find((organisation) => organisation.id === 'mess')?.sector;
+  if (sector === undefined) throw new Error('no demo organisation mess');
+  const key = await loadSectorKey(join(certsDir, 'sector-identifier.key'), false);
+  return new SectorIdentifiers(key).identifierOf(sector, CITIZEN);
+}
+
 /** Warm-up, then the measured run, with the gateway's CPU time and peak RSS around it. */
 async function measureExchange(gateway: Gateway, certsDir: string): Promise<Measured> {
+  const citizen = await messIdentifier(certsDir);
   const options: Options = {
     url: `https://127.0.0.1:${gateway.agencyPort}/v1/exchanges`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: CITIZEN }),
+    body: JSON.stringify({ product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen }),
     connections: CONNECTIONS,
     pipelining: 1,
     tlsOptions: {

@@ -7,6 +7,7 @@ import type { Catalogue } from './contracts/catalogue';
 import { ConsentModule } from './consent/consent.module';
 import { ContractsModule } from './contracts/contracts.module';
 import type { CrlStore } from './identity/crl/crl-store';
+import type { SectorIdentifiers } from './identity/sector-identifier';
 import type { SourcesConfig } from './platform/config/config';
 import { ExchangeModule } from './exchange/exchange.module';
 import { IdentityModule } from './identity/identity.module';
@@ -18,6 +19,7 @@ import { PortalModule } from './portal/portal.module';
 
 export interface AppModuleOptions extends PlatformOptions {
   crl: CrlStore;
+  sectorIdentifiers: SectorIdentifiers;
   catalogue: Catalogue;
   sources: SourcesConfig;
   audit: AuditOptions;
@@ -30,13 +32,21 @@ export class AppModule {
    * imported, as that one instance, by the modules that use its exports.
    */
   static forRoot(options: AppModuleOptions): DynamicModule {
+    const identity = IdentityModule.forRoot(options.crl, options.sectorIdentifiers);
     const contracts = ContractsModule.forRoot(options.catalogue);
     const citizenAuth = CitizenAuthModule.forRoot(options.config.citizenAuth);
     const audit = AuditModule.forRoot(options.audit, { contracts, citizenAuth });
     const adapters = AdaptersModule.forRoot(options.sources, { contracts });
-    const notifications = NotificationsModule.forRoot(options.config.notifications);
-    const consent = ConsentModule.forRoot(options.config.consent, { contracts, audit, citizenAuth, notifications });
-    const exchange = ExchangeModule.forRoot({ contracts, consent, adapters, audit });
+    const notifications = NotificationsModule.forRoot(options.config.notifications, { identity });
+    const consent = ConsentModule.forRoot(options.config.consent, {
+      contracts,
+      audit,
+      citizenAuth,
+      notifications,
+      identity,
+      adapters,
+    });
+    const exchange = ExchangeModule.forRoot({ contracts, consent, adapters, audit, identity });
     const portal = PortalModule.forRoot(portalOptionsOf(options.config, options.audit.pseudonymKey), {
       contracts,
       citizenAuth,
@@ -47,7 +57,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ ...options, problemPage: PORTAL_PROBLEM_PAGE }),
-        IdentityModule.forRoot(options.crl),
+        identity,
         contracts,
         adapters,
         citizenAuth,

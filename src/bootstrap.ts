@@ -6,17 +6,36 @@ import { ADAPTER_KINDS } from './adapters/adapter-kinds';
 import { type SimulatorProcess, startSimulatorProcess } from './adapters/simulators/simulator-process';
 import { ensureDevPseudonymKey } from './audit/pseudonym-key';
 import { ensureDevIdpKey } from './citizen-auth/dev-idp/dev-idp-key';
+import type { DevIdpAgencyClient } from './citizen-auth/dev-idp/dev-idp';
 import { startDevIdpProcess } from './citizen-auth/dev-idp/dev-idp-process';
 import type { ChildService } from './platform/child-service';
 import type { Catalogue } from './contracts/catalogue';
 import { createGateway } from './gateway';
 import { ensureDevPki } from './identity/dev-pki/dev-pki';
+import { DEMO_BINDINGS, DEMO_ORGANISATIONS } from './identity/demo-seed';
+import { ensureDevSectorKey } from './identity/sector-key';
 import type { AppConfig } from './platform/config/config';
 import { portalRedirectUri } from './portal/portal-options';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
 import { provisionLogins } from './platform/database/logins';
 import { ensureDevSigningKey } from './platform/signing/signing-key';
 import type { Telemetry } from './platform/telemetry/telemetry';
+
+/** Where the dev IdP sends an agency's browser back: a loopback address, as for a developer's own client. */
+const DEV_AGENCY_REDIRECT_URI = 'http://127.0.0.1/callback';
+
+/**
+ * The demo requesting agencies (those with a demo certificate) as the dev
+ * IdP's clients, each with its sector: the IdP gives them pairwise subjects.
+ */
+function demoAgencyClients(redirectUris: string[]): DevIdpAgencyClient[] {
+  const requesting = new Set(DEMO_BINDINGS.map((binding) => binding.organisation));
+  return DEMO_ORGANISATIONS.filter((organisation) => requesting.has(organisation.id)).map((organisation) => ({
+    clientId: organisation.id,
+    sector: organisation.sector,
+    redirectUris,
+  }));
+}
 
 function displayPath(path: string): string {
   const fromCwd = relative(process.cwd(), path);
@@ -78,6 +97,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
     if (await ensureDevSigningKey(config.signingKeyFile)) log.info('development signing key generated');
     if (await ensureDevPseudonymKey(config.audit.pseudonymKeyFile))
       log.info('development audit pseudonym key generated');
+    if (await ensureDevSectorKey(config.sectorKeyFile)) log.info('demo sector identifier key written');
   }
 
   let embedded: EmbeddedDatabase | undefined;
@@ -123,6 +143,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
         roleClaim,
         portalClientId: config.citizenAuth.portalClientId,
         redirectUris: [portalRedirectUri(config)],
+        agencies: { clients: demoAgencyClients([DEV_AGENCY_REDIRECT_URI]), sectorKeyFile: config.sectorKeyFile },
       });
       // The gateway trusts the IdP it started.
       gatewayConfig = { ...config, citizenAuth: { ...config.citizenAuth, issuer: devIdp.detail } };

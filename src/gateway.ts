@@ -16,6 +16,8 @@ import { CitizenTokenVerifier } from './citizen-auth/citizen-token.verifier';
 import type { Catalogue } from './contracts/catalogue';
 import { listenOn } from './platform/net/listen';
 import { loadPseudonymKey } from './audit/pseudonym-key';
+import { SectorIdentifiers } from './identity/sector-identifier';
+import { loadSectorKey } from './identity/sector-key';
 import { loadContracts } from './contracts/contract-loader';
 import { ADAPTER_KINDS } from './adapters/adapter-kinds';
 import { agencyCallerIdentification } from './identity/agency-caller.decorator';
@@ -73,6 +75,9 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   const crl = await CrlStore.open(config.tls.crl, caPem);
   const signingKey = await loadSigningKey(config.signingKeyFile);
   const pseudonymKey = await loadPseudonymKey(config.audit.pseudonymKeyFile);
+  const sectorIdentifiers = new SectorIdentifiers(
+    await loadSectorKey(config.sectorKeyFile, config.env === 'production'),
+  );
   const agencyTls = { key, cert, ca: caPem, crl: crl.pem };
   const servers = createHttpServers({
     agencyTls,
@@ -86,6 +91,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
       databaseUrl: options.databaseUrl,
       signingKey,
       crl,
+      sectorIdentifiers,
       catalogue,
       sources,
       audit: {

@@ -4,10 +4,16 @@ import type { Agent } from 'undici';
 import { testEnv } from './setup/test-env';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { startHttpStub, type HttpStub } from './support/http-stub';
 import { eventually, startTestGateway, type TestGateway } from './support/test-gateway';
 
-const ADDRESS = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-1' };
+const ADDRESS = {
+  product: 'saaq.adresse',
+  version: 1,
+  purpose: 'mess.aide-sociale',
+  citizen: citizenIdOf('mess', 'demo-citizen-1'),
+};
 
 /** A request whose body never finishes: admitted when its headers arrive, it holds its slot until the socket goes. */
 async function holdUpload(publicUrl: string): Promise<Socket> {

@@ -10,6 +10,7 @@ import { loadSigningKey } from '../src/platform/signing/signing-key';
 import { ownerUrlOf, testEnv } from './setup/test-env';
 import { agencyAgent, call } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { createTestDatabase, startTestGateway, type TestGateway } from './support/test-gateway';
 
 const BATCH = 6;
@@ -229,12 +230,13 @@ describe('Audit evidence that holds against the operator', () => {
           product: 'saaq.adresse',
           version: 1,
           purpose: 'mess.aide-sociale',
-          citizen: 'demo-citizen-2',
+          citizen: citizenIdOf('mess', 'demo-citizen-2'),
         }),
       });
       expect(response.status).toBe(503);
       expect(response.body).toMatchObject({ code: 'audit-unavailable' });
       expect(response.text).not.toContain('demo-citizen-2');
+      expect(response.text).not.toContain(citizenIdOf('mess', 'demo-citizen-2'));
       await expectDetected(/./);
       await asOperator((c) => c.query('DELETE FROM audit_event WHERE seq > $1', [original.seq]));
       await expect(batch()).resolves.toHaveLength(BATCH);

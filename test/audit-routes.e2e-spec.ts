@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import type { ConsentView } from '../src/consent/consent';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -51,7 +52,7 @@ describe('The demo world end to end: consent, exchange, access log, officer, rev
         products: ['revenu.avis-cotisation'],
       })
     ).json()) as ConsentView;
-    const first = await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-1' });
+    const first = await exchange(afe, { ...NOTICE, citizen: citizenIdOf('afe', 'demo-citizen-1') });
     expect(first.status).toBe(200);
     expect(Object.keys((first.body as { data: object }).data).sort()).toEqual(
       ['assessmentDate', 'lines', 'netIncome', 'taxYear', 'totalIncome'].sort(),
@@ -82,7 +83,7 @@ describe('The demo world end to end: consent, exchange, access log, officer, rev
     expect(outcome?.citizen).toMatch(/^[0-9a-f]{64}$/);
 
     await asCitizen('demo-citizen-1', `/v1/me/consents/${consent.id}/revoke`, undefined, 'POST');
-    const refused = await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-1' });
+    const refused = await exchange(afe, { ...NOTICE, citizen: citizenIdOf('afe', 'demo-citizen-1') });
     expect(refused.status).toBe(403);
     const after = (await (await asCitizen('demo-citizen-1', '/v1/me/access-log')).json()) as {
       entries: { decision: string }[];
@@ -142,7 +143,7 @@ describe('The demo world end to end: consent, exchange, access log, officer, rev
     const results: { started: number; status: number }[] = [];
     const fire = async (): Promise<void> => {
       const started = Date.now();
-      const { status } = await exchange(mess, { ...ADDRESS, citizen: 'demo-citizen-3' });
+      const { status } = await exchange(mess, { ...ADDRESS, citizen: citizenIdOf('mess', 'demo-citizen-3') });
       results.push({ started, status });
     };
     // Load runs from before the revocation until well after it answered, whatever this machine's speed.

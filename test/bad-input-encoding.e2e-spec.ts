@@ -1,6 +1,7 @@
 import type { Agent, Dispatcher } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { jsonOrUndefined } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -26,7 +27,11 @@ interface Case {
 }
 
 const GRANT = { requester: 'afe', purpose: 'afe.calcul-aide', products: ['revenu.avis-cotisation'] };
-const ASK = { citizen: 'demo-citizen-1', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] };
+const ASK = {
+  citizen: citizenIdOf('mess', 'demo-citizen-1'),
+  purpose: 'mess.aide-sociale',
+  products: ['saaq.adresse'],
+};
 
 const CASES: Case[] = [
   // Malformed escapes in a query string: refused before any handler or logger decodes them.

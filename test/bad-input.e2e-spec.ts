@@ -1,6 +1,7 @@
 import type { Agent, Dispatcher } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { grantConsent, jsonOrUndefined } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -11,7 +12,21 @@ import { startTestGateway, type TestGateway } from './support/test-gateway';
  * nothing internal leaks, and that the gateway is still healthy afterwards.
  */
 
-const GOOD = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-1' };
+/** How `mess`, which sends every agency request here, names the demo citizens. */
+const CITIZEN = citizenIdOf('mess', 'demo-citizen-1');
+const OTHER_CITIZEN = citizenIdOf('mess', 'demo-citizen-2');
+/** Latin letters and their Cyrillic look-alikes. */
+const CYRILLIC: Record<string, string> = {
+  a: '\u0430',
+  c: '\u0441',
+  e: '\u0435',
+  o: '\u043e',
+  p: '\u0440',
+  x: '\u0445',
+};
+/** The last character of the identifier in its fullwidth form. */
+const FULLWIDTH = String.fromCharCode(CITIZEN.charCodeAt(CITIZEN.length - 1) + 0xfee0);
+const GOOD = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: CITIZEN };
 const json = (value: unknown): string => JSON.stringify(value);
 const exchangeWith = (fields: Record<string, unknown>): string => json({ ...GOOD, ...fields });
 
@@ -54,7 +69,7 @@ const CASES: Case[] = [
     listener: 'agency',
     method: 'POST',
     path: '/v1/exchanges',
-    body: '{"product":"saaq.adresse","version":1,"purpose":"mess.aide-sociale","citizen":"demo-citizen-2","citizen":"demo-citizen-1"}',
+    body: `{"product":"saaq.adresse","version":1,"purpose":"mess.aide-sociale","citizen":"${OTHER_CITIZEN}","citizen":"${CITIZEN}"}`,
     status: 400,
     code: 'invalid-request',
   },
@@ -63,7 +78,7 @@ const CASES: Case[] = [
     listener: 'agency',
     method: 'POST',
     path: '/v1/exchanges',
-    body: '{"product":"saaq.adresse","version":1,"purpose":"mess.aide-sociale","citizen":"demo-citizen-1","\\u0063itizen":"x"}',
+    body: `{"product":"saaq.adresse","version":1,"purpose":"mess.aide-sociale","citizen":"${CITIZEN}","\\u0063itizen":"x"}`,
     status: 400,
     code: 'invalid-request',
   },
@@ -156,7 +171,7 @@ const CASES: Case[] = [
     listener: 'agency',
     method: 'POST',
     path: '/v1/exchanges',
-    body: exchangeWith({ citizen: "demo-citizen-1'; DROP TABLE consent; --" }),
+    body: exchangeWith({ citizen: `${CITIZEN}'; DROP TABLE consent; --` }),
     status: 400,
     code: 'invalid-request',
   },
@@ -188,7 +203,7 @@ const CASES: Case[] = [
     listener: 'agency',
     method: 'POST',
     path: '/v1/exchanges',
-    body: exchangeWith({ citizen: 'demo-citizen\u200b-1' }),
+    body: exchangeWith({ citizen: `${CITIZEN.slice(0, 8)}\u200b${CITIZEN.slice(8)}` }),
     status: 400,
     code: 'invalid-request',
   },
@@ -197,7 +212,7 @@ const CASES: Case[] = [
     listener: 'agency',
     method: 'POST',
     path: '/v1/exchanges',
-    body: exchangeWith({ citizen: 'demo-citiz\u0435n-1' }),
+    body: exchangeWith({ citizen: CITIZEN.replace(/[aceopx]/, (c) => CYRILLIC[c]) }),
     status: 400,
     code: 'invalid-request',
   },
@@ -206,7 +221,7 @@ const CASES: Case[] = [
     listener: 'agency',
     method: 'POST',
     path: '/v1/exchanges',
-    body: exchangeWith({ citizen: 'demo-citizen-\uff11' }),
+    body: exchangeWith({ citizen: `${CITIZEN.slice(0, -1)}${FULLWIDTH}` }),
     status: 400,
     code: 'invalid-request',
   },
@@ -215,7 +230,7 @@ const CASES: Case[] = [
     listener: 'agency',
     method: 'POST',
     path: '/v1/exchanges',
-    body: exchangeWith({ citizen: 'de\u0301mo-citizen-1' }),
+    body: exchangeWith({ citizen: `${CITIZEN.slice(0, 8)}e\u0301${CITIZEN.slice(8)}` }),
     status: 400,
     code: 'invalid-request',
   },
@@ -252,7 +267,7 @@ const CASES: Case[] = [
     name: 'the citizen id in the query string',
     listener: 'agency',
     method: 'POST',
-    path: '/v1/exchanges?citizen=demo-citizen-1',
+    path: `/v1/exchanges?citizen=${CITIZEN}`,
     body: json(GOOD),
     status: 400,
     code: 'invalid-request',
@@ -261,8 +276,8 @@ const CASES: Case[] = [
     name: 'the citizen id in the query string of a consent request',
     listener: 'agency',
     method: 'POST',
-    path: '/v1/consent-requests?citizen=demo-citizen-1',
-    body: json({ citizen: 'demo-citizen-1', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+    path: `/v1/consent-requests?citizen=${CITIZEN}`,
+    body: json({ citizen: CITIZEN, purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
     status: 400,
     code: 'invalid-request',
   },
@@ -289,7 +304,7 @@ const CASES: Case[] = [
     listener: 'agency',
     method: 'POST',
     path: '/v1/exchanges',
-    body: '{"product":"saaq.adresse","version":1,"purpose":"mess.aide-sociale","citizen":"demo-citizen-1","__proto__":{"admin":true}}',
+    body: `{"product":"saaq.adresse","version":1,"purpose":"mess.aide-sociale","citizen":"${CITIZEN}","__proto__":{"admin":true}}`,
     status: 400,
     code: 'invalid-request',
   },
@@ -355,7 +370,7 @@ const CASES: Case[] = [
     method: 'POST',
     path: '/v1/consent-requests',
     headers: { 'idempotency-key': 'k'.repeat(300) },
-    body: json({ citizen: 'demo-citizen-1', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
+    body: json({ citizen: CITIZEN, purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
     status: 400,
     code: 'invalid-request',
   },
@@ -368,6 +383,8 @@ const LEAKS = [
   /\bSELECT\b|\bINSERT\b|syntax error|relation "/i,
   /TypeError|ReferenceError|SyntaxError: /,
   /demo-citizen/,
+  // Nor is the citizen's identifier echoed back.
+  new RegExp(CITIZEN),
 ];
 
 describe('Bad input: each case answers its problem, leaks nothing, and leaves the gateway healthy', () => {
@@ -426,8 +443,8 @@ describe('Bad input: each case answers its problem, leaks nothing, and leaves th
         headers: { 'content-type': 'application/json', 'idempotency-key': 'bad-input-replay-1' },
         body: json({ citizen, purpose: 'mess.aide-sociale', products: ['saaq.adresse'] }),
       });
-    expect((await request('demo-citizen-4')).status).toBe(201);
-    const replayed = await request('demo-citizen-5');
+    expect((await request(citizenIdOf('mess', 'demo-citizen-4'))).status).toBe(201);
+    const replayed = await request(citizenIdOf('mess', 'demo-citizen-5'));
     expect({ status: replayed.status, code: (replayed.body as { code?: string }).code }).toEqual({
       status: 422,
       code: 'idempotency-key-reused',

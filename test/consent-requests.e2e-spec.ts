@@ -5,10 +5,15 @@ import type { ConsentView } from '../src/consent/consent';
 import type { ConsentRequestView } from '../src/consent/consent-request.service';
 import { ConsentService } from '../src/consent/consent.service';
 import { agencyAgent, call } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
-const ASK = { citizen: 'demo-citizen-1', purpose: 'afe.calcul-aide', products: ['revenu.avis-cotisation'] };
+const ASK = {
+  citizen: citizenIdOf('afe', 'demo-citizen-1'),
+  purpose: 'afe.calcul-aide',
+  products: ['revenu.avis-cotisation'],
+};
 
 describe('Agency consent requests, decided by the citizen', () => {
   let gateway: TestGateway;
@@ -48,10 +53,19 @@ describe('Agency consent requests, decided by the citizen', () => {
     const created = await ask(afe, { ...ASK, message: 'Pour votre demande de prêts et bourses' });
     expect(created.status).toBe(201);
     const request = created.body as ConsentRequestView;
-    expect(request).toMatchObject({ requester: 'afe', citizen: 'demo-citizen-1', status: 'pending', consentId: null });
+    expect(request).toMatchObject({
+      requester: 'afe',
+      citizen: citizenIdOf('afe', 'demo-citizen-1'),
+      status: 'pending',
+      consentId: null,
+    });
 
     const byAfe = await call(afe, `${gateway.agencyUrl}/v1/consent-requests/${request.id}`);
-    expect(byAfe.body).toMatchObject({ id: request.id, status: 'pending' });
+    expect(byAfe.body).toMatchObject({
+      id: request.id,
+      citizen: citizenIdOf('afe', 'demo-citizen-1'),
+      status: 'pending',
+    });
     expect((await call(mess, `${gateway.agencyUrl}/v1/consent-requests/${request.id}`)).status).toBe(404);
 
     const mine = (await citizen('demo-citizen-1', '')).body as { requests: ConsentRequestView[] };
@@ -96,7 +110,8 @@ describe('Agency consent requests, decided by the citizen', () => {
   });
 
   it('rejection records a refused consent that grants nothing', async () => {
-    const request = (await ask(afe, { ...ASK, citizen: 'demo-citizen-3' })).body as ConsentRequestView;
+    const request = (await ask(afe, { ...ASK, citizen: citizenIdOf('afe', 'demo-citizen-3') }))
+      .body as ConsentRequestView;
     const rejected = await citizen('demo-citizen-3', `/${request.id}/reject`, 'POST');
     expect(rejected.status).toBe(200);
     const { consent } = rejected.body as { consent: ConsentView };
@@ -111,7 +126,7 @@ describe('Agency consent requests, decided by the citizen', () => {
   it('replays the first answer for the same Idempotency-Key and body, also under concurrency', async () => {
     const key = randomUUID();
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () => ask(afe, { ...ASK, citizen: 'demo-citizen-4' }, key)),
+      Array.from({ length: 6 }, () => ask(afe, { ...ASK, citizen: citizenIdOf('afe', 'demo-citizen-4') }, key)),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(6).fill(201));
     const ids = new Set(answers.map((a) => (a.body as ConsentRequestView).id));
@@ -121,19 +136,23 @@ describe('Agency consent requests, decided by the citizen', () => {
     expect(rows.rowCount).toBe(1);
 
     // Key order does not make another request: the body is compared canonically.
-    const reordered = await ask(afe, { products: ASK.products, purpose: ASK.purpose, citizen: 'demo-citizen-4' }, key);
+    const reordered = await ask(
+      afe,
+      { products: ASK.products, purpose: ASK.purpose, citizen: citizenIdOf('afe', 'demo-citizen-4') },
+      key,
+    );
     expect((reordered.body as ConsentRequestView).id).toBe([...ids][0]);
   });
 
   it('refuses the same Idempotency-Key with another body (422), and keys are per organisation', async () => {
     const key = randomUUID();
     expect((await ask(afe, ASK, key)).status).toBe(201);
-    const other = await ask(afe, { ...ASK, citizen: 'demo-citizen-2' }, key);
+    const other = await ask(afe, { ...ASK, citizen: citizenIdOf('afe', 'demo-citizen-2') }, key);
     expect(other.status).toBe(422);
     expect((other.body as { code: string }).code).toBe('idempotency-key-reused');
     const messAsk = await ask(
       mess,
-      { citizen: 'demo-citizen-2', purpose: 'mess.aide-sociale', products: ['saaq.adresse'] },
+      { citizen: citizenIdOf('mess', 'demo-citizen-2'), purpose: 'mess.aide-sociale', products: ['saaq.adresse'] },
       key,
     );
     expect(messAsk.status).toBe(201);

@@ -6,11 +6,15 @@ import type { AccessEntry } from '../src/audit/audit-office.service';
 import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
 import { Metrics } from '../src/platform/metrics/metrics';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, devIdpKey, TEST_AUDIENCE } from './support/citizen-tokens';
 import { startPortalGateway, type PortalGateway } from './support/portal-gateway';
 import { WebClient } from './support/web-client';
 
+/** The citizen's pivot id: how they sign in, and what the audit pseudonymises. */
 const CITIZEN = 'demo-citizen-1';
+/** How `afe`, which makes every agency call here, names that citizen. */
+const AS_AFE = citizenIdOf('afe', CITIZEN);
 
 /** The problem+json answers the contract step has always given; they must not change. */
 const NOT_FOUND = {
@@ -130,7 +134,7 @@ describe('Refusals before the consent check are audited and shown to the citizen
   ])(
     'refuses %s with the same answer as ever, audits the precise reason and lists it for the citizen',
     async (_what, ask, problem, reason) => {
-      const response = await exchange({ ...ask, citizen: CITIZEN });
+      const response = await exchange({ ...ask, citizen: AS_AFE });
       expect(response.status).toBe(problem.status);
       expect(visible(response).body).toEqual(problem);
 
@@ -150,6 +154,7 @@ describe('Refusals before the consent check are audited and shown to the citizen
             details: {
               version: ask.version,
               answer: problem.code,
+              citizenIdentifier: AS_AFE,
               ...(ask.purpose === 'afe.sondage' ? {} : { basis: 'consent' }),
             },
           }),
@@ -175,7 +180,7 @@ describe('Refusals before the consent check are audited and shown to the citizen
         { product: 'ramq.dossier-medical', version: 1 },
         { product: 'revenu.avis-cotisation', version: 7 },
         { product: 'saaq.adresse', version: 1 },
-      ].map(async (ask) => visible(await exchange({ ...ask, purpose: 'afe.calcul-aide', citizen: CITIZEN }))),
+      ].map(async (ask) => visible(await exchange({ ...ask, purpose: 'afe.calcul-aide', citizen: AS_AFE }))),
     );
     expect(answers[0].body).toEqual(NOT_FOUND);
     expect(answers[1]).toEqual(answers[0]);
@@ -183,7 +188,7 @@ describe('Refusals before the consent check are audited and shown to the citizen
   });
 
   it('keeps the metrics labels to catalogued products, whatever the caller names', async () => {
-    await exchange({ product: 'ramq.dossier-medical', version: 1, purpose: 'afe.calcul-aide', citizen: CITIZEN });
+    await exchange({ product: 'ramq.dossier-medical', version: 1, purpose: 'afe.calcul-aide', citizen: AS_AFE });
     const text = await gateway.gateway.app.get(Metrics).registry.metrics();
     expect(text).toMatch(/passerelle_exchanges_total\{product="unknown",organisation="afe",decision="deny"\} \d+/);
     expect(text).not.toContain('ramq.dossier-medical');
@@ -194,7 +199,7 @@ describe('Refusals before the consent check are audited and shown to the citizen
       product: 'ramq.dossier-medical',
       version: 1,
       purpose: 'afe.calcul-aide',
-      citizen: CITIZEN,
+      citizen: AS_AFE,
     });
     expect(refused.status).toBe(404);
     const client = new WebClient();
@@ -215,12 +220,12 @@ describe('Refusals before the consent check are audited and shown to the citizen
         { product: 'saaq.adresse', version: 1, purpose: 'afe.calcul-aide' },
         { product: 'revenu.avis-cotisation', version: 1, purpose: 'mess.aide-sociale' },
       ]) {
-        const response = await exchange({ ...ask, citizen: CITIZEN });
+        const response = await exchange({ ...ask, citizen: AS_AFE });
         expect(response.status).toBe(503);
         expect((response.body as { code: string }).code).toBe('audit-unavailable');
       }
       const refusedRequest = await askConsent({
-        citizen: CITIZEN,
+        citizen: AS_AFE,
         purpose: 'mess.aide-sociale',
         products: ['revenu.avis-cotisation'],
       });
@@ -230,7 +235,7 @@ describe('Refusals before the consent check are audited and shown to the citizen
       await owner.query('GRANT INSERT ON audit_event TO passerelle_application');
       await owner.end();
     }
-    const after = await exchange({ product: 'saaq.adresse', version: 1, purpose: 'afe.calcul-aide', citizen: CITIZEN });
+    const after = await exchange({ product: 'saaq.adresse', version: 1, purpose: 'afe.calcul-aide', citizen: AS_AFE });
     expect(after.status).toBe(404);
   });
 
@@ -262,7 +267,7 @@ describe('Refusals before the consent check are audited and shown to the citizen
   ])(
     'audits a consent request for %s as consent-request.refused, with the same 422',
     async (_what, ask, reason, pointer) => {
-      const response = await askConsent({ citizen: CITIZEN, ...ask });
+      const response = await askConsent({ citizen: AS_AFE, ...ask });
       expect(response.status).toBe(422);
       expect(visible(response).body).toEqual({
         type: 'urn:passerelle:problem:validation-failed',

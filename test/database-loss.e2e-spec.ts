@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestDatabase, eventually, startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -9,7 +10,7 @@ const ADDRESS = JSON.stringify({
   product: 'saaq.adresse',
   version: 1,
   purpose: 'mess.aide-sociale',
-  citizen: 'demo-citizen-1',
+  citizen: citizenIdOf('mess', 'demo-citizen-1'),
 });
 
 interface Outcome {

@@ -1,9 +1,15 @@
 import { Client } from 'pg';
 import { agencyAgent, call } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { startTestGateway } from './support/test-gateway';
 
-const ADDRESS = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-2' };
+const ADDRESS = {
+  product: 'saaq.adresse',
+  version: 1,
+  purpose: 'mess.aide-sociale',
+  citizen: citizenIdOf('mess', 'demo-citizen-2'),
+};
 
 describe('Shutdown under load', () => {
   it('drains in-flight exchanges, and every 200 a client received has its audit outcome', async () => {

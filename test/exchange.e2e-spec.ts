@@ -4,6 +4,7 @@ import { ownerUrlOf } from './setup/test-env';
 import type { Agent } from 'undici';
 import type { ConsentView } from '../src/consent/consent';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -67,7 +68,11 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
       purpose: 'afe.calcul-aide',
       products: [{ product: 'revenu.avis-cotisation', fields: ['taxYear', 'netIncome'] }],
     })) as ConsentView;
-    const response = await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-1', caseRef: 'AFE-2026-001' });
+    const response = await exchange(afe, {
+      ...NOTICE,
+      citizen: citizenIdOf('afe', 'demo-citizen-1'),
+      caseRef: 'AFE-2026-001',
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       product: 'revenu.avis-cotisation',
@@ -101,14 +106,19 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
     [
       'another organisation',
       'mess',
-      { ...NOTICE, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-1' },
+      { ...NOTICE, purpose: 'mess.aide-sociale', citizen: citizenIdOf('mess', 'demo-citizen-1') },
       'other-organisation',
     ],
-    ['no consent at all', 'afe', { ...NOTICE, citizen: 'demo-citizen-2' }, 'no-consent'],
+    ['no consent at all', 'afe', { ...NOTICE, citizen: citizenIdOf('afe', 'demo-citizen-2') }, 'no-consent'],
     [
       'another product',
       'afe',
-      { product: 'etat-civil.naissance', version: 1, purpose: 'afe.calcul-aide', citizen: 'demo-citizen-1' },
+      {
+        product: 'etat-civil.naissance',
+        version: 1,
+        purpose: 'afe.calcul-aide',
+        citizen: citizenIdOf('afe', 'demo-citizen-1'),
+      },
       'other-product',
     ],
   ])('refuses %s with the one 403, keeping the reason in the audit', async (_what, org, body, reason) => {
@@ -137,7 +147,11 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
       purpose: 'afe.calcul-aide',
       products: ['revenu.avis-cotisation'],
     })) as ConsentView;
-    const response = await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-2', consentId: consent.id });
+    const response = await exchange(afe, {
+      ...NOTICE,
+      citizen: citizenIdOf('afe', 'demo-citizen-2'),
+      consentId: consent.id,
+    });
     expect(response.status).toBe(403);
     expect((await outcomes(correlationOf(response)))[0].payload.reason).toBe('other-citizen');
   });
@@ -149,7 +163,12 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
       products: ['etat-civil.naissance'],
       mode: 'one-time',
     });
-    const body = { product: 'etat-civil.naissance', version: 1, purpose: 'afe.calcul-aide', citizen: 'demo-citizen-3' };
+    const body = {
+      product: 'etat-civil.naissance',
+      version: 1,
+      purpose: 'afe.calcul-aide',
+      citizen: citizenIdOf('afe', 'demo-citizen-3'),
+    };
     const [first, second] = await Promise.all([exchange(afe, body), exchange(afe, body)]);
     expect([first.status, second.status].sort()).toEqual([200, 403]);
     expect((first.status === 200 ? first : second).body).toMatchObject({ data: { lastName: 'Roy' } });
@@ -162,7 +181,12 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
       purpose: 'mess.aide-sociale',
       products: ['saaq.adresse'],
     })) as ConsentView;
-    const body = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-2' };
+    const body = {
+      product: 'saaq.adresse',
+      version: 1,
+      purpose: 'mess.aide-sociale',
+      citizen: citizenIdOf('mess', 'demo-citizen-2'),
+    };
     expect((await exchange(mess, body)).status).toBe(200);
     await citizenApi('demo-citizen-2', `/${consent.id}/revoke`);
     const after = await exchange(mess, body);
@@ -176,7 +200,7 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
       purpose: 'afe.calcul-aide',
       products: ['revenu.avis-cotisation'],
     });
-    const response = await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-5' });
+    const response = await exchange(afe, { ...NOTICE, citizen: citizenIdOf('afe', 'demo-citizen-5') });
     expect(response.status).toBe(404);
     expect((response.body as { code: string }).code).toBe('source-record-not-found');
     const records = await outcomes(correlationOf(response));
@@ -192,7 +216,7 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
     await owner.connect();
     await owner.query('REVOKE INSERT ON audit_event FROM passerelle_application');
     try {
-      const response = await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-1' });
+      const response = await exchange(afe, { ...NOTICE, citizen: citizenIdOf('afe', 'demo-citizen-1') });
       expect(response.status).toBe(503);
       expect((response.body as { code: string }).code).toBe('audit-unavailable');
       expect(response.text).not.toContain('17900');
@@ -201,6 +225,6 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
       await owner.query('GRANT INSERT ON audit_event TO passerelle_application');
       await owner.end();
     }
-    expect((await exchange(afe, { ...NOTICE, citizen: 'demo-citizen-1' })).status).toBe(200);
+    expect((await exchange(afe, { ...NOTICE, citizen: citizenIdOf('afe', 'demo-citizen-1') })).status).toBe(200);
   });
 });

@@ -31,13 +31,19 @@ describe('agency identity over mutual TLS', () => {
     await t.stop();
   });
 
-  it.each(['afe', 'mess', 'retraite-qc'])('identifies %s by its certificate', async (organisation) => {
+  it.each([
+    ['afe', 'education'],
+    ['mess', 'solidarity'],
+    ['retraite-qc', 'pensions'],
+  ])('identifies %s by its certificate, in the %s sector', async (organisation, sector) => {
     const response = await call(as(organisation), `${t.agencyUrl}/v1/whoami`);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       organisation,
       fingerprint: fingerprintOf(t.certsDir, organisation),
       subject: expect.stringContaining(`CN=${organisation}`),
+      sector,
+      identifiers: 'sector',
     });
   });
 

@@ -2,6 +2,7 @@ import { createLocalJWKSet, flattenedVerify, type JSONWebKeySet } from 'jose';
 import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -9,9 +10,14 @@ const CONTROL = {
   product: 'revenu.avis-cotisation',
   version: 1,
   purpose: 'mess.controle-admissibilite',
-  citizen: 'demo-citizen-3',
+  citizen: citizenIdOf('mess', 'demo-citizen-3'),
 };
-const INQUIRY = { product: 'saaq.adresse', version: 1, purpose: 'retraite-qc.enquete', citizen: 'demo-citizen-4' };
+const INQUIRY = {
+  product: 'saaq.adresse',
+  version: 1,
+  purpose: 'retraite-qc.enquete',
+  citizen: citizenIdOf('retraite-qc', 'demo-citizen-4'),
+};
 
 interface AuditRow {
   kind: string;
@@ -115,7 +121,7 @@ describe('Lawful bases: exchanges authorised by a statute, beside consent', () =
 
   it('keeps a statute to the agencies and products its access rules name: anyone else gets the usual answers', async () => {
     // afe has no access to this purpose: the contract refuses it before any basis is looked at.
-    const other = await exchange(afe, { ...CONTROL, caseRef: 'X-1' });
+    const other = await exchange(afe, { ...CONTROL, citizen: citizenIdOf('afe', 'demo-citizen-3'), caseRef: 'X-1' });
     expect(other.status).toBe(403);
     expect(other.body).toMatchObject({ code: 'purpose-not-allowed' });
     // mess may use the statute for the notice of assessment, not for the address.
@@ -146,7 +152,7 @@ describe('Lawful bases: exchanges authorised by a statute, beside consent', () =
       product: 'revenu.avis-cotisation',
       version: 1,
       purpose: 'afe.calcul-aide',
-      citizen: 'demo-citizen-2',
+      citizen: citizenIdOf('afe', 'demo-citizen-2'),
     });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ basis: 'consent', consentId: consent.id });
@@ -179,7 +185,7 @@ describe('Lawful bases: exchanges authorised by a statute, beside consent', () =
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        citizen: 'demo-citizen-1',
+        citizen: citizenIdOf('mess', 'demo-citizen-1'),
         purpose: 'mess.controle-admissibilite',
         products: ['revenu.avis-cotisation'],
       }),

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
+
+/** How mess names the demo citizens. */
+const ONE = citizenIdOf('mess', 'demo-citizen-1');
+const TWO = citizenIdOf('mess', 'demo-citizen-2');
 
 const DASHBOARD = join(__dirname, '..', 'docker', 'grafana', 'passerelle-dashboard.json');
 
@@ -48,10 +53,10 @@ describe('Metrics', () => {
       products: ['saaq.adresse'],
     });
     expect(granted.status).toBe(201);
-    expect((await exchange({ product: 'saaq.adresse', citizen: 'demo-citizen-1' })).status).toBe(200);
-    expect((await exchange({ product: 'saaq.adresse', citizen: 'demo-citizen-1' })).status).toBe(200);
-    expect((await exchange({ product: 'saaq.adresse', citizen: 'demo-citizen-2' })).status).toBe(403);
-    expect((await exchange({ product: 'made-up.product-x1', citizen: 'demo-citizen-1' })).status).toBe(404);
+    expect((await exchange({ product: 'saaq.adresse', citizen: ONE })).status).toBe(200);
+    expect((await exchange({ product: 'saaq.adresse', citizen: ONE })).status).toBe(200);
+    expect((await exchange({ product: 'saaq.adresse', citizen: TWO })).status).toBe(403);
+    expect((await exchange({ product: 'made-up.product-x1', citizen: ONE })).status).toBe(404);
     text = await (await fetch(`${t.metricsUrl}/metrics`)).text();
   });
 
@@ -74,6 +79,7 @@ describe('Metrics', () => {
     ).toBe(2);
     // No citizen in any label.
     expect(text).not.toMatch(/demo-citizen/);
+    for (const identifier of [ONE, TWO]) expect(text).not.toContain(identifier);
   });
 
   it('reports each source breaker in exactly one state', () => {

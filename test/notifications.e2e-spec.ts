@@ -7,6 +7,7 @@ import type { Agent } from 'undici';
 import { verifyDetached } from '../src/platform/signing/detached-jws';
 import { testEnv } from './setup/test-env';
 import { agencyAgent, call } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startHttpStub, type HttpStub } from './support/http-stub';
 import { eventually, startTestGateway, type TestGateway } from './support/test-gateway';
@@ -96,7 +97,12 @@ describe('Notifications from the transactional outbox: signed webhooks with retr
     const last = accepted[2];
     expect(last.url).toBe('/hooks/passerelle');
     const event = JSON.parse(last.body) as { type: string; data: Record<string, unknown> };
-    expect(event).toMatchObject({ type: 'consent.granted', data: { consentId, requester: 'afe', status: 'active' } });
+    expect(event).toMatchObject({
+      type: 'consent.granted',
+      data: { consentId, citizen: citizenIdOf('afe', 'demo-citizen-1'), requester: 'afe', status: 'active' },
+    });
+    // The receiver knows the citizen by its own sector's identifier, never by the pivot id.
+    expect(last.body).not.toContain('demo-citizen');
 
     const { keys } = (await (await fetch(`${gateway.publicUrl}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
     const signature = last.headers['x-jws-signature'] as string;

@@ -1,5 +1,6 @@
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
 const PROBLEM_MEMBERS = ['type', 'title', 'status', 'code', 'correlationId'];
@@ -85,7 +86,12 @@ describe('errors are problem+json', () => {
   let t: TestGateway;
   let afe: Agent;
   const exchanges = (): string => `${t.agencyUrl}/v1/exchanges`;
-  const valid = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-1' };
+  const valid = {
+    product: 'saaq.adresse',
+    version: 1,
+    purpose: 'mess.aide-sociale',
+    citizen: citizenIdOf('afe', 'demo-citizen-1'),
+  };
 
   beforeAll(async () => {
     t = await startTestGateway();
@@ -193,6 +199,7 @@ describe('errors are problem+json', () => {
   });
 
   it('keeps citizen ids and credentials out of the logs', async () => {
+    const identifier = citizenIdOf('afe', 'demo-citizen-4');
     await call(afe, exchanges(), {
       method: 'POST',
       headers: {
@@ -200,7 +207,7 @@ describe('errors are problem+json', () => {
         authorization: 'Bearer secret-token-value',
         cookie: 'sid=secret-cookie',
       },
-      body: JSON.stringify({ ...valid, citizen: 'demo-citizen-4' }),
+      body: JSON.stringify({ ...valid, citizen: identifier }),
     });
     await fetch(`${t.publicUrl}/no/such/route?citizen=demo-citizen-4`, {
       headers: { authorization: 'Bearer secret-token-value' },
@@ -208,6 +215,7 @@ describe('errors are problem+json', () => {
     const everything = t.rawLogs.join('\n');
     expect(everything).toContain('/no/such/route?citizen=[Redacted]');
     expect(everything).not.toContain('demo-citizen-4');
+    expect(everything).not.toContain(identifier);
     expect(everything).not.toContain('secret-token-value');
     expect(everything).not.toContain('secret-cookie');
   });

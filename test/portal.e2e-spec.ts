@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { startPortalGateway, type PortalGateway } from './support/portal-gateway';
 import { csrfOf, WebClient } from './support/web-client';
 
@@ -151,12 +152,13 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        citizen: 'demo-citizen-3',
+        citizen: citizenIdOf('afe', 'demo-citizen-3'),
         purpose: 'afe.calcul-aide',
         products: ['revenu.avis-cotisation'],
       }),
     });
     expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ citizen: citizenIdOf('afe', 'demo-citizen-3') });
     const { client } = await signIn('demo-citizen-3');
     const requests = await (await client.request(`${gateway.publicUrl}/requests`)).text();
     expect(requests).toContain('Aide financière aux études');

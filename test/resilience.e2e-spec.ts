@@ -3,14 +3,25 @@ import { ProductSourceService } from '../src/adapters/product-source.service';
 import type { DemoSources } from '../src/adapters/simulators/simulators';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { startGatewayWithOwnSources } from './support/own-sources';
 import type { TestGateway } from './support/test-gateway';
 
 const DEADLINE_MS = 400;
 const BREAKER_FAILURES = 3;
 const HALF_OPEN_MS = 500;
-const ADDRESS = { product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: 'demo-citizen-1' };
-const NOTICE = { product: 'revenu.avis-cotisation', version: 1, purpose: 'afe.calcul-aide', citizen: 'demo-citizen-1' };
+const ADDRESS = {
+  product: 'saaq.adresse',
+  version: 1,
+  purpose: 'mess.aide-sociale',
+  citizen: citizenIdOf('mess', 'demo-citizen-1'),
+};
+const NOTICE = {
+  product: 'revenu.avis-cotisation',
+  version: 1,
+  purpose: 'afe.calcul-aide',
+  citizen: citizenIdOf('afe', 'demo-citizen-1'),
+};
 
 /** The exchange over mutual TLS, as an agency sees it: a bad source, then a good one, bounded in time. */
 describe('Resilience of the exchange: a slow source, a dead source', () => {

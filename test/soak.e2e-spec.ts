@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import autocannon, { type Result } from 'autocannon';
 import { testEnv } from './setup/test-env';
 import { tlsOptionsFor } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { rssMb, stopGateway, type Gateway } from './support/gateway-process';
 import { startChildGateway } from './support/child-gateway-env';
 
@@ -60,7 +61,12 @@ function steadyLoad(gateway: Gateway, seconds: number): { stop(): void; done: Pr
         url: `https://127.0.0.1:${gateway.agencyPort}/v1/exchanges`,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen: CITIZEN }),
+        body: JSON.stringify({
+          product: 'saaq.adresse',
+          version: 1,
+          purpose: 'mess.aide-sociale',
+          citizen: citizenIdOf('mess', CITIZEN),
+        }),
         connections: CONNECTIONS,
         overallRate: RATE,
         pipelining: 1,

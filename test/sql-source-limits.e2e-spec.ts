@@ -19,6 +19,7 @@ import { DomainError } from '../src/platform/errors/domain-error';
 import { testEnv, withDatabase } from './setup/test-env';
 import { agencyAgent, call } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
+import { citizenIdOf } from './support/citizen-ids';
 import { CORRELATION_ID } from './support/source-fetch';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -161,7 +162,12 @@ describe('an SQL source that answers too much', () => {
       call(retraite, `${t.agencyUrl}/v1/exchanges`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ product: PRODUCT, version: 1, purpose: 'retraite-qc.rente', citizen: 'demo-citizen-3' }),
+        body: JSON.stringify({
+          product: PRODUCT,
+          version: 1,
+          purpose: 'retraite-qc.rente',
+          citizen: citizenIdOf('retraite-qc', 'demo-citizen-3'),
+        }),
       }).then((response) => {
         expect(response.status).toBe(502);
         expect(response.headers['content-type']).toContain('application/problem+json');

@@ -121,7 +121,7 @@ describe('npm start on a fresh machine', () => {
 
     const db = new Client({ connectionString: `postgres://passerelle:passerelle-dev@127.0.0.1:${pgPort}/passerelle` });
     await db.connect();
-    await db.query("INSERT INTO organisation (id, name) VALUES ('survivor', 'Survives restarts')");
+    await db.query("INSERT INTO organisation (id, name, sector) VALUES ('survivor', 'Survives restarts', 'survivor')");
     await db.end();
 
     first.child.kill('SIGTERM');

@@ -4,6 +4,7 @@ import { DAY_MS } from '../src/audit/disclosure';
 import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
 import { PRIVACY_OFFICER_ROLE } from '../src/citizen-auth/roles';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, devIdpKey, TEST_AUDIENCE } from './support/citizen-tokens';
 import { startPortalGateway, type PortalGateway } from './support/portal-gateway';
 import { WebClient } from './support/web-client';
@@ -43,7 +44,7 @@ describe('Statute-based accesses in the access log and the officer’s search', 
     call(agents[agency], `${gateway.agencyUrl}/v1/exchanges`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...body, citizen: CITIZEN }),
+      body: JSON.stringify({ ...body, citizen: citizenIdOf(agency, CITIZEN) }),
     });
   const token = async (subject: string, roles: string[] = []): Promise<string> =>
     mintDevToken(await devIdpKey(), { issuer: gateway.issuer, audience: TEST_AUDIENCE, subject, roles });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { citizenIdOf } from './support/citizen-ids';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
 /** One statute repealed a year ago, the other in force only in a month. */
@@ -53,7 +54,7 @@ describe('A statute outside its window in force releases nothing', () => {
           product: 'revenu.avis-cotisation',
           version: 1,
           purpose: 'mess.controle-admissibilite',
-          citizen: 'demo-citizen-3',
+          citizen: citizenIdOf('mess', 'demo-citizen-3'),
           caseRef: 'CTRL-1',
         }),
       'statute-no-longer-in-force',
@@ -65,7 +66,7 @@ describe('A statute outside its window in force releases nothing', () => {
           product: 'saaq.adresse',
           version: 1,
           purpose: 'retraite-qc.enquete',
-          citizen: 'demo-citizen-4',
+          citizen: citizenIdOf('retraite-qc', 'demo-citizen-4'),
         }),
       'statute-not-yet-in-force',
     ],

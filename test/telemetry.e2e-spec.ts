@@ -11,6 +11,7 @@ import type { Agent } from 'undici';
 import { testEnv } from './setup/test-env';
 import { agencyAgent, call } from './support/agency-client';
 import { startChildGateway } from './support/child-gateway-env';
+import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { stopGateway, type Gateway } from './support/gateway-process';
 import { DEMO_CITIZENS } from '../src/adapters/simulators/demo-records';
@@ -76,11 +77,17 @@ describe('Tracing', () => {
     receiver?.server.close();
   }, 30_000);
 
-  const exchange = (citizen: string): ReturnType<typeof call> =>
+  /** mess asks for the address of `pivot`, whom it names by its sector's identifier. */
+  const exchange = (pivot: string): ReturnType<typeof call> =>
     call(mess, `https://localhost:${gateway.agencyPort}/v1/exchanges`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen }),
+      body: JSON.stringify({
+        product: 'saaq.adresse',
+        version: 1,
+        purpose: 'mess.aide-sociale',
+        citizen: citizenIdOf('mess', pivot),
+      }),
     });
 
   /** The spans of one trace, once its server span has arrived (bounded wait). */
@@ -149,7 +156,10 @@ describe('Tracing', () => {
 
     const everything = JSON.stringify(receiver.spans);
     expect(receiver.spans.length).toBeGreaterThan(10);
-    for (const citizen of [CITIZEN, WITHOUT_CONSENT]) expect(everything).not.toContain(citizen);
+    for (const citizen of [CITIZEN, WITHOUT_CONSENT]) {
+      expect(everything).not.toContain(citizen);
+      expect(everything).not.toContain(citizenIdOf('mess', citizen));
+    }
     expect(localId).not.toBe('');
     expect(everything).not.toContain(localId);
   });

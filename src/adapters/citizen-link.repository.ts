@@ -7,6 +7,11 @@ const FIND_LOCAL_ID: PreparedStatement = {
   text: 'SELECT local_id AS "localId" FROM citizen_link WHERE pivot_id = $1 AND source = $2',
 };
 
+const IS_KNOWN: PreparedStatement = {
+  name: 'adapters.is-known',
+  text: 'SELECT EXISTS (SELECT 1 FROM citizen_link WHERE pivot_id = $1) AS known',
+};
+
 /** The pivot id ↔ source-local id table. On the hot path: one primary-key probe. */
 @Injectable()
 export class CitizenLinkRepository {
@@ -15,6 +20,12 @@ export class CitizenLinkRepository {
   async findLocalId(pivotId: string, source: string): Promise<string | undefined> {
     const rows = await this.sql.query<{ localId: string }>(FIND_LOCAL_ID, [pivotId, source]);
     return rows[0]?.localId;
+  }
+
+  /** Whether any source knows the citizen: a pivot id that an agency sent where it should not have. */
+  async isKnown(pivotId: string): Promise<boolean> {
+    const rows = await this.sql.query<{ known: boolean }>(IS_KNOWN, [pivotId]);
+    return rows[0]?.known === true;
   }
 
   async link(pivotId: string, source: string, localId: string): Promise<void> {

@@ -41,7 +41,10 @@ const SUBJECT = /^[\x21-\x7e]{1,128}$/;
 export class CitizenTokenVerifier {
   private keys: Promise<JWTVerifyGetKey> | undefined;
 
-  constructor(private readonly config: Pick<CitizenAuthConfig, 'issuer' | 'audience' | 'roleClaim'>) {}
+  constructor(
+    private readonly config: Pick<CitizenAuthConfig, 'issuer' | 'audience' | 'roleClaim'> &
+      Partial<Pick<CitizenAuthConfig, 'portalClientId'>>,
+  ) {}
 
   async verify(token: string): Promise<CitizenPrincipal> {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new TokenRejected('malformed');
@@ -61,6 +64,12 @@ export class CitizenTokenVerifier {
       throw new TokenRejected(error instanceof errors.JOSEError ? error.code : 'invalid');
     }
     if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub)) throw new TokenRejected('bad subject');
+    // A token the IdP issued to another client (an agency's service, whose subject is the sector's pairwise
+    // identifier, not the citizen's pivot id) does not speak for the citizen here.
+    const client = payload.client_id;
+    if (this.config.portalClientId !== undefined && client !== undefined && client !== this.config.portalClientId) {
+      throw new TokenRejected('other client');
+    }
     return { subject: payload.sub, roles: rolesOf(payload[this.config.roleClaim]) };
   }
 

@@ -12,13 +12,17 @@ import { ensureDevPki } from '../identity/dev-pki/dev-pki';
 import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
 import { ConfigError, loadConfig, type AppConfig } from '../platform/config/config';
 import { ensureDevSigningKey } from '../platform/signing/signing-key';
+import { SectorIdentifiers } from '../identity/sector-identifier';
+import { ensureDevSectorKey, loadSectorKey } from '../identity/sector-key';
 import { withDatabase } from './database';
 import { AuditBroken, auditCommand, AuditUnverifiable, AuditUsageError, EXIT } from './audit-commands';
 
 const USAGE = `Usage: npm run cli -- <command>
 
-  org list                              organisations, their status and bound certificates
-  org register <id> --name "<name>"     create (or rename) an organisation
+  org list                              organisations: status, sector, identifiers, bound certificates
+  org register <id> --name "<name>" --sector <sector> [--identifiers sector|pivot]
+                                        create (or update) an organisation; its agencies name citizens by the
+                                        sector's identifiers (pivot: the old pivot ids, while it migrates)
   org suspend <id>                      refuse every certificate of the organisation
   org activate <id>                     lift a suspension
   org bind-cert <id> <certificate.pem>  bind a client certificate (by SHA-256 fingerprint)
@@ -34,6 +38,8 @@ const USAGE = `Usage: npm run cli -- <command>
   dev certs                             regenerate the development PKI in CERTS_DIR
   dev token --sub <pivot id> [--role privacy-officer] [--ttl <seconds>]
                                         print a bearer token of the development IdP
+  dev citizen-id --org <id> --sub <pivot id>
+                                        print the identifier by which that organisation names the citizen
 `;
 
 class UsageError extends Error {}
@@ -43,7 +49,13 @@ function need(value: string | undefined, what: string): string {
   return value;
 }
 
-async function org(config: AppConfig, args: string[], name: string | undefined): Promise<string> {
+const SECTOR = /^[a-z][a-z0-9-]{0,39}$/;
+
+async function org(
+  config: AppConfig,
+  args: string[],
+  values: { name?: string; sector?: string; identifiers?: string },
+): Promise<string> {
   const [action, id, file] = args;
   return withDatabase(config, async (dataSource) => {
     const organisations = new OrganisationRepository(dataSource);
@@ -51,16 +63,30 @@ async function org(config: AppConfig, args: string[], name: string | undefined):
       case 'list': {
         const rows = await organisations.list();
         const width = Math.max(2, ...rows.map((row) => row.id.length));
+        const sectorWidth = Math.max(6, ...rows.map((row) => row.sector.length));
         return rows
-          .map(
-            (row) =>
-              `${row.id.padEnd(width)}  ${row.status.padEnd(9)}  ${String(row.certificates).padStart(2)} cert(s)  ${row.name}`,
+          .map((row) =>
+            [
+              row.id.padEnd(width),
+              row.status.padEnd(9),
+              row.sector.padEnd(sectorWidth),
+              (row.identifiers === 'pivot' ? 'pivot ids' : 'sector ids').padEnd(10),
+              `${String(row.certificates).padStart(2)} cert(s)`,
+              row.name,
+            ].join('  '),
           )
           .join('\n');
       }
-      case 'register':
-        await organisations.register(need(id, 'organisation id'), need(name, '--name'));
-        return `registered ${id}`;
+      case 'register': {
+        const sector = need(values.sector, '--sector');
+        if (!SECTOR.test(sector)) throw new UsageError('--sector must be lower-case letters, digits and dashes');
+        const identifiers = values.identifiers ?? 'sector';
+        if (identifiers !== 'sector' && identifiers !== 'pivot') {
+          throw new UsageError('--identifiers must be sector or pivot');
+        }
+        await organisations.register(need(id, 'organisation id'), need(values.name, '--name'), { sector, identifiers });
+        return `registered ${id} in sector ${sector}${identifiers === 'pivot' ? ', naming citizens by pivot id' : ''}`;
+      }
       case 'suspend':
         await organisations.setStatus(need(id, 'organisation id'), 'suspended');
         return `suspended ${id}: its certificates are refused from the next request on`;
@@ -81,18 +107,34 @@ async function org(config: AppConfig, args: string[], name: string | undefined):
 async function dev(
   config: AppConfig,
   args: string[],
-  values: { sub?: string; role?: string; ttl?: string },
+  values: { sub?: string; role?: string; ttl?: string; org?: string },
 ): Promise<string> {
   if (args[0] === 'token') return devToken(config, values);
+  if (args[0] === 'citizen-id') return devCitizenId(config, values);
   if (args[0] !== 'certs') throw new UsageError(`unknown dev command "${args[0] ?? ''}"`);
   await ensureDevPki(config.tls.certsDir, { force: true });
   await ensureDevSigningKey(config.signingKeyFile);
   await ensureDevPseudonymKey(config.audit.pseudonymKeyFile);
   await ensureDevIdpKey(config.citizenAuth.devIdp.keyFile);
+  await ensureDevSectorKey(config.sectorKeyFile);
   return [
     `development PKI regenerated in ${config.tls.certsDir}`,
     'Restart the gateway to use it; npm start binds the new demo certificates.',
   ].join('\n');
+}
+
+/** How an organisation names a citizen: its sector's identifier, with the gateway's key (the demo's in development). */
+async function devCitizenId(config: AppConfig, values: { sub?: string; org?: string }): Promise<string> {
+  const organisation = need(values.org, '--org');
+  const pivot = need(values.sub, '--sub');
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(pivot)) throw new UsageError('--sub must be a pivot id');
+  if (config.env !== 'production') await ensureDevSectorKey(config.sectorKeyFile);
+  const key = await loadSectorKey(config.sectorKeyFile, config.env === 'production');
+  const naming = await withDatabase(config, async (dataSource) =>
+    (await new OrganisationRepository(dataSource).list()).find((row) => row.id === organisation),
+  );
+  if (naming === undefined) throw new OrganisationNotFoundError(organisation);
+  return naming.identifiers === 'pivot' ? pivot : new SectorIdentifiers(key).identifierOf(naming.sector, pivot);
 }
 
 /** A token as the dev IdP would issue it, signed with its key: the gateway verifies it through the running IdP. */
@@ -145,6 +187,9 @@ async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       name: { type: 'string' },
+      sector: { type: 'string' },
+      identifiers: { type: 'string' },
+      org: { type: 'string' },
       sub: { type: 'string' },
       role: { type: 'string' },
       ttl: { type: 'string' },
@@ -162,7 +207,7 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig(process.env);
   switch (group) {
     case 'org':
-      process.stdout.write(`${await org(config, rest, values.name)}\n`);
+      process.stdout.write(`${await org(config, rest, values)}\n`);
       return;
     case 'dev':
       process.stdout.write(`${await dev(config, rest, values)}\n`);

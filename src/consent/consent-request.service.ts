@@ -5,6 +5,9 @@ import canonicalize from 'canonicalize';
 import { AuditLog } from '../audit/audit-log';
 import { DomainError } from '../platform/errors/domain-error';
 import { OutboxWriter } from '../notifications/outbox-writer';
+import { CitizenLinkRepository } from '../adapters/citizen-link.repository';
+import type { AgencyIdentity } from '../identity/agency-identity.service';
+import { CitizenNames, type NamingRefusal } from '../identity/citizen-names.service';
 import type { ConsentMode, ConsentRecord, ConsentTerms, ConsentView } from './consent';
 import { toView } from './consent';
 import { checkTerms, statutePurposeProblem, termsRefusal, type TermsInput, type TermsRefusal } from './consent-terms';
@@ -55,6 +58,8 @@ export class ConsentRequestService {
     private readonly consentService: ConsentService,
     private readonly audit: AuditLog,
     private readonly outbox: OutboxWriter,
+    private readonly names: CitizenNames,
+    private readonly links: CitizenLinkRepository,
   ) {}
 
   /**
@@ -63,19 +68,28 @@ export class ConsentRequestService {
    * body; the same key with another body answers 422.
    */
   async create(
-    requester: string,
-    input: ConsentRequestInput,
+    caller: Pick<AgencyIdentity, 'organisation' | 'sector' | 'identifiers'>,
+    asked: ConsentRequestInput,
     idempotencyKey: string | undefined,
     correlationId?: string,
     now = new Date(),
   ): Promise<Answer<ConsentRequestView>> {
+    const requester = caller.organisation;
     const requestHash = createHash('sha256')
-      .update(canonicalize(input) ?? '')
+      .update(canonicalize(asked) ?? '')
       .digest('hex');
     if (idempotencyKey !== undefined) {
       const replay = await this.replay(requester, idempotencyKey, requestHash);
       if (replay !== undefined) return replay;
     }
+    // The citizen as the caller's sector names them; one that names nobody is refused like any consent failure.
+    const pivot = this.names.pivotOf(caller, asked.citizen);
+    if (pivot === undefined) {
+      const unnamed = await this.names.explain(caller, asked.citizen, (value) => this.links.isKnown(value));
+      await this.recordRefusal(requester, { ...asked, citizen: unnamed.pivot }, unnamed.reason, correlationId);
+      throw new DomainError('consent-required');
+    }
+    const input = { ...asked, citizen: pivot };
     const context = this.consentService.termsContext(now);
     const statute = statutePurposeProblem(input, context);
     if (statute.length > 0) {
@@ -101,7 +115,8 @@ export class ConsentRequestService {
       decidedAt: null,
       consentId: null,
     };
-    const body = requestView(request);
+    // The agency reads the citizen back as it named them.
+    const body = { ...requestView(request), citizen: asked.citizen };
     try {
       await this.consents.transaction(async (tx) => {
         await this.requests.insert(tx, request);
@@ -130,10 +145,13 @@ export class ConsentRequestService {
     return { status: 201, body, replayed: false };
   }
 
-  async getForRequester(requester: string, id: string): Promise<ConsentRequestView> {
-    const request = isUuid(id) ? await this.requests.findForRequester(id, requester) : undefined;
+  async getForRequester(
+    caller: Pick<AgencyIdentity, 'organisation' | 'sector' | 'identifiers'>,
+    id: string,
+  ): Promise<ConsentRequestView> {
+    const request = isUuid(id) ? await this.requests.findForRequester(id, caller.organisation) : undefined;
     if (request === undefined) throw new DomainError('not-found');
-    return requestView(request);
+    return { ...requestView(request), citizen: this.names.identifierFor(caller, request.citizen) };
   }
 
   async listForCitizen(citizen: string): Promise<ConsentRequestView[]> {
@@ -222,8 +240,8 @@ export class ConsentRequestService {
    */
   private async recordRefusal(
     requester: string,
-    input: ConsentRequestInput,
-    reason: TermsRefusal,
+    input: Omit<ConsentRequestInput, 'citizen'> & { citizen: string | undefined },
+    reason: TermsRefusal | NamingRefusal,
     correlationId: string | undefined,
   ): Promise<void> {
     await this.audit.append({

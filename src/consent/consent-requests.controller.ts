@@ -17,7 +17,8 @@ const parseRequest = compileShape<ConsentRequestInput>({
   required: ['citizen', 'purpose', 'products'],
   properties: {
     ...ASKED,
-    citizen: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' },
+    // The caller's sector identifier (base64url), or a pivot id for an organisation still migrating.
+    citizen: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' },
     message: { type: 'string', minLength: 1, maxLength: 500 },
   },
 });
@@ -53,7 +54,7 @@ export class ConsentRequestsController {
         extensions: { errors: input },
       });
     }
-    const answer = await this.requests.create(caller.organisation, input, idempotencyKey, request.id);
+    const answer = await this.requests.create(caller, input, idempotencyKey, request.id);
     void reply.status(answer.status);
     if (answer.replayed) void reply.header('idempotent-replayed', 'true');
     return answer.body;
@@ -62,6 +63,6 @@ export class ConsentRequestsController {
   @Get(':id')
   @ApiOperation({ summary: "A consent request's status" })
   get(@AgencyCaller() caller: AgencyIdentity, @Param('id') id: string): Promise<ConsentRequestView> {
-    return this.requests.getForRequester(caller.organisation, id);
+    return this.requests.getForRequester(caller, id);
   }
 }

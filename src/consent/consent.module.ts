@@ -18,6 +18,10 @@ export interface ConsentImports {
   audit: DynamicModule;
   /** CitizenAuthGuard, on the citizen's routes. */
   citizenAuth: DynamicModule;
+  /** The agencies' sector identifiers. */
+  identity: DynamicModule;
+  /** Whether a pivot id is known, to explain a refusal. */
+  adapters: DynamicModule;
   /** The OutboxWriter: every consent change commits with its event. */
   notifications: DynamicModule;
 }
@@ -27,7 +31,7 @@ export class ConsentModule {
   static forRoot(options: { expiryIntervalMs: number }, uses: ConsentImports): DynamicModule {
     return {
       module: ConsentModule,
-      imports: [uses.contracts, uses.audit, uses.citizenAuth, uses.notifications],
+      imports: [uses.contracts, uses.audit, uses.citizenAuth, uses.notifications, uses.identity, uses.adapters],
       controllers: [MeConsentsController, MeConsentRequestsController, ConsentRequestsController],
       providers: [
         { provide: CONSENT_EXPIRY_INTERVAL, useValue: options.expiryIntervalMs },

@@ -20,7 +20,8 @@ const SCHEMA = {
     product: { type: 'string', pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 100 },
     version: { type: 'integer', minimum: 1, maximum: 1000 },
     purpose: { type: 'string', pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 100 },
-    citizen: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' },
+    // The caller's sector identifier (base64url), or a pivot id for an organisation still migrating.
+    citizen: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' },
     // No control, zero-width or bidirectional characters: the reference is shown in logs and audit views.
     caseRef: {
       type: 'string',

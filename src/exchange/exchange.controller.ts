@@ -26,7 +26,7 @@ export class ExchangeController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     refuseQueryString(request);
-    const signed = await this.exchanges.exchange(caller.organisation, parseExchangeRequest(body), request.id);
+    const signed = await this.exchanges.exchange(caller, parseExchangeRequest(body), request.id);
     // The exact bytes the signature covers: no serializer in between.
     await reply
       .status(200)

@@ -12,6 +12,8 @@ export interface ExchangeImports {
   adapters: DynamicModule;
   /** The audit log. */
   audit: DynamicModule;
+  /** The callers' sectors and the identifiers they name citizens by. */
+  identity: DynamicModule;
 }
 
 @Module({})
@@ -19,7 +21,7 @@ export class ExchangeModule {
   static forRoot(uses: ExchangeImports): DynamicModule {
     return {
       module: ExchangeModule,
-      imports: [uses.contracts, uses.consent, uses.adapters, uses.audit],
+      imports: [uses.contracts, uses.consent, uses.adapters, uses.audit, uses.identity],
       controllers: [ExchangeController],
       providers: [ExchangeService],
     };

@@ -14,6 +14,9 @@ import { inSpan, inSpanSync } from '../platform/telemetry/spans';
 import { Sql } from '../platform/database/sql';
 import type { BasisQuestion, BasisRefused } from '../consent/lawful-basis';
 import { LawfulBasisService } from '../consent/lawful-basis.service';
+import { CitizenLinkRepository } from '../adapters/citizen-link.repository';
+import type { AgencyIdentity } from '../identity/agency-identity.service';
+import { CitizenNames } from '../identity/citizen-names.service';
 import type { Purpose } from '../contracts/catalogue';
 import { decideContract, exchangeOutcome, minimise, type ContractRefused } from './exchange-decision';
 import type { ExchangeRequest } from './exchange-request';
@@ -43,6 +46,8 @@ export class ExchangeService {
     private readonly catalogue: Catalogue,
     private readonly bases: LawfulBasisService,
     private readonly sql: Sql,
+    private readonly names: CitizenNames,
+    private readonly links: CitizenLinkRepository,
     private readonly sources: ProductSourceService,
     private readonly audit: AuditLog,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
@@ -78,11 +83,12 @@ export class ExchangeService {
   }
 
   /** One exchange, counted and timed by product and decision. */
-  async exchange(requester: string, request: ExchangeRequest, correlationId: string): Promise<SignedExchange> {
+  async exchange(caller: AgencyIdentity, request: ExchangeRequest, correlationId: string): Promise<SignedExchange> {
     const started = process.hrtime.bigint();
+    const requester = caller.organisation;
     let failure: unknown;
     try {
-      return await this.broker(requester, request, correlationId);
+      return await this.broker(caller, request, correlationId);
     } catch (error) {
       failure = error ?? null;
       throw error;
@@ -95,8 +101,15 @@ export class ExchangeService {
     }
   }
 
-  private async broker(requester: string, request: ExchangeRequest, correlationId: string): Promise<SignedExchange> {
+  private async broker(
+    caller: AgencyIdentity,
+    request: ExchangeRequest,
+    correlationId: string,
+  ): Promise<SignedExchange> {
     let mark = process.hrtime.bigint();
+    const requester = caller.organisation;
+    // 1. The citizen, as the caller's sector names them: the pivot id stays inside from here on.
+    const pivot = this.names.pivotOf(caller, request.citizen);
     const attributes = {
       'passerelle.product': request.product,
       'passerelle.purpose': request.purpose,
@@ -104,11 +117,15 @@ export class ExchangeService {
     };
     const purpose = this.catalogue.purposes.get(request.purpose);
     // Every record of the exchange says on what basis it was asked, and when the citizen may see it.
-    const context = purposeDetails(purpose, request.caseRef);
+    const context = {
+      ...purposeDetails(purpose, request.caseRef),
+      ...(pivot === undefined ? {} : { citizenIdentifier: request.citizen }),
+      ...(caller.identifiers === 'pivot' ? { identifiers: 'pivot' } : {}),
+    };
     const base: AuditEntry = {
       kind: 'exchange.outcome',
       organisation: requester,
-      citizen: request.citizen,
+      citizen: pivot,
       product: request.product,
       purpose: request.purpose,
       correlationId,
@@ -146,8 +163,10 @@ export class ExchangeService {
       // The contracts grant catalogued purposes only (the loader checks it): this is a safeguard.
       if (purpose === undefined)
         return refuse({ allow: false, answer: 'purpose-not-allowed', reason: 'unknown-purpose' });
+      // An identifier that names nobody for this caller (a pivot id, another sector's): the answer of any refusal.
+      if (pivot === undefined) return this.unnamed(caller, request, base, append);
       const question: BasisQuestion = {
-        citizen: request.citizen,
+        citizen: pivot,
         requester,
         product: request.product,
         purpose,
@@ -170,7 +189,7 @@ export class ExchangeService {
     let data: Record<string, unknown>;
     try {
       data = await inSpan('exchange.fetch', attributes, () =>
-        this.sources.fetchProduct(contract, request.citizen, correlationId),
+        this.sources.fetchProduct(contract, question.citizen, correlationId),
       );
     } catch (error) {
       const code: string = error instanceof DomainError ? (error as DomainError).code : 'internal-error';
@@ -212,6 +231,24 @@ export class ExchangeService {
     }
     await this.bases.released(basis, released.hold, released.at);
     return released.signed;
+  }
+
+  /** Refuses a citizen field that names nobody for the caller, recording why and, when known, whose it is. */
+  private async unnamed(
+    caller: AgencyIdentity,
+    request: ExchangeRequest,
+    base: AuditEntry,
+    append: (entry: AuditEntry) => Promise<number>,
+  ): Promise<never> {
+    const unnamed = await this.names.explain(caller, request.citizen, (value) => this.links.isKnown(value));
+    await append({
+      ...base,
+      citizen: unnamed.pivot,
+      decision: 'deny',
+      reason: unnamed.reason,
+      details: unnamed.sector === undefined ? {} : { identifierSector: unnamed.sector },
+    });
+    throw new DomainError('consent-required');
   }
 }
 

@@ -12,6 +12,7 @@ import {
   refusalErrorCode,
 } from './client-certificate.decision';
 import { CrlStore } from './crl/crl-store';
+import type { CitizenIdentifiers } from './organisation.entity';
 import { FIND_BINDING } from './organisation.repository';
 import { type PeerCertificateFacts, peerCertificateOf } from './peer-certificate';
 
@@ -20,6 +21,9 @@ export interface AgencyIdentity {
   organisation: string;
   fingerprint: string;
   subject: string;
+  /** Its sector: the identifiers by which it names citizens are that sector's. */
+  sector: string;
+  identifiers: CitizenIdentifiers;
 }
 
 @Injectable()
@@ -40,7 +44,13 @@ export class AgencyIdentityService {
     const [binding] = await this.sql.query<CertificateBinding>(FIND_BINDING, [peer.fingerprint]);
     const decision = decideOrganisation(binding ?? null);
     if (!decision.allow) throw this.refuse(decision.reason, peer, request);
-    return { organisation: decision.organisationId, fingerprint: peer.fingerprint, subject: peer.subject };
+    return {
+      organisation: decision.organisationId,
+      fingerprint: peer.fingerprint,
+      subject: peer.subject,
+      sector: decision.sector,
+      identifiers: decision.identifiers,
+    };
   }
 
   private refuse(reason: IdentityRefusal, peer: PeerCertificateFacts | null, request: FastifyRequest): DomainError {

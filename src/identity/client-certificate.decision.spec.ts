@@ -76,10 +76,9 @@ describe('checkPeerCertificate', () => {
 
 describe('decideOrganisation', () => {
   it('allows a certificate bound to an active organisation', () => {
-    expect(decideOrganisation({ organisationId: 'afe', status: 'active' })).toEqual({
-      allow: true,
-      organisationId: 'afe',
-    });
+    expect(
+      decideOrganisation({ organisationId: 'afe', status: 'active', sector: 'education', identifiers: 'sector' }),
+    ).toEqual({ allow: true, organisationId: 'afe', sector: 'education', identifiers: 'sector' });
   });
 
   it('refuses a certificate bound to no organisation', () => {
@@ -87,7 +86,9 @@ describe('decideOrganisation', () => {
   });
 
   it('refuses a certificate bound to a suspended organisation', () => {
-    expect(decideOrganisation({ organisationId: 'afe', status: 'suspended' })).toEqual({
+    expect(
+      decideOrganisation({ organisationId: 'afe', status: 'suspended', sector: 'education', identifiers: 'sector' }),
+    ).toEqual({
       allow: false,
       reason: 'organisation-suspended',
     });

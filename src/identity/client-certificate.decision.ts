@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../platform/errors/error-codes';
 import type { PeerCertificateFacts } from './peer-certificate';
-import type { OrganisationStatus } from './organisation.entity';
+import type { CitizenIdentifiers, OrganisationStatus } from './organisation.entity';
 
 export type CertificateRefusal =
   | 'no-certificate'
@@ -17,10 +17,12 @@ export type IdentityRefusal = CertificateRefusal | OrganisationRefusal;
 export interface CertificateBinding {
   organisationId: string;
   status: OrganisationStatus;
+  sector: string;
+  identifiers: CitizenIdentifiers;
 }
 
 export type OrganisationDecision =
-  | { allow: true; organisationId: string }
+  | { allow: true; organisationId: string; sector: string; identifiers: CitizenIdentifiers }
   | { allow: false; reason: OrganisationRefusal };
 
 // OpenSSL verify errors that mean "this chain does not lead to our agency CA".
@@ -73,7 +75,12 @@ export function checkPeerCertificate(
 export function decideOrganisation(binding: CertificateBinding | null): OrganisationDecision {
   if (binding === null) return { allow: false, reason: 'not-registered' };
   if (binding.status !== 'active') return { allow: false, reason: 'organisation-suspended' };
-  return { allow: true, organisationId: binding.organisationId };
+  return {
+    allow: true,
+    organisationId: binding.organisationId,
+    sector: binding.sector,
+    identifiers: binding.identifiers,
+  };
 }
 
 /** The code the caller sees. The exact reason goes to the log only. */

@@ -5,14 +5,15 @@ import { devPkiPaths } from './dev-pki/dev-pki';
 import type { OrganisationRepository } from './organisation.repository';
 import { normaliseFingerprint, normaliseSerial } from './peer-certificate';
 
-export const DEMO_ORGANISATIONS: ReadonlyArray<{ id: string; name: string }> = [
-  { id: 'afe', name: 'Aide financière aux études' },
-  { id: 'mess', name: "Ministère de l'Emploi et de la Solidarité sociale" },
-  { id: 'retraite-qc', name: 'Retraite Québec' },
-  { id: 'dec', name: "Directeur de l'état civil" },
-  { id: 'rq', name: 'Revenu Québec' },
-  { id: 'saaq', name: "Société de l'assurance automobile du Québec" },
-  { id: 'ramq', name: "Régie de l'assurance maladie du Québec" },
+/** The demo organisations and their sectors: each requesting agency a sector of its own, each source too. */
+export const DEMO_ORGANISATIONS: ReadonlyArray<{ id: string; name: string; sector: string }> = [
+  { id: 'afe', name: 'Aide financière aux études', sector: 'education' },
+  { id: 'mess', name: "Ministère de l'Emploi et de la Solidarité sociale", sector: 'solidarity' },
+  { id: 'retraite-qc', name: 'Retraite Québec', sector: 'pensions' },
+  { id: 'dec', name: "Directeur de l'état civil", sector: 'civil-status' },
+  { id: 'rq', name: 'Revenu Québec', sector: 'revenue' },
+  { id: 'saaq', name: "Société de l'assurance automobile du Québec", sector: 'transport' },
+  { id: 'ramq', name: "Régie de l'assurance maladie du Québec", sector: 'health' },
 ];
 
 /**
@@ -52,7 +53,7 @@ export function certificateFacts(pem: string): CertificateFacts {
 /** Idempotent: safe on every start, and it follows regenerated dev certificates. */
 export async function seedDemoOrganisations(repository: OrganisationRepository, certsDir: string): Promise<void> {
   for (const organisation of DEMO_ORGANISATIONS) {
-    await repository.register(organisation.id, organisation.name);
+    await repository.register(organisation.id, organisation.name, { sector: organisation.sector });
   }
   const paths = devPkiPaths(certsDir);
   const seeded: string[] = [];

@@ -2,6 +2,8 @@ import { Column, Entity, OneToMany, PrimaryColumn } from 'typeorm';
 import { CertificateBindingEntity } from './certificate-binding.entity';
 
 export type OrganisationStatus = 'active' | 'suspended';
+/** How the organisation names citizens: by its sector's identifiers, or (while it migrates) by pivot id. */
+export type CitizenIdentifiers = 'sector' | 'pivot';
 
 @Entity({ name: 'organisation' })
 export class OrganisationEntity {
@@ -13,6 +15,13 @@ export class OrganisationEntity {
 
   @Column({ type: 'text' })
   status!: OrganisationStatus;
+
+  /** The sector of government it belongs to: its agencies share one identifier per citizen. */
+  @Column({ type: 'text' })
+  sector!: string;
+
+  @Column({ type: 'text', default: 'sector' })
+  identifiers!: CitizenIdentifiers;
 
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false })
   createdAt!: Date;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
 import type { PreparedStatement } from '../platform/database/sql';
 import { CertificateBindingEntity } from './certificate-binding.entity';
-import { OrganisationEntity, type OrganisationStatus } from './organisation.entity';
+import { type CitizenIdentifiers, OrganisationEntity, type OrganisationStatus } from './organisation.entity';
 
 /** The identity context's TypeORM entities, for whoever opens a connection that uses this repository. */
 export const IDENTITY_ENTITIES = [OrganisationEntity, CertificateBindingEntity];
@@ -11,7 +11,7 @@ export const IDENTITY_ENTITIES = [OrganisationEntity, CertificateBindingEntity];
 /** The identity lookup on every agency request: one primary-key probe and a join. */
 export const FIND_BINDING: PreparedStatement = {
   name: 'identity.find-binding',
-  text: `SELECT o.id AS "organisationId", o.status
+  text: `SELECT o.id AS "organisationId", o.status, o.sector, o.identifiers
            FROM certificate_binding b JOIN organisation o ON o.id = b.organisation_id
           WHERE b.fingerprint_sha256 = $1`,
 };
@@ -20,7 +20,15 @@ export interface OrganisationSummary {
   id: string;
   name: string;
   status: OrganisationStatus;
+  sector: string;
+  identifiers: CitizenIdentifiers;
   certificates: number;
+}
+
+/** What an organisation is registered with, besides its name. */
+export interface OrganisationTerms {
+  sector: string;
+  identifiers?: CitizenIdentifiers;
 }
 
 export interface NewBinding {
@@ -50,23 +58,47 @@ export class OrganisationRepository {
 
   async list(): Promise<OrganisationSummary[]> {
     const rows = await this.dataSource.query<
-      { id: string; name: string; status: OrganisationStatus; certificates: string }[]
+      {
+        id: string;
+        name: string;
+        status: OrganisationStatus;
+        sector: string;
+        identifiers: CitizenIdentifiers;
+        certificates: string;
+      }[]
     >(
-      `SELECT o.id, o.name, o.status, count(b.fingerprint_sha256) AS certificates
+      `SELECT o.id, o.name, o.status, o.sector, o.identifiers, count(b.fingerprint_sha256) AS certificates
          FROM organisation o LEFT JOIN certificate_binding b ON b.organisation_id = o.id
         GROUP BY o.id ORDER BY o.id`,
     );
     return rows.map((row) => ({ ...row, certificates: Number(row.certificates) }));
   }
 
-  /** Creates the organisation, or renames it if it exists; never changes its status. */
-  async register(id: string, name: string): Promise<void> {
+  /**
+   * Creates the organisation, or updates its name, sector and identifiers if
+   * it exists; never changes its status.
+   */
+  async register(id: string, name: string, terms: OrganisationTerms): Promise<void> {
     await this.organisations
       .createQueryBuilder()
       .insert()
-      .values({ id, name, status: 'active' })
-      .orUpdate(['name', 'updated_at'], ['id'])
+      .values({ id, name, status: 'active', sector: terms.sector, identifiers: terms.identifiers ?? 'sector' })
+      .orUpdate(['name', 'sector', 'identifiers', 'updated_at'], ['id'])
       .execute();
+  }
+
+  /** An organisation's sector and how it names citizens. */
+  async naming(id: string): Promise<{ sector: string; identifiers: CitizenIdentifiers } | undefined> {
+    const found = await this.organisations.findOne({ where: { id }, select: { sector: true, identifiers: true } });
+    return found === null ? undefined : { sector: found.sector, identifiers: found.identifiers };
+  }
+
+  /** The sectors organisations belong to: where an identifier that names nobody may have come from. */
+  async sectors(): Promise<string[]> {
+    const rows = await this.dataSource.query<{ sector: string }[]>(
+      'SELECT DISTINCT sector FROM organisation ORDER BY sector',
+    );
+    return rows.map((row) => row.sector);
   }
 
   async setStatus(id: string, status: OrganisationStatus): Promise<void> {

@@ -13,10 +13,17 @@ export class WhoamiController {
   @ApiOkResponse({
     schema: {
       type: 'object',
-      properties: { organisation: { type: 'string' }, fingerprint: { type: 'string' }, subject: { type: 'string' } },
+      properties: {
+        organisation: { type: 'string' },
+        fingerprint: { type: 'string' },
+        subject: { type: 'string' },
+        sector: { type: 'string', description: 'its sector: citizens are named by this sector’s identifiers' },
+        identifiers: { type: 'string', enum: ['sector', 'pivot'] },
+      },
     },
   })
   whoami(@AgencyCaller() caller: AgencyIdentity): AgencyIdentity {
-    return { organisation: caller.organisation, fingerprint: caller.fingerprint, subject: caller.subject };
+    const { organisation, fingerprint, subject, sector, identifiers } = caller;
+    return { organisation, fingerprint, subject, sector, identifiers };
   }
 }

@@ -3,6 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { NotificationsConfig } from '../platform/config/config';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
+import { CitizenNames } from '../identity/citizen-names.service';
 import { CitizenMailer } from './citizen-mailer';
 import { NotificationRepository, type ClaimedDelivery } from './notification.repository';
 import { isOutboxEventType } from './outbox-events';
@@ -61,6 +62,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @InjectPinoLogger('notifications') private readonly logger: PinoLogger,
+    private readonly names: CitizenNames,
   ) {
     this.mailer = new CitizenMailer(config);
     this.webhooks = webhookAgent(config.webhookNetworks);
@@ -113,6 +115,18 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     this.inFlight.set(delivery.id, attempt);
   }
 
+  /**
+   * The payload as the receiving organisation names the citizen: its sector's
+   * identifier, never the pivot id. An organisation that is gone receives no
+   * citizen at all.
+   */
+  private async asNamedFor(organisation: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (typeof payload.citizen !== 'string') return payload;
+    const naming = await this.names.namingOf(organisation);
+    const { citizen, ...rest } = payload;
+    return naming === undefined ? rest : { ...rest, citizen: this.names.identifierFor(naming, citizen) };
+  }
+
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     let failure: string | null;
     if (delivery.channel === 'webhook') {
@@ -125,7 +139,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
                 id: delivery.eventId,
                 type: delivery.type,
                 occurredAt: delivery.occurredAt.toISOString(),
-                data: delivery.payload,
+                data: await this.asNamedFor(delivery.recipient, delivery.payload),
               },
               this.key,
               {

@@ -6,12 +6,19 @@ import { OutboxMetrics } from './outbox-metrics';
 import { OutboxWriter } from './outbox-writer';
 import { WebhookController } from './webhook.controller';
 
-/** The outbox and its deliveries. It uses no context module: contexts write their events through its OutboxWriter. */
+/** The modules notifications use, as the application created them. */
+export interface NotificationsImports {
+  /** How each receiving organisation names citizens. */
+  identity: DynamicModule;
+}
+
+/** The outbox and its deliveries. Contexts write their events through its OutboxWriter. */
 @Module({})
 export class NotificationsModule {
-  static forRoot(config: NotificationsConfig): DynamicModule {
+  static forRoot(config: NotificationsConfig, uses: NotificationsImports): DynamicModule {
     return {
       module: NotificationsModule,
+      imports: [uses.identity],
       controllers: [WebhookController],
       providers: [
         { provide: NOTIFICATIONS_CONFIG, useValue: config },

@@ -2,17 +2,23 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Agent } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from '../support/agency-client';
+import { citizenIdOf } from '../support/citizen-ids';
 import { startPortalGateway, type PortalGateway } from '../support/portal-gateway';
 import { launchChromium, PageRecorder, signInAs } from './browser-kit';
 
 const CITIZEN = 'demo-citizen-2';
-const NOTICE = { product: 'revenu.avis-cotisation', version: 1, purpose: 'afe.calcul-aide', citizen: CITIZEN };
+const NOTICE = {
+  product: 'revenu.avis-cotisation',
+  version: 1,
+  purpose: 'afe.calcul-aide',
+  citizen: citizenIdOf('afe', CITIZEN),
+};
 /** An access a law allows, with the agency's case: no consent needed. */
 const CONTROL = {
   product: 'revenu.avis-cotisation',
   version: 1,
   purpose: 'mess.controle-admissibilite',
-  citizen: CITIZEN,
+  citizen: citizenIdOf('mess', CITIZEN),
   caseRef: 'MESS-2026-000981',
 };
 const MESS_LAW = "Loi sur l'aide aux personnes et aux familles, RLRQ c. A-13.1.1, art. 65";
@@ -65,7 +71,11 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     const created = await call(afe, `${gateway.agencyUrl}/v1/consent-requests`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ citizen: CITIZEN, purpose: 'afe.calcul-aide', products: ['revenu.avis-cotisation'] }),
+      body: JSON.stringify({
+        citizen: citizenIdOf('afe', CITIZEN),
+        purpose: 'afe.calcul-aide',
+        products: ['revenu.avis-cotisation'],
+      }),
     });
     expect(created.status).toBe(201);
 
@@ -136,6 +146,7 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     expect(outcomes.some((line) => line.includes(',allow,'))).toBe(true);
     expect(outcomes.some((line) => line.includes(',deny,'))).toBe(true);
     expect(csv.join('\n')).not.toContain(CITIZEN);
+    expect(csv.join('\n')).not.toContain(citizenIdOf('afe', CITIZEN));
     await desk.getByRole('link', { name: /^\d+$/ }).first().click();
     await recorder.visit(desk, desk.url(), 'audit-event');
 

@@ -5,14 +5,17 @@ import { Client } from 'pg';
 import { type DemoSources, startDemoSources } from '../../src/adapters/simulators/simulators';
 import { ensureDevPseudonymKey } from '../../src/audit/pseudonym-key';
 import { ensureDevIdpKey } from '../../src/citizen-auth/dev-idp/dev-idp-key';
+import type { DevIdpAgencyClient } from '../../src/citizen-auth/dev-idp/dev-idp';
 import { startDevIdpProcess } from '../../src/citizen-auth/dev-idp/dev-idp-process';
 import { ensureDevPki } from '../../src/identity/dev-pki/dev-pki';
+import { DEMO_BINDINGS, DEMO_ORGANISATIONS } from '../../src/identity/demo-seed';
+import { ensureDevSectorKey } from '../../src/identity/sector-key';
 import type { ChildService } from '../../src/platform/child-service';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres';
 import { provisionLogins } from '../../src/platform/database/logins';
 import { migrateAsOwner } from '../../src/platform/database/migrate';
 import { ensureDevSigningKey } from '../../src/platform/signing/signing-key';
-import { TEST_ENV } from './test-env';
+import { TEST_AGENCY_REDIRECT_URI, TEST_ENV } from './test-env';
 import { freePort } from '../../src/platform/net/listen';
 
 declare global {
@@ -23,6 +26,16 @@ declare global {
 
 /** The dev IdP runs from the build, as `npm start` runs it: oidc-provider is an ES module. */
 const DEV_IDP_MAIN = join(__dirname, '..', '..', 'dist', 'citizen-auth', 'dev-idp', 'main.js');
+
+/** The demo requesting agencies (those with a demo certificate) as the IdP's pairwise clients, as `npm start` has them. */
+function demoAgencyClients(): DevIdpAgencyClient[] {
+  const requesting = new Set(DEMO_BINDINGS.map((binding) => binding.organisation));
+  return DEMO_ORGANISATIONS.filter((organisation) => requesting.has(organisation.id)).map((organisation) => ({
+    clientId: organisation.id,
+    sector: organisation.sector,
+    redirectUris: [TEST_AGENCY_REDIRECT_URI],
+  }));
+}
 
 /**
  * Once per run: a PKI of its own, a PostgreSQL (embedded, or the server named
@@ -38,6 +51,9 @@ export default async function globalSetup(): Promise<void> {
   await ensureDevPki(certsDir);
   await ensureDevSigningKey(join(certsDir, 'signing-key.pem'));
   await ensureDevPseudonymKey(join(certsDir, 'audit-pseudonym.key'));
+  // The gateway's default SECTOR_KEY_FILE in CERTS_DIR: the demo key, which the IdP derives pairwise subjects with too.
+  const sectorKeyFile = join(certsDir, 'sector-identifier.key');
+  await ensureDevSectorKey(sectorKeyFile);
 
   let adminUrl = process.env.DATABASE_URL;
   if (adminUrl === undefined || adminUrl === '') {
@@ -85,6 +101,7 @@ export default async function globalSetup(): Promise<void> {
     roleClaim: 'roles',
     portalClientId: 'passerelle-portal',
     redirectUris: ['http://127.0.0.1/auth/callback'],
+    agencies: { clients: demoAgencyClients(), sectorKeyFile },
   });
   process.env[TEST_ENV.oidcIssuer] = globalThis.__passerelleIdp.detail;
   process.env[TEST_ENV.idpKeyFile] = idpKeyFile;

@@ -14,6 +14,9 @@ export const TEST_ENV = {
   idpKeyFile: 'PASSERELLE_TEST_IDP_KEY_FILE',
 } as const;
 
+/** Where the shared dev IdP sends back the agencies' clients (afe, mess, retraite-qc) after sign-in. */
+export const TEST_AGENCY_REDIRECT_URI = 'http://127.0.0.1/agency/callback';
+
 export function testEnv(name: keyof typeof TEST_ENV): string {
   const value = process.env[TEST_ENV[name]];
   if (value === undefined) throw new Error(`${TEST_ENV[name]} is not set: run the e2e tests through jest`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { forkService, type ChildService } from '../../platform/child-service';
+import type { DevIdpAgencyClient } from './dev-idp';
 
 export interface DevIdpProcessOptions {
   port: number;
@@ -8,6 +9,8 @@ export interface DevIdpProcessOptions {
   roleClaim: string;
   portalClientId: string;
   redirectUris: string[];
+  /** The agencies' pairwise clients, and the file of the sector identifier key that derives their subjects. */
+  agencies?: { clients: DevIdpAgencyClient[]; sectorKeyFile: string };
   /** The compiled entry point; tests running from sources name dist's. */
   script?: string;
 }
@@ -21,5 +24,8 @@ export function startDevIdpProcess(options: DevIdpProcessOptions): Promise<Child
     OIDC_ROLE_CLAIM: options.roleClaim,
     DEV_IDP_PORTAL_CLIENT_ID: options.portalClientId,
     DEV_IDP_REDIRECT_URIS: options.redirectUris.join(','),
+    // Always set: the IdP must not take agency clients from the parent's environment.
+    DEV_IDP_AGENCY_CLIENTS: JSON.stringify(options.agencies?.clients ?? []),
+    ...(options.agencies === undefined ? {} : { SECTOR_KEY_FILE: options.agencies.sectorKeyFile }),
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import Provider, { type Configuration } from 'oidc-provider';
+import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+import { SectorIdentifiers } from '../../identity/sector-identifier';
 import { listenOn } from '../../platform/net/listen';
 import { DEV_ACCOUNTS } from './dev-accounts';
 import { DEV_IDP_ALGORITHM, type DevIdpKey } from './dev-idp-key';
@@ -15,8 +16,23 @@ export interface DevIdpOptions {
   /** The `aud` of the access tokens it issues: the gateway's API. */
   audience: string;
   roleClaim: string;
-  /** The portal's OIDC client. */
+  /** The portal's OIDC client: public subjects, the pivot id. */
   portalClient: { clientId: string; redirectUris: string[] };
+  /** The agencies' OIDC clients: pairwise subjects, each client its sector's identifier. */
+  agencies?: DevIdpAgencies;
+}
+
+/** An agency's client: its id is the organisation's, its sector groups it with the sector's other agencies. */
+export interface DevIdpAgencyClient {
+  clientId: string;
+  sector: string;
+  redirectUris: string[];
+}
+
+export interface DevIdpAgencies {
+  clients: DevIdpAgencyClient[];
+  /** The sector identifier key, the gateway's: the IdP's pairwise subjects are the gateway's sector identifiers. */
+  sectorKey: Uint8Array;
 }
 
 export interface RunningDevIdp {
@@ -26,7 +42,8 @@ export interface RunningDevIdp {
 
 /**
  * A real OpenID Provider (oidc-provider) for development: authorization code
- * with PKCE for the portal, the provider's own development login pages, and
+ * with PKCE for the portal and the agencies' clients (pairwise subjects: the
+ * sector identifiers), the provider's own development login pages, and
  * RFC 9068 JWT access tokens for the gateway's API, signed with the key that
  * `npm run cli -- dev token` uses too. It knows the demo citizens and the
  * demo privacy officer and nobody else. Never started in production.
@@ -49,20 +66,45 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
   };
 }
 
-function configuration({ key, audience, roleClaim, portalClient }: DevIdpOptions): Configuration {
+/** A public client (no secret) using the authorization code with PKCE. */
+function publicClient(clientId: string, redirectUris: string[], subjectType: 'public' | 'pairwise'): ClientMetadata {
+  return {
+    client_id: clientId,
+    redirect_uris: redirectUris,
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    id_token_signed_response_alg: DEV_IDP_ALGORITHM,
+    subject_type: subjectType,
+  };
+}
+
+/**
+ * The pairwise subject of `accountId` for `clientId`: the identifier of the
+ * client's sector (OIDC's sector identifier, here named by configuration
+ * rather than by a sector_identifier_uri), derived as the gateway derives it.
+ */
+function pairwiseSubjects(agencies: DevIdpAgencies | undefined): (clientId: string, accountId: string) => string {
+  const sectors = new Map(agencies?.clients.map((client) => [client.clientId, client.sector]));
+  const identifiers = agencies === undefined ? undefined : new SectorIdentifiers(agencies.sectorKey);
+  return (clientId, accountId) => {
+    const sector = sectors.get(clientId);
+    if (identifiers === undefined || sector === undefined) throw new Error(`no sector for client ${clientId}`);
+    return identifiers.identifierOf(sector, accountId);
+  };
+}
+
+function configuration({ key, audience, roleClaim, portalClient, agencies }: DevIdpOptions): Configuration {
   const rolesOf = (accountId: string | undefined): string[] =>
     (accountId === undefined ? undefined : DEV_ACCOUNTS.get(accountId)?.roles) ?? [];
+  const pairwiseSubject = pairwiseSubjects(agencies);
   return {
     clients: [
-      {
-        client_id: portalClient.clientId,
-        redirect_uris: portalClient.redirectUris,
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'none',
-        id_token_signed_response_alg: DEV_IDP_ALGORITHM,
-      },
+      publicClient(portalClient.clientId, portalClient.redirectUris, 'public'),
+      ...(agencies?.clients ?? []).map((client) => publicClient(client.clientId, client.redirectUris, 'pairwise')),
     ],
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSubject(client.clientId, accountId),
     pkce: { methods: ['S256'], required: () => true },
     jwks: { keys: [{ ...key.privateJwk, alg: DEV_IDP_ALGORITHM, use: 'sig' }] },
     enabledJWA: { idTokenSigningAlgValues: [DEV_IDP_ALGORITHM] },

@@ -33,6 +33,8 @@ export interface AppConfig {
   embeddedPg: { dir: string; port: number };
   tls: TlsConfig;
   signingKeyFile: string;
+  /** The key of the sector identifiers, shared with the identity provider (32 bytes, base64; the demo's in development). */
+  sectorKeyFile: string;
   generateDevPki: boolean;
   demoSeed: boolean;
   shutdownGraceMs: number;
@@ -219,6 +221,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       crlPollIntervalMs: v.CRL_POLL_INTERVAL_MS as number,
     },
     signingKeyFile: fromCerts(v.SIGNING_KEY_FILE, 'signing-key.pem'),
+    sectorKeyFile: fromCerts(v.SECTOR_KEY_FILE, 'sector-identifier.key'),
     // Development conveniences are on by default everywhere except production,
     // where keys and certificates must be provisioned, never invented.
     generateDevPki: (v.GENERATE_DEV_PKI as boolean | undefined) ?? nodeEnv !== 'production',

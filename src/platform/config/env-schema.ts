@@ -30,6 +30,7 @@ export const ENV_SCHEMA = {
     TLS_CRL: { type: 'string', minLength: 1 },
     CRL_POLL_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 },
     SIGNING_KEY_FILE: { type: 'string', minLength: 1 },
+    SECTOR_KEY_FILE: { type: 'string', minLength: 1 },
     GENERATE_DEV_PKI: { type: 'boolean' },
     DEMO_SEED: { type: 'boolean' },
     SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, maximum: 120000, default: 0 },

@@ -7,6 +7,7 @@ import { Audit1795737600000 } from './migrations/1795737600000-audit';
 import { Portal1795824000000 } from './migrations/1795824000000-portal';
 import { StatelessSignIn1795910400000 } from './migrations/1795910400000-stateless-sign-in';
 import { ApplicationLogin1795996800000 } from './migrations/1795996800000-application-login';
+import { OrganisationSector1796083200000 } from './migrations/1796083200000-organisation-sector';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   Portal1795824000000,
   StatelessSignIn1795910400000,
   ApplicationLogin1795996800000,
+  OrganisationSector1796083200000,
 ];
 
 export interface DatabaseSettings {
