@@ -67,4 +67,13 @@ describe('Batcher', () => {
     await batcher.idle();
     expect(calls).toBe(2);
   });
+
+  it('writes an item added as soon as the previous one resolved, by a caller that awaited it', async () => {
+    const batcher = new Batcher<number, number>((items) => Promise.resolve(items.map((n) => n + 1)), 10);
+    // Each add follows the previous one's resolution in the same chain of microtasks, with nothing else queued.
+    let last = 0;
+    for (let n = 0; n < 5; n++) last = await batcher.add(n);
+    expect(last).toBe(5);
+    await expect(batcher.add(41).then((first) => batcher.add(first))).resolves.toBe(43);
+  });
 });

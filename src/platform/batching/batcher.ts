@@ -24,9 +24,21 @@ export class Batcher<T, R> {
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.writing ??= this.startDrain().finally(() => {
-        this.writing = undefined;
-      });
+      this.kick();
+    });
+  }
+
+  /**
+   * Starts a drain unless one is under way. An item can arrive after the drain
+   * saw an empty queue but before it is marked finished (its caller awaited the
+   * previous item and added the next at once): the finished drain starts
+   * another for it.
+   */
+  private kick(): void {
+    if (this.writing !== undefined) return;
+    this.writing = this.startDrain().finally(() => {
+      this.writing = undefined;
+      if (this.queue.length > 0) this.kick();
     });
   }
 
