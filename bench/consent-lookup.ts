@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     const pool = new Pool({ connectionString: url, max: 1 });
     try {
       await client.query(
-        "INSERT INTO organisation (id, name) VALUES ('afe', 'AFE'), ('mess', 'MESS'), ('retraite-qc', 'Retraite Québec')",
+        "INSERT INTO organisation (id, name, sector) VALUES ('afe', 'AFE', 'education'), ('mess', 'MESS', 'solidarity'), ('retraite-qc', 'Retraite Québec', 'pensions')",
       );
       let citizens = 0;
       for (const size of SIZES) {

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdaptersModule } from './adapters/adapters.module';
 import { AuditModule } from './audit/audit.module';
+import { ChangesModule } from './changes/changes.module';
 import type { AuditOptions } from './audit/audit-log';
 import { CitizenAuthModule } from './citizen-auth/citizen-auth.module';
 import type { Catalogue } from './contracts/catalogue';
@@ -47,6 +48,7 @@ export class AppModule {
       adapters,
     });
     const exchange = ExchangeModule.forRoot({ contracts, consent, adapters, audit, identity });
+    const changes = ChangesModule.forRoot(options.config.changes, { contracts, identity, audit });
     const portal = PortalModule.forRoot(portalOptionsOf(options.config, options.audit.pseudonymKey), {
       contracts,
       citizenAuth,
@@ -65,6 +67,7 @@ export class AppModule {
         consent,
         notifications,
         exchange,
+        changes,
         portal,
       ],
     };

@@ -11,6 +11,11 @@ import { startDevIdpProcess } from './citizen-auth/dev-idp/dev-idp-process';
 import type { ChildService } from './platform/child-service';
 import type { Catalogue } from './contracts/catalogue';
 import { createGateway } from './gateway';
+import {
+  type DemoWebhookReceiver,
+  demoWebhookReceiverWanted,
+  startDemoWebhookReceiver,
+} from './notifications/demo-webhook-receiver';
 import { ensureDevPki } from './identity/dev-pki/dev-pki';
 import { DEMO_BINDINGS, DEMO_ORGANISATIONS } from './identity/demo-seed';
 import { ensureDevSectorKey } from './identity/sector-key';
@@ -121,8 +126,9 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
 
   let simulators: SimulatorProcess | undefined;
   let devIdp: ChildService<string> | undefined;
+  let receiver: DemoWebhookReceiver | undefined;
   const stopDatabase = async (): Promise<void> => {
-    await Promise.all([simulators?.stop(), devIdp?.stop()]);
+    await Promise.all([simulators?.stop(), devIdp?.stop(), receiver?.close()]);
     if (embedded !== undefined) await embedded.stop();
   };
 
@@ -132,6 +138,10 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
     if (config.sources.simulators) {
       simulators = await startSimulatorProcess(sourcesAdminUrl ?? databaseUrl, config.sources.simulatorBasePort);
       log.info({ endpoints: Object.keys(simulators.endpoints) }, 'demo legacy-system simulators started');
+    }
+    if (demoWebhookReceiverWanted(config)) {
+      receiver = await startDemoWebhookReceiver({ port: config.sources.demoWebhookPort });
+      log.info({ url: receiver.url }, "demo agencies' webhook receiver started");
     }
     if (config.citizenAuth.devIdp.enabled) {
       const { devIdp: options, audience, roleClaim } = config.citizenAuth;
@@ -154,6 +164,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
       databaseOwnerUrl,
       catalogue,
       sourceEndpoints: simulators?.endpoints,
+      demoWebhookUrl: receiver?.url,
     });
   } catch (error) {
     await stopDatabase();
@@ -184,6 +195,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
     firstCall(config, agencyPort, publicPort, metricsPort) +
       '\n' +
       (devIdp === undefined ? '' : citizenCall(publicPort, devIdp.detail) + '\n') +
+      (receiver === undefined ? '' : `Webhooks received by the demo agencies: ${receiver.receivedUrl}\n\n`) +
       (await sourcesTable(gateway.catalogue, endpoints)) +
       '\n',
   );

@@ -24,6 +24,8 @@ import { agencyCallerIdentification } from './identity/agency-caller.decorator';
 import { AgencyIdentityService } from './identity/agency-identity.service';
 import { CrlStore } from './identity/crl/crl-store';
 import { seedDemoOrganisations } from './identity/demo-seed';
+import { seedDemoWebhooks } from './notifications/demo-webhook-receiver';
+import { NotificationRepository } from './notifications/notification.repository';
 import { OrganisationRepository } from './identity/organisation.repository';
 import type { AppConfig } from './platform/config/config';
 import { migrateSchema } from './platform/database/migrate';
@@ -49,6 +51,8 @@ export interface GatewayOptions {
   catalogue?: Catalogue;
   /** Source endpoint addresses to add to SOURCE_ENDPOINTS, e.g. the simulators'. */
   sourceEndpoints?: Record<string, string>;
+  /** The demo agencies' webhook receiver, when it runs: the demo seed points their webhooks at it. */
+  demoWebhookUrl?: string;
 }
 
 export interface Gateway {
@@ -82,6 +86,8 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   const servers = createHttpServers({
     agencyTls,
     bodyLimitBytes: config.bodyLimitBytes,
+    // A source's batch of up to 10,000 changes is about 1.3 MB.
+    routeBodyLimits: { 'POST /v1/changes': Math.max(config.bodyLimitBytes, config.changes.bodyLimitBytes) },
     jsonMaxDepth: config.jsonMaxDepth,
   });
 
@@ -141,6 +147,9 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   if (config.demoSeed) {
     await seedDemoOrganisations(app.get(OrganisationRepository), config.tls.certsDir);
     await seedDemoLinks(app.get(CitizenLinkRepository));
+    if (options.demoWebhookUrl !== undefined) {
+      await seedDemoWebhooks(app.get(NotificationRepository), options.demoWebhookUrl);
+    }
   }
 
   // New handshakes get the new CRL through the TLS context; connections already

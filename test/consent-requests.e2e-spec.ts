@@ -27,13 +27,30 @@ describe('Agency consent requests, decided by the citizen', () => {
       headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'idempotency-key': key }) },
       body: JSON.stringify(body),
     });
-  const citizen = async (who: string, path: string, method = 'GET'): Promise<{ status: number; body: unknown }> => {
+  const citizen = async (
+    who: string,
+    path: string,
+    method = 'GET',
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }> => {
     const response = await fetch(`${gateway.publicUrl}/v1/me/consent-requests${path}`, {
       method,
-      headers: bearer(await citizenToken(who)),
+      headers: {
+        ...bearer(await citizenToken(who)),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: await response.json() };
   };
+  type Decided = { request: ConsentRequestView; consent: ConsentView };
+  const keepsUpToDate = async (consentId: string): Promise<boolean[]> =>
+    (
+      await db.query<{ keep_up_to_date: boolean }>(
+        'SELECT keep_up_to_date FROM consent WHERE id = $1 UNION ALL SELECT keep_up_to_date FROM consent_grant WHERE consent_id = $1',
+        [consentId],
+      )
+    ).rows.map((row) => row.keep_up_to_date);
 
   beforeAll(async () => {
     gateway = await startTestGateway();
@@ -121,6 +138,92 @@ describe('Agency consent requests, decided by the citizen', () => {
         .get(ConsentService)
         .findInForce('demo-citizen-3', 'afe', 'afe.calcul-aide', 'revenu.avis-cotisation'),
     ).resolves.toBeUndefined();
+  });
+
+  it('keeps the organisation up to date as it asked when the citizen approves without a body', async () => {
+    const created = await ask(afe, { ...ASK, citizen: citizenIdOf('afe', 'demo-citizen-5'), keepUpToDate: true });
+    expect(created.status).toBe(201);
+    const request = created.body as ConsentRequestView;
+    expect(request).toMatchObject({ mode: 'ongoing', keepUpToDate: true });
+    const mine = (await citizen('demo-citizen-5', '')).body as { requests: ConsentRequestView[] };
+    expect(mine.requests.find((r) => r.id === request.id)).toMatchObject({ keepUpToDate: true });
+
+    const approved = await citizen('demo-citizen-5', `/${request.id}/approve`, 'POST');
+    expect(approved.status).toBe(200);
+    const { consent } = approved.body as Decided;
+    expect(consent).toMatchObject({ status: 'active', keepUpToDate: true, requestId: request.id });
+    expect(await keepsUpToDate(consent.id)).toEqual([true, true]);
+    // Not asked, not kept: the default.
+    const plain = (await ask(afe, { ...ASK, citizen: citizenIdOf('afe', 'demo-citizen-5') }))
+      .body as ConsentRequestView;
+    expect(plain.keepUpToDate).toBe(false);
+    const plainConsent = ((await citizen('demo-citizen-5', `/${plain.id}/approve`, 'POST')).body as Decided).consent;
+    expect(plainConsent.keepUpToDate).toBe(false);
+  });
+
+  it('lets the citizen decide otherwise when approving, either way', async () => {
+    const who = 'demo-citizen-5';
+    const asked = (await ask(afe, { ...ASK, citizen: citizenIdOf('afe', who), keepUpToDate: true }))
+      .body as ConsentRequestView;
+    const declined = await citizen(who, `/${asked.id}/approve`, 'POST', { keepUpToDate: false });
+    expect(declined.status).toBe(200);
+    const { consent: notKept } = declined.body as Decided;
+    expect(notKept).toMatchObject({ status: 'active', keepUpToDate: false });
+    expect(await keepsUpToDate(notKept.id)).toEqual([false, false]);
+
+    const notAsked = (await ask(afe, { ...ASK, citizen: citizenIdOf('afe', who) })).body as ConsentRequestView;
+    const chosen = await citizen(who, `/${notAsked.id}/approve`, 'POST', { keepUpToDate: true });
+    expect(chosen.status).toBe(200);
+    expect((chosen.body as Decided).consent.keepUpToDate).toBe(true);
+
+    const empty = (await ask(afe, { ...ASK, citizen: citizenIdOf('afe', who), keepUpToDate: true }))
+      .body as ConsentRequestView;
+    const asIs = await citizen(who, `/${empty.id}/approve`, 'POST', {});
+    expect((asIs.body as Decided).consent.keepUpToDate).toBe(true);
+  });
+
+  it('refuses to keep an organisation up to date with a one-time request: 422 naming /keepUpToDate, still pending', async () => {
+    const who = 'demo-citizen-5';
+    const onceAsked = await ask(afe, {
+      ...ASK,
+      citizen: citizenIdOf('afe', who),
+      mode: 'one-time',
+      keepUpToDate: true,
+    });
+    expect(onceAsked.status).toBe(422);
+    expect(onceAsked.body).toMatchObject({ errors: [expect.objectContaining({ pointer: '/keepUpToDate' })] });
+
+    const once = (await ask(afe, { ...ASK, citizen: citizenIdOf('afe', who), mode: 'one-time' }))
+      .body as ConsentRequestView;
+    expect(once).toMatchObject({ mode: 'one-time', keepUpToDate: false });
+    const refused = await citizen(who, `/${once.id}/approve`, 'POST', { keepUpToDate: true });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({
+      code: 'validation-failed',
+      errors: [expect.objectContaining({ pointer: '/keepUpToDate' })],
+    });
+    const seen = await call(afe, `${gateway.agencyUrl}/v1/consent-requests/${once.id}`);
+    expect(seen.body).toMatchObject({ status: 'pending', consentId: null });
+    const approved = await citizen(who, `/${once.id}/approve`, 'POST', { keepUpToDate: false });
+    expect(approved.status).toBe(200);
+    expect((approved.body as Decided).consent).toMatchObject({ mode: 'one-time', keepUpToDate: false });
+  });
+
+  it.each([
+    ['a string', { keepUpToDate: 'yes' }, '/keepUpToDate'],
+    ['another member', { keepUpToDate: true, mode: 'one-time' }, '/mode'],
+    ['a body that is not an object', [true], '/'],
+  ])('refuses an approval with %s: 400, the request still pending', async (_what, body, pointer) => {
+    const request = (await ask(afe, { ...ASK, citizen: citizenIdOf('afe', 'demo-citizen-5') }))
+      .body as ConsentRequestView;
+    const response = await citizen('demo-citizen-5', `/${request.id}/approve`, 'POST', body);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      code: 'invalid-request',
+      errors: expect.arrayContaining([expect.objectContaining({ pointer })]),
+    });
+    const seen = await call(afe, `${gateway.agencyUrl}/v1/consent-requests/${request.id}`);
+    expect(seen.body).toMatchObject({ status: 'pending' });
   });
 
   it('replays the first answer for the same Idempotency-Key and body, also under concurrency', async () => {

@@ -223,6 +223,50 @@ describe('Consents: citizens grant, list, revoke, and get signed receipts', () =
     });
   });
 
+  it('keeps the organisation up to date when the citizen says so: in the view, the list and the receipt', async () => {
+    const consent = await grant('demo-citizen-1', { ...GRANT, mode: 'ongoing', keepUpToDate: true });
+    expect(consent).toMatchObject({ mode: 'ongoing', keepUpToDate: true, status: 'active' });
+    expect((await api('demo-citizen-1', `/${consent.id}`)).body).toMatchObject({ keepUpToDate: true });
+    const listed = (await api('demo-citizen-1', '')).body as { consents: ConsentView[] };
+    expect(listed.consents.find((c) => c.id === consent.id)).toMatchObject({ keepUpToDate: true });
+    const receipt = (await api('demo-citizen-1', `/${consent.id}/receipt`)).text;
+    const claims = JSON.parse(Buffer.from(receipt.split('.')[1], 'base64url').toString()) as {
+      consent: Record<string, unknown>;
+    };
+    expect(claims.consent).toMatchObject({ mode: 'ongoing', keep_up_to_date: true });
+    const stored = await db.query<{ keep_up_to_date: boolean }>(
+      'SELECT keep_up_to_date FROM consent_grant WHERE consent_id = $1',
+      [consent.id],
+    );
+    expect(stored.rows).toEqual([{ keep_up_to_date: true }]);
+  });
+
+  it('does not keep the organisation up to date unless asked, and says so nowhere in the receipt', async () => {
+    const consent = await grant('demo-citizen-1');
+    expect(consent.keepUpToDate).toBe(false);
+    const receipt = (await api('demo-citizen-1', `/${consent.id}/receipt`)).text;
+    const claims = JSON.parse(Buffer.from(receipt.split('.')[1], 'base64url').toString()) as {
+      consent: Record<string, unknown>;
+    };
+    expect(claims.consent).not.toHaveProperty('keep_up_to_date');
+    expect((await grant('demo-citizen-1', { ...GRANT, keepUpToDate: false })).keepUpToDate).toBe(false);
+  });
+
+  it('refuses to keep an organisation up to date with a one-time consent: 422 naming /keepUpToDate', async () => {
+    const response = await api('demo-citizen-1', '', {
+      method: 'POST',
+      body: { ...GRANT, mode: 'one-time', keepUpToDate: true },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({
+      code: 'validation-failed',
+      errors: [expect.objectContaining({ pointer: '/keepUpToDate' })],
+    });
+    const bad = await api('demo-citizen-1', '', { method: 'POST', body: { ...GRANT, keepUpToDate: 'yes' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ errors: [expect.objectContaining({ pointer: '/keepUpToDate' })] });
+  });
+
   it('decides expiry at check time: validUntil == now is expired; the job then writes the successor and its event', async () => {
     const validUntil = new Date(Date.now() + 3_600_000);
     const consent = await grant('demo-citizen-5', {

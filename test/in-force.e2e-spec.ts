@@ -51,6 +51,7 @@ describe('The rule "in force": one rule in TypeScript, mirrored by the SQL', () 
         validFrom: new Date(FROM),
         validUntil: new Date(UNTIL),
         mode: 'ongoing',
+        keepUpToDate: false,
         status,
         createdAt: new Date(FROM),
         decidedAt: new Date(FROM),

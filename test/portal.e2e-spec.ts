@@ -185,6 +185,44 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     expect(await (await client.request(`${gateway.publicUrl}/consents?done=revoked`)).text()).toContain('Retiré');
   });
 
+  it('asks on approval whether to keep the organisation up to date, and shows the answer on the consents page', async () => {
+    const ask = async (keepUpToDate: boolean): Promise<string> => {
+      const created = await call(afe, `${gateway.agencyUrl}/v1/consent-requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          citizen: citizenIdOf('afe', 'demo-citizen-5'),
+          purpose: 'afe.calcul-aide',
+          products: ['revenu.avis-cotisation'],
+          keepUpToDate,
+        }),
+      });
+      expect(created.status).toBe(201);
+      return (created.body as { id: string }).id;
+    };
+    const asked = await ask(true);
+    const { client } = await signIn('demo-citizen-5');
+    const requests = await (await client.request(`${gateway.publicUrl}/requests`)).text();
+    const box = new RegExp(`<input\\s+type="checkbox"\\s+id="keep-${asked}"[^>]*>`).exec(requests)?.[0] ?? '';
+    expect(box).toContain('checked');
+    expect(requests).toContain('Tenir cet organisme au courant de mes changements');
+    // Unticked, the box sends nothing: the marker beside it says the citizen was asked.
+    const declined = await client.request(`${gateway.publicUrl}/requests/${asked}/approve`, {
+      form: { _csrf: csrfOf(requests), keepUpToDateAsked: 'yes' },
+    });
+    expect(declined.status).toBe(303);
+    const notAsked = await ask(false);
+    const ticked = await client.request(`${gateway.publicUrl}/requests/${notAsked}/approve`, {
+      form: { _csrf: csrfOf(requests), keepUpToDateAsked: 'yes', keepUpToDate: 'yes' },
+    });
+    expect(ticked.status).toBe(303);
+
+    const consents = await (await client.request(`${gateway.publicUrl}/consents`)).text();
+    expect(consents).toContain('<th scope="col">Tenu au courant de mes changements</th>');
+    const answers = [...consents.matchAll(/<td>(Oui|Non)<\/td>/g)].map((match) => match[1]);
+    expect(answers.sort()).toEqual(['Non', 'Oui']);
+  });
+
   it('ends the session on sign-out: the old cookie is worth nothing', async () => {
     const { client, page } = await signIn('demo-citizen-4');
     const cookie = client.cookie('127.0.0.1', 'passerelle_session') ?? '';

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { AuditLog } from '../src/audit/audit-log';
 import type { Agent } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { grantedConsentId, type GrantTerms } from './support/citizen-api';
 import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startHttpStub, type HttpStub } from './support/http-stub';
@@ -25,15 +26,8 @@ describe('Sector identifiers: no agency holds an identifier another sector could
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const grant = async (citizen: string, terms: Record<string, unknown>): Promise<string> => {
-    const response = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
-      method: 'POST',
-      headers: { ...bearer(await citizenToken(citizen)), 'content-type': 'application/json' },
-      body: JSON.stringify(terms),
-    });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as { id: string }).id;
-  };
+  const grant = (citizen: string, terms: GrantTerms): Promise<string> =>
+    grantedConsentId(gateway.publicUrl, citizen, terms);
   const recordsOf = async (response: AgencyResponse) =>
     (
       await db.query<{

@@ -52,6 +52,20 @@ async function followPrintedCurl(output: string): Promise<{ status: number; body
   }
 }
 
+/** The demo agencies' webhook receiver, as the banner prints where to read it. */
+function receiverOf(output: string): string {
+  const printed = /Webhooks received by the demo agencies: (http:\/\/127\.0\.0\.1:\d+)\/received/.exec(output);
+  if (printed === null) throw new Error(`no webhook receiver printed:\n${output}`);
+  return printed[1];
+}
+
+async function webhookOf(db: Client, organisation: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ url: string }>('SELECT url FROM organisation_webhook WHERE organisation = $1', [
+    organisation,
+  ]);
+  return rows[0]?.url;
+}
+
 describe('npm start on a fresh machine', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
@@ -73,6 +87,7 @@ describe('npm start on a fresh machine', () => {
       AGENCY_PORT: String(await freePort()),
       PUBLIC_PORT: String(await freePort()),
       SIMULATOR_BASE_PORT: '0',
+      DEMO_WEBHOOK_PORT: '0',
       DEV_IDP_PORT: '0',
     });
   });
@@ -99,7 +114,8 @@ describe('npm start on a fresh machine', () => {
     ]) {
       expect(existsSync(join(env.CERTS_DIR as string, file))).toBe(true);
     }
-    for (const identity of ['afe', 'mess', 'retraite-qc', 'revoked', 'expired', 'unregistered', 'rogue']) {
+    const identities = ['afe', 'mess', 'retraite-qc', 'dec', 'rq', 'saaq', 'ramq'];
+    for (const identity of [...identities, 'revoked', 'expired', 'unregistered', 'rogue']) {
       expect(existsSync(join(env.CERTS_DIR as string, 'agencies', `${identity}.crt`))).toBe(true);
     }
     // The four demo legacy systems run beside the gateway and answer.
@@ -119,9 +135,18 @@ describe('npm start on a fresh machine', () => {
     });
     expect(await me.json()).toEqual({ subject: 'demo-citizen-2', roles: [] });
 
+    // The demo agencies' webhook receiver runs, and retraite-qc's webhook points at it.
+    const receiver = receiverOf(first.output());
+    expect(await (await fetch(`${receiver}/received`)).json()).toEqual([]);
+
     const db = new Client({ connectionString: `postgres://passerelle:passerelle-dev@127.0.0.1:${pgPort}/passerelle` });
     await db.connect();
     await db.query("INSERT INTO organisation (id, name, sector) VALUES ('survivor', 'Survives restarts', 'survivor')");
+    expect(await webhookOf(db, 'retraite-qc')).toBe(`${receiver}/retraite-qc`);
+    const bound = await db.query<{ organisation: string }>(
+      "SELECT DISTINCT organisation_id AS organisation FROM certificate_binding WHERE organisation_id IN ('dec', 'rq', 'saaq', 'ramq')",
+    );
+    expect(bound.rows.map((row) => row.organisation).sort()).toEqual(['dec', 'ramq', 'rq', 'saaq']);
     await db.end();
 
     first.child.kill('SIGTERM');
@@ -137,6 +162,8 @@ describe('npm start on a fresh machine', () => {
       });
       await again.connect();
       const { rows } = await again.query("SELECT name FROM organisation WHERE id = 'survivor'");
+      // A receiver on another port this time: the demo webhook follows it.
+      expect(await webhookOf(again, 'retraite-qc')).toBe(`${receiverOf(second.output())}/retraite-qc`);
       await again.end();
       expect(rows).toEqual([{ name: 'Survives restarts' }]);
       expect(await followPrintedCurl(second.output())).toMatchObject({ status: 200 });

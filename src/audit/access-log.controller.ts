@@ -9,7 +9,7 @@ import { AuditOffice, type AccessEntry } from './audit-office.service';
 
 const PAGE = 200;
 
-/** Every exchange that touched the caller, newest first, in words the citizen can read. */
+/** Every exchange that touched the caller, and every change notice about them, newest first. */
 @ApiTags('citizen')
 @ApiBearerAuth()
 @ServedOn('public')
@@ -22,7 +22,9 @@ export class AccessLogController {
   @ApiOperation({
     summary:
       'Who asked for my data: when, which organisation, product, purpose, on what basis (consent or a statute, with its ' +
-      'reference and the case), and the decision; an access under a disclosure delay appears once the delay is over',
+      'reference and the case), and the decision; an access under a disclosure delay appears once the delay is over. ' +
+      'Each entry is an exchange (kind "exchange") or a notice that my data changed, sent to an organisation ' +
+      '(kind "change-notice", with its changeId)',
   })
   async list(
     @CitizenCaller() caller: CitizenPrincipal,

@@ -9,7 +9,7 @@ import type { AuditPayload } from './audit-chain';
 import { csvLines } from './audit-csv';
 import { jsonlLines } from './audit-jsonl';
 import { AUDIT_OPTIONS, AuditLog, type AuditOptions } from './audit-log';
-import { AuditQueryRepository, type AuditEventRow, type AuditFilter } from './audit-query.repository';
+import { AuditQueryRepository, type AccessRow, type AuditEventRow, type AuditFilter } from './audit-query.repository';
 import { verifyAuditLog, type AuditRow, type VerifyReport } from './audit-verify';
 import { disclosedFrom } from './disclosure';
 
@@ -23,6 +23,8 @@ export type Basis = 'consent' | 'statute';
 
 export interface AccessEntry {
   seq: number;
+  /** An exchange (the organisation asked for the data), or a change notice (it was told the data changed). */
+  kind: 'exchange' | 'change-notice';
   when: string;
   organisation: string;
   organisationName: string | null;
@@ -37,6 +39,37 @@ export interface AccessEntry {
   legalReference: string | null;
   /** The organisation's case, when it named one. */
   caseRef: string | null;
+  /** The change a notice told of; null for an exchange. */
+  changeId: string | null;
+}
+
+/** The titles the access log shows beside the codes. */
+export interface AccessTitles {
+  product(code: string): LocalisedTitle | undefined;
+  purpose(code: string): LocalisedTitle | undefined;
+}
+
+/** One record of the citizen's access log, as the citizen reads it. */
+export function accessEntryOf(row: AccessRow, titles: AccessTitles): AccessEntry {
+  const notice = row.kind === 'change.notified';
+  // A notice names no basis or case of its own: the exchanges that follow it do.
+  const basis = !notice && (row.basis === 'consent' || row.basis === 'statute') ? row.basis : null;
+  return {
+    seq: Number(row.seq),
+    kind: notice ? 'change-notice' : 'exchange',
+    when: row.recordedAt.toISOString(),
+    organisation: row.organisation,
+    organisationName: row.organisationName,
+    product: row.product,
+    productTitle: titles.product(row.product) ?? null,
+    purpose: row.purpose,
+    purposeTitle: titles.purpose(row.purpose) ?? null,
+    decision: row.decision,
+    basis,
+    legalReference: basis === 'statute' ? row.legalReference : null,
+    caseRef: notice ? null : row.caseRef,
+    changeId: notice ? row.changeId : null,
+  };
 }
 
 /** Reads the filters of `GET /v1/audit/events` (see README, section 'Routes'); a bad one answers 400 naming it. */
@@ -159,29 +192,18 @@ export class AuditOffice {
   }
 
   /**
-   * Every exchange that touched the citizen, newest first, with names from
-   * the contracts and the registry; an access whose disclosure delay has not
-   * run out at `now` is not there yet.
+   * Every exchange that touched the citizen, and every notice of a change
+   * sent to an organisation, newest first, with names from the contracts and
+   * the registry; an access whose disclosure delay has not run out at `now`
+   * is not there yet.
    */
   async accessLog(citizen: string, beforeSeq: number, limit: number, now = new Date()): Promise<AccessEntry[]> {
     const rows = await this.queries.accessLog(this.audit.pseudonymOf(citizen), beforeSeq, limit, now);
-    return rows.map((row) => {
-      const basis = row.basis === 'consent' || row.basis === 'statute' ? row.basis : null;
-      return {
-        seq: Number(row.seq),
-        when: row.recordedAt.toISOString(),
-        organisation: row.organisation,
-        organisationName: row.organisationName,
-        product: row.product,
-        productTitle: this.catalogue.latest(row.product)?.title ?? null,
-        purpose: row.purpose,
-        purposeTitle: this.catalogue.purposes.get(row.purpose)?.title ?? null,
-        decision: row.decision,
-        basis,
-        legalReference: basis === 'statute' ? row.legalReference : null,
-        caseRef: row.caseRef,
-      };
-    });
+    const titles: AccessTitles = {
+      product: (code) => this.catalogue.latest(code)?.title,
+      purpose: (code) => this.catalogue.purposes.get(code)?.title,
+    };
+    return rows.map((row) => accessEntryOf(row, titles));
   }
 
   private async recordQuery(

@@ -1,5 +1,6 @@
 import { DomainError } from '../platform/errors/domain-error';
-import { eventOf, parseFilter } from './audit-office.service';
+import { accessEntryOf, eventOf, parseFilter, type AccessTitles } from './audit-office.service';
+import type { AccessRow } from './audit-query.repository';
 
 const pseudonymOf = (pivot: string): string => `pseudonym-of-${pivot}`;
 
@@ -55,5 +56,70 @@ describe('eventOf', () => {
       'disclosedFrom',
     );
     expect(eventOf({ seq: '7', payload })).toEqual(payload);
+  });
+});
+
+describe('accessEntryOf', () => {
+  const titles: AccessTitles = {
+    product: (code) => (code === 'revenu.avis-cotisation' ? { fr: 'Avis de cotisation', en: 'Notice' } : undefined),
+    purpose: () => undefined,
+  };
+  const row: AccessRow = {
+    seq: '42',
+    kind: 'exchange.outcome',
+    recordedAt: new Date('2026-03-01T12:00:00Z'),
+    organisation: 'mess',
+    organisationName: 'Ministère',
+    product: 'revenu.avis-cotisation',
+    purpose: 'mess.controle-admissibilite',
+    decision: 'allow',
+    basis: 'statute',
+    legalReference: 'RLRQ c. A-13.1.1, art. 65',
+    caseRef: 'MESS-1',
+    changeId: null,
+  };
+
+  it('reads an exchange as an exchange, with its basis, reference and case, and no change', () => {
+    expect(accessEntryOf(row, titles)).toEqual({
+      seq: 42,
+      kind: 'exchange',
+      when: '2026-03-01T12:00:00.000Z',
+      organisation: 'mess',
+      organisationName: 'Ministère',
+      product: 'revenu.avis-cotisation',
+      productTitle: { fr: 'Avis de cotisation', en: 'Notice' },
+      purpose: 'mess.controle-admissibilite',
+      purposeTitle: null,
+      decision: 'allow',
+      basis: 'statute',
+      legalReference: 'RLRQ c. A-13.1.1, art. 65',
+      caseRef: 'MESS-1',
+      changeId: null,
+    });
+  });
+
+  it('reads a change notice as one, naming the change and no basis, reference or case', () => {
+    const notice = accessEntryOf(
+      { ...row, kind: 'change.notified', basis: null, legalReference: null, caseRef: null, changeId: 'c-1' },
+      titles,
+    );
+    expect(notice).toMatchObject({
+      kind: 'change-notice',
+      organisation: 'mess',
+      product: 'revenu.avis-cotisation',
+      decision: 'allow',
+      basis: null,
+      legalReference: null,
+      caseRef: null,
+      changeId: 'c-1',
+    });
+  });
+
+  it('keeps a consent exchange’s reference out, and drops a basis it does not know', () => {
+    expect(accessEntryOf({ ...row, basis: 'consent' }, titles)).toMatchObject({
+      basis: 'consent',
+      legalReference: null,
+    });
+    expect(accessEntryOf({ ...row, basis: 'custom' }, titles)).toMatchObject({ basis: null, legalReference: null });
   });
 });

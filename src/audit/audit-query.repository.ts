@@ -42,21 +42,26 @@ const CHAIN: PreparedStatement = {
          WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
 };
 
+/** The records a citizen's access log shows: exchanges, and the notices of a change sent to agencies. */
+export type AccessKind = 'exchange.outcome' | 'change.notified';
+
 // Newest first along (citizen_pseudonym, seq); a record whose disclosure delay runs past $4 is left out.
 const ACCESS_LOG: PreparedStatement = {
   name: 'audit.access-log',
-  text: `SELECT a.seq, a.recorded_at AS "recordedAt", a.organisation, o.name AS "organisationName", a.product,
+  text: `SELECT a.seq, a.kind, a.recorded_at AS "recordedAt", a.organisation, o.name AS "organisationName", a.product,
                 a.purpose, a.decision, a.payload->'details'->>'basis' AS basis,
                 a.payload->'details'->>'legalReference' AS "legalReference",
-                a.payload->'details'->>'caseRef' AS "caseRef"
+                a.payload->'details'->>'caseRef' AS "caseRef",
+                a.payload->'details'->>'changeId' AS "changeId"
          FROM audit_event a LEFT JOIN organisation o ON o.id = a.organisation
-         WHERE a.citizen_pseudonym = $1 AND a.kind = 'exchange.outcome' AND a.seq < $2
+         WHERE a.citizen_pseudonym = $1 AND a.kind IN ('exchange.outcome', 'change.notified') AND a.seq < $2
            AND ${disclosedSql('a', '$4::timestamptz')}
          ORDER BY a.seq DESC LIMIT $3`,
 };
 
 export interface AccessRow {
   seq: string;
+  kind: AccessKind;
   recordedAt: Date;
   organisation: string;
   organisationName: string | null;
@@ -66,6 +71,8 @@ export interface AccessRow {
   basis: string | null;
   legalReference: string | null;
   caseRef: string | null;
+  /** The change a notice told of. */
+  changeId: string | null;
 }
 
 @Injectable()
@@ -93,7 +100,7 @@ export class AuditQueryRepository {
     ]);
   }
 
-  /** The citizen's exchanges before `beforeSeq`, newest first, as disclosed at `now`. */
+  /** The citizen's exchanges and change notices before `beforeSeq`, newest first, as disclosed at `now`. */
   accessLog(pseudonym: string, beforeSeq: number, limit: number, now: Date): Promise<AccessRow[]> {
     return this.sql.query<AccessRow & Record<string, unknown>>(ACCESS_LOG, [pseudonym, beforeSeq, limit, now]);
   }

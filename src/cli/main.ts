@@ -5,17 +5,12 @@ import { ADAPTER_KINDS } from '../adapters/adapter-kinds';
 import type { Purpose } from '../contracts/catalogue';
 import { ContractsError, loadContracts } from '../contracts/contract-loader';
 import { certificateFacts } from '../identity/demo-seed';
-import { ensureDevPseudonymKey } from '../audit/pseudonym-key';
-import { ensureDevIdpKey, loadDevIdpKey } from '../citizen-auth/dev-idp/dev-idp-key';
-import { mintDevToken } from '../citizen-auth/dev-idp/dev-token';
-import { ensureDevPki } from '../identity/dev-pki/dev-pki';
 import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
 import { ConfigError, loadConfig, type AppConfig } from '../platform/config/config';
-import { ensureDevSigningKey } from '../platform/signing/signing-key';
-import { SectorIdentifiers } from '../identity/sector-identifier';
-import { ensureDevSectorKey, loadSectorKey } from '../identity/sector-key';
 import { withDatabase } from './database';
 import { AuditBroken, auditCommand, AuditUnverifiable, AuditUsageError, EXIT } from './audit-commands';
+import { dev, DEV_USAGE } from './dev-commands';
+import { need, UsageError } from './usage';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -35,19 +30,7 @@ const USAGE = `Usage: npm run cli -- <command>
   audit verify-export FILE --jwks FILE|URL [--checkpoints DIR]
                                         verify a jsonl export with no database
                                         (audit exits 0 intact, 1 broken, 2 usage error, 3 cannot verify)
-  dev certs                             regenerate the development PKI in CERTS_DIR
-  dev token --sub <pivot id> [--role privacy-officer] [--ttl <seconds>]
-                                        print a bearer token of the development IdP
-  dev citizen-id --org <id> --sub <pivot id>
-                                        print the identifier by which that organisation names the citizen
-`;
-
-class UsageError extends Error {}
-
-function need(value: string | undefined, what: string): string {
-  if (value === undefined || value === '') throw new UsageError(`missing ${what}`);
-  return value;
-}
+${DEV_USAGE}`;
 
 const SECTOR = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -104,59 +87,6 @@ async function org(
   });
 }
 
-async function dev(
-  config: AppConfig,
-  args: string[],
-  values: { sub?: string; role?: string; ttl?: string; org?: string },
-): Promise<string> {
-  if (args[0] === 'token') return devToken(config, values);
-  if (args[0] === 'citizen-id') return devCitizenId(config, values);
-  if (args[0] !== 'certs') throw new UsageError(`unknown dev command "${args[0] ?? ''}"`);
-  await ensureDevPki(config.tls.certsDir, { force: true });
-  await ensureDevSigningKey(config.signingKeyFile);
-  await ensureDevPseudonymKey(config.audit.pseudonymKeyFile);
-  await ensureDevIdpKey(config.citizenAuth.devIdp.keyFile);
-  await ensureDevSectorKey(config.sectorKeyFile);
-  return [
-    `development PKI regenerated in ${config.tls.certsDir}`,
-    'Restart the gateway to use it; npm start binds the new demo certificates.',
-  ].join('\n');
-}
-
-/** How an organisation names a citizen: its sector's identifier, with the gateway's key (the demo's in development). */
-async function devCitizenId(config: AppConfig, values: { sub?: string; org?: string }): Promise<string> {
-  const organisation = need(values.org, '--org');
-  const pivot = need(values.sub, '--sub');
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(pivot)) throw new UsageError('--sub must be a pivot id');
-  if (config.env !== 'production') await ensureDevSectorKey(config.sectorKeyFile);
-  const key = await loadSectorKey(config.sectorKeyFile, config.env === 'production');
-  const naming = await withDatabase(config, async (dataSource) =>
-    (await new OrganisationRepository(dataSource).list()).find((row) => row.id === organisation),
-  );
-  if (naming === undefined) throw new OrganisationNotFoundError(organisation);
-  return naming.identifiers === 'pivot' ? pivot : new SectorIdentifiers(key).identifierOf(naming.sector, pivot);
-}
-
-/** A token as the dev IdP would issue it, signed with its key: the gateway verifies it through the running IdP. */
-async function devToken(config: AppConfig, values: { sub?: string; role?: string; ttl?: string }): Promise<string> {
-  if (!config.citizenAuth.devIdp.enabled) throw new UsageError('dev token needs the development IdP (DEV_IDP)');
-  const subject = need(values.sub, '--sub');
-  const ttlSeconds = values.ttl === undefined ? 3600 : Number(values.ttl);
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) {
-    throw new UsageError('--ttl must be 1 to 86400 seconds');
-  }
-  const { devIdp, issuer, audience, roleClaim } = config.citizenAuth;
-  await ensureDevIdpKey(devIdp.keyFile);
-  return mintDevToken(await loadDevIdpKey(devIdp.keyFile), {
-    issuer,
-    audience,
-    subject,
-    roles: values.role === undefined ? [] : [values.role],
-    roleClaim,
-    ttlSeconds,
-  });
-}
-
 function contracts(config: AppConfig, args: string[]): string {
   if (args[0] !== 'check') throw new UsageError(`unknown contracts command "${args[0] ?? ''}"`);
   // The same loader the gateway runs at boot: what passes here starts there.
@@ -196,6 +126,11 @@ async function main(argv: string[]): Promise<void> {
       jwks: { type: 'string' },
       checkpoints: { type: 'string' },
       format: { type: 'string' },
+      street: { type: 'string' },
+      city: { type: 'string' },
+      'postal-code': { type: 'string' },
+      unit: { type: 'string' },
+      province: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -48,6 +48,7 @@ export function receiptClaims(record: ConsentRecord, context: ReceiptContext): R
     consent: {
       status: record.status,
       mode: record.mode,
+      ...(record.keepUpToDate ? { keep_up_to_date: true } : {}),
       validFrom: record.validFrom.toISOString(),
       validUntil: termination,
       decidedAt: record.decidedAt?.toISOString() ?? null,

@@ -12,6 +12,8 @@ export interface ConsentRequest {
   products: ConsentProduct[];
   validUntil: Date | null;
   mode: ConsentMode;
+  /** The agency asks to be kept up to date; the citizen decides when approving. */
+  keepUpToDate: boolean;
   message: string | null;
   status: ConsentRequestStatus;
   createdAt: Date;
@@ -27,6 +29,7 @@ interface RequestRow {
   products: ConsentProduct[];
   valid_until: Date | null;
   mode: ConsentMode;
+  keep_up_to_date: boolean;
   message: string | null;
   status: ConsentRequestStatus;
   created_at: Date;
@@ -35,12 +38,13 @@ interface RequestRow {
 }
 
 const COLUMNS =
-  'id, requester, citizen, purpose, products, valid_until, mode, message, status, created_at, decided_at, consent_id';
+  'id, requester, citizen, purpose, products, valid_until, mode, keep_up_to_date, message, status, created_at, decided_at, consent_id';
 
 const INSERT: PreparedStatement = {
   name: 'consent-request.insert',
-  text: `INSERT INTO consent_request (id, requester, citizen, purpose, products, valid_until, mode, message, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9)`,
+  text: `INSERT INTO consent_request (id, requester, citizen, purpose, products, valid_until, mode, message, status,
+           created_at, keep_up_to_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)`,
 };
 const FIND_FOR_REQUESTER: PreparedStatement = {
   name: 'consent-request.find-for-requester',
@@ -91,6 +95,7 @@ export class ConsentRequestRepository {
       r.mode,
       r.message,
       r.createdAt,
+      r.keepUpToDate,
     ]);
   }
 
@@ -142,6 +147,7 @@ function fromRow(row: RequestRow): ConsentRequest {
     products: row.products,
     validUntil: row.valid_until,
     mode: row.mode,
+    keepUpToDate: row.keep_up_to_date,
     message: row.message,
     status: row.status,
     createdAt: row.created_at,

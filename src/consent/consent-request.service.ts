@@ -10,6 +10,7 @@ import type { AgencyIdentity } from '../identity/agency-identity.service';
 import { CitizenNames, type NamingRefusal } from '../identity/citizen-names.service';
 import type { ConsentMode, ConsentRecord, ConsentTerms, ConsentView } from './consent';
 import { toView } from './consent';
+import { approvalTerms, type ApprovalChoice } from './approval';
 import { checkTerms, statutePurposeProblem, termsRefusal, type TermsInput, type TermsRefusal } from './consent-terms';
 import { ConsentRequestRepository, type ConsentRequest } from './consent-request.repository';
 import { ConsentRepository } from './consent.repository';
@@ -29,6 +30,7 @@ export interface ConsentRequestView {
   products: ConsentRequest['products'];
   validUntil: string | null;
   mode: ConsentMode;
+  keepUpToDate: boolean;
   message: string | null;
   status: ConsentRequest['status'];
   createdAt: string;
@@ -109,6 +111,7 @@ export class ConsentRequestService {
       products: terms.products,
       validUntil: input.validUntil === undefined ? null : terms.validUntil,
       mode: terms.mode,
+      keepUpToDate: terms.keepUpToDate,
       message: input.message ?? null,
       status: 'pending',
       createdAt: now,
@@ -158,13 +161,18 @@ export class ConsentRequestService {
     return (await this.requests.listForCitizen(citizen)).map(requestView);
   }
 
-  /** The citizen approves: the active consent, the request's decision and both events commit together. */
+  /**
+   * The citizen approves: the active consent, the request's decision and both
+   * events commit together. `choice` is what the citizen decided beyond the
+   * request (keep the requester up to date or not); absent, as the agency asked.
+   */
   approve(
     citizen: string,
     id: string,
+    choice: ApprovalChoice = {},
     now = new Date(),
   ): Promise<{ request: ConsentRequestView; consent: ConsentView }> {
-    return this.decide(citizen, id, 'approved', now);
+    return this.decide(citizen, id, { decision: 'approved', choice }, now);
   }
 
   /** The citizen rejects: the refusal is recorded as a consent record of its own, with its receipt. */
@@ -173,33 +181,25 @@ export class ConsentRequestService {
     id: string,
     now = new Date(),
   ): Promise<{ request: ConsentRequestView; consent: ConsentView }> {
-    return this.decide(citizen, id, 'rejected', now);
+    return this.decide(citizen, id, { decision: 'rejected' }, now);
   }
 
   private async decide(
     citizen: string,
     id: string,
-    decision: 'approved' | 'rejected',
+    answer: { decision: 'approved'; choice: ApprovalChoice } | { decision: 'rejected' },
     now: Date,
   ): Promise<{ request: ConsentRequestView; consent: ConsentView }> {
+    const { decision } = answer;
     if (!isUuid(id)) throw new DomainError('not-found');
     return this.consents.transaction(async (tx) => {
       const request = await this.requests.lockForCitizen(tx, id, citizen);
       if (request === undefined) throw new DomainError('not-found');
       if (request.status !== 'pending') throw new DomainError('request-already-decided');
       let record: ConsentRecord;
-      if (decision === 'approved') {
+      if (answer.decision === 'approved') {
         // The contracts or the time may have changed since the agency asked.
-        const terms = checkTerms(
-          {
-            requester: request.requester,
-            purpose: request.purpose,
-            products: request.products,
-            validUntil: request.validUntil?.toISOString(),
-            mode: request.mode,
-          },
-          this.consentService.termsContext(now),
-        );
+        const terms = checkTerms(approvalTerms(request, answer.choice), this.consentService.termsContext(now));
         if (Array.isArray(terms)) throw invalid(terms);
         record = { ...terms, ...decided(request, citizen, now), status: 'active' };
       } else {
@@ -211,6 +211,7 @@ export class ConsentRequestService {
           validFrom: now,
           validUntil: validUntil > now ? validUntil : new Date(now.getTime() + 1000),
           mode: request.mode,
+          keepUpToDate: false,
           ...decided(request, citizen, now),
           status: 'refused',
         };
@@ -294,6 +295,7 @@ export function requestView(request: ConsentRequest): ConsentRequestView {
     products: request.products,
     validUntil: request.validUntil?.toISOString() ?? null,
     mode: request.mode,
+    keepUpToDate: request.keepUpToDate,
     message: request.message,
     status: request.status,
     createdAt: request.createdAt.toISOString(),

@@ -33,7 +33,7 @@ const BASE = { requester: 'afe', purpose: 'afe.calcul-aide', products: ['revenu.
 const pointers = (result: unknown): string[] => (result as FieldProblem[]).map((p) => p.pointer);
 
 describe('checkTerms', () => {
-  it('fills the defaults: from now, for the purpose’s longest duration, ongoing', () => {
+  it('fills the defaults: from now, for the purpose’s longest duration, ongoing, keeping nobody up to date', () => {
     expect(checkTerms(BASE, context)).toEqual({
       requester: 'afe',
       purpose: 'afe.calcul-aide',
@@ -41,7 +41,13 @@ describe('checkTerms', () => {
       validFrom: NOW,
       validUntil: new Date(NOW.getTime() + 365 * DAY),
       mode: 'ongoing',
+      keepUpToDate: false,
     });
+  });
+
+  it('keeps the requester up to date only for an ongoing consent', () => {
+    expect(checkTerms({ ...BASE, keepUpToDate: true }, context)).toMatchObject({ keepUpToDate: true });
+    expect(pointers(checkTerms({ ...BASE, keepUpToDate: true, mode: 'one-time' }, context))).toEqual(['/keepUpToDate']);
   });
 
   it('keeps a narrowing to allowed fields, and the mode asked for', () => {

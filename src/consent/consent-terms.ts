@@ -27,6 +27,8 @@ export interface TermsInput {
   validFrom?: string;
   validUntil?: string;
   mode?: ConsentMode;
+  /** Keep the requester up to date with changes to these products: an ongoing consent only. */
+  keepUpToDate?: boolean;
 }
 
 const NAME = '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)*$';
@@ -57,6 +59,7 @@ export const TERMS_PROPERTIES = {
   validFrom: { type: 'string', format: 'date-time', maxLength: 40 },
   validUntil: { type: 'string', format: 'date-time', maxLength: 40 },
   mode: { type: 'string', enum: ['one-time', 'ongoing'] },
+  keepUpToDate: { type: 'boolean' },
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -134,6 +137,9 @@ export function checkTerms(input: TermsInput, context: TermsContext): ConsentTer
       problems.push({ pointer: '/validUntil', message: `exceeds this purpose's maximum of ${maxDays} days` });
     }
   }
+  if (input.keepUpToDate === true && input.mode === 'one-time') {
+    problems.push({ pointer: '/keepUpToDate', message: 'only an ongoing consent keeps an organisation up to date' });
+  }
   if (problems.length > 0) return problems;
   return {
     requester: input.requester,
@@ -142,6 +148,7 @@ export function checkTerms(input: TermsInput, context: TermsContext): ConsentTer
     validFrom: new Date(validFrom),
     validUntil: new Date(validUntil),
     mode: input.mode ?? 'ongoing',
+    keepUpToDate: input.keepUpToDate ?? false,
   };
 }
 

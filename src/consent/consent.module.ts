@@ -9,6 +9,8 @@ import { ConsentService } from './consent.service';
 import { LawfulBasisService } from './lawful-basis.service';
 import { MeConsentRequestsController } from './me-consent-requests.controller';
 import { MeConsentsController } from './me-consents.controller';
+import { SubscriptionRepository } from './subscription.repository';
+import { SubscriptionsController } from './subscriptions.controller';
 
 /** The modules the consent context uses, as the application created them. */
 export interface ConsentImports {
@@ -32,7 +34,12 @@ export class ConsentModule {
     return {
       module: ConsentModule,
       imports: [uses.contracts, uses.audit, uses.citizenAuth, uses.notifications, uses.identity, uses.adapters],
-      controllers: [MeConsentsController, MeConsentRequestsController, ConsentRequestsController],
+      controllers: [
+        MeConsentsController,
+        MeConsentRequestsController,
+        ConsentRequestsController,
+        SubscriptionsController,
+      ],
       providers: [
         { provide: CONSENT_EXPIRY_INTERVAL, useValue: options.expiryIntervalMs },
         ConsentRepository,
@@ -42,6 +49,7 @@ export class ConsentModule {
         ConsentExpiryJob,
         ConsentClaimRepository,
         LawfulBasisService,
+        SubscriptionRepository,
       ],
       exports: [ConsentService, ConsentRequestService, LawfulBasisService],
     };

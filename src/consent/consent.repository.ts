@@ -13,6 +13,7 @@ export interface ConsentRow {
   valid_from: Date;
   valid_until: Date;
   mode: ConsentMode;
+  keep_up_to_date: boolean;
   status: ConsentStatus;
   created_at: Date;
   decided_at: Date | null;
@@ -35,7 +36,8 @@ export interface StoredConsent {
   lastUsedAt: Date | null;
 }
 
-const COLUMNS = `c.id, c.citizen, c.requester, c.purpose, c.products, c.valid_from, c.valid_until, c.mode, c.status,
+const COLUMNS = `c.id, c.citizen, c.requester, c.purpose, c.products, c.valid_from, c.valid_until, c.mode,
+  c.keep_up_to_date, c.status,
   c.created_at, c.decided_at, c.revoked_at, c.revoked_by, c.predecessor_id, c.request_id, c.receipt,
   s.id AS successor_id, u.use_count, u.last_used_at`;
 // A revoked or expired record reports the use of the active record it ended.
@@ -45,13 +47,14 @@ const JOINS = `LEFT JOIN consent s ON s.predecessor_id = c.id
 const INSERT: PreparedStatement = {
   name: 'consent.insert',
   text: `INSERT INTO consent (id, citizen, requester, purpose, products, valid_from, valid_until, mode, status,
-           created_at, decided_at, revoked_at, revoked_by, predecessor_id, request_id, receipt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+           created_at, decided_at, revoked_at, revoked_by, predecessor_id, request_id, receipt, keep_up_to_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 };
 const INSERT_GRANTS: PreparedStatement = {
   name: 'consent.insert-grants',
-  text: `INSERT INTO consent_grant (consent_id, citizen, requester, purpose, product, valid_from, valid_until)
-         SELECT $1, $2, $3, $4, product, $6, $7 FROM unnest($5::text[]) AS product`,
+  text: `INSERT INTO consent_grant (consent_id, citizen, requester, purpose, product, valid_from, valid_until,
+           keep_up_to_date)
+         SELECT $1, $2, $3, $4, product, $6, $7, $8 FROM unnest($5::text[]) AS product`,
 };
 const DELETE_GRANTS: PreparedStatement = {
   name: 'consent.delete-grants',
@@ -133,10 +136,20 @@ export class ConsentRepository {
       r.predecessorId,
       r.requestId,
       receipt,
+      r.keepUpToDate,
     ]);
     if (r.status === 'active') {
       const products = r.products.map((p) => p.product);
-      await tx.query(INSERT_GRANTS, [r.id, r.citizen, r.requester, r.purpose, products, r.validFrom, r.validUntil]);
+      await tx.query(INSERT_GRANTS, [
+        r.id,
+        r.citizen,
+        r.requester,
+        r.purpose,
+        products,
+        r.validFrom,
+        r.validUntil,
+        r.keepUpToDate,
+      ]);
     }
   }
 
@@ -205,6 +218,7 @@ function fromRows(rows: ConsentRow[]): StoredConsent[] {
       validFrom: row.valid_from,
       validUntil: row.valid_until,
       mode: row.mode,
+      keepUpToDate: row.keep_up_to_date,
       status: row.status,
       createdAt: row.created_at,
       decidedAt: row.decided_at,

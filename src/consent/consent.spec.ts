@@ -11,6 +11,7 @@ const RECORD: ConsentRecord = {
   validFrom: at('2026-01-01T00:00:00Z'),
   validUntil: at('2026-07-01T00:00:00Z'),
   mode: 'ongoing',
+  keepUpToDate: false,
   status: 'active',
   createdAt: at('2026-01-01T00:00:00Z'),
   decidedAt: at('2026-01-01T00:00:00Z'),

@@ -18,6 +18,8 @@ export interface ConsentTerms {
   validFrom: Date;
   validUntil: Date;
   mode: ConsentMode;
+  /** The requester is told when a product of the citizen changes (an ongoing consent only). */
+  keepUpToDate: boolean;
 }
 
 /** One immutable consent record. A change is a successor record with `predecessorId` set. */
@@ -43,6 +45,7 @@ export interface ConsentView {
   validFrom: string;
   validUntil: string;
   mode: ConsentMode;
+  keepUpToDate: boolean;
   status: ConsentStatus;
   createdAt: string;
   decidedAt: string | null;
@@ -81,6 +84,7 @@ export function toView(
     validFrom: record.validFrom.toISOString(),
     validUntil: record.validUntil.toISOString(),
     mode: record.mode,
+    keepUpToDate: record.keepUpToDate,
     // A superseded record shows what it was; the head shows what holds now.
     status: extra.successorId === null ? effectiveStatus(record, now) : record.status,
     createdAt: record.createdAt.toISOString(),

@@ -1,9 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CitizenAuthGuard } from '../citizen-auth/citizen-auth.guard';
 import { CitizenCaller } from '../citizen-auth/citizen-caller.decorator';
 import type { CitizenPrincipal } from '../citizen-auth/citizen-token.verifier';
+import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
+import { parseApproval } from './approval';
 import type { ConsentView } from './consent';
 import { ConsentRequestService, type ConsentRequestView } from './consent-request.service';
 
@@ -26,9 +28,23 @@ export class MeConsentRequestsController {
 
   @Post(':id/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Approve: the consent becomes active' })
-  approve(@CitizenCaller() caller: CitizenPrincipal, @Param('id') id: string): Promise<Decision> {
-    return this.requests.approve(caller.subject, id);
+  @ApiOperation({
+    summary:
+      'Approve: the consent becomes active. An optional body {"keepUpToDate": boolean} says whether the ' +
+      'organisation is kept up to date with changes (an ongoing request only); without it, as the organisation asked',
+  })
+  approve(
+    @CitizenCaller() caller: CitizenPrincipal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<Decision> {
+    const choice = parseApproval(body);
+    if (Array.isArray(choice)) {
+      throw new DomainError('invalid-request', 'The approval does not match its schema', {
+        extensions: { errors: choice },
+      });
+    }
+    return this.requests.approve(caller.subject, id, choice);
   }
 
   @Post(':id/reject')

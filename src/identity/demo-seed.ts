@@ -31,6 +31,18 @@ export const DEMO_BINDINGS: ReadonlyArray<{ certificate: string; organisation: s
   { certificate: 'rogue', organisation: 'afe' },
 ];
 
+/**
+ * The source agencies' certificates: they call the agency API to report that
+ * data they own has changed. Kept apart from DEMO_BINDINGS, whose
+ * organisations are also the identity provider's agency clients.
+ */
+export const DEMO_SOURCE_BINDINGS: ReadonlyArray<{ certificate: string; organisation: string }> = [
+  { certificate: 'dec', organisation: 'dec' },
+  { certificate: 'rq', organisation: 'rq' },
+  { certificate: 'saaq', organisation: 'saaq' },
+  { certificate: 'ramq', organisation: 'ramq' },
+];
+
 export const DEMO_BINDING_LABEL = 'demo-seed';
 
 export interface CertificateFacts {
@@ -57,7 +69,7 @@ export async function seedDemoOrganisations(repository: OrganisationRepository, 
   }
   const paths = devPkiPaths(certsDir);
   const seeded: string[] = [];
-  for (const { certificate, organisation } of DEMO_BINDINGS) {
+  for (const { certificate, organisation } of [...DEMO_BINDINGS, ...DEMO_SOURCE_BINDINGS]) {
     const file = paths.agencyCert(certificate);
     if (!existsSync(file)) continue;
     const facts = certificateFacts(await readFile(file, 'utf8'));

@@ -31,6 +31,7 @@ const MESSAGES: Record<OutboxEventType, Compose | null> = {
   // The agency is told by webhook; the citizen made the decision.
   'consent-request.approved': null,
   'consent-request.rejected': null,
+  'product.changed': null,
 };
 
 function messageFor(type: string): Compose | null {

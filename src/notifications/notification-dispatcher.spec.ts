@@ -28,6 +28,10 @@ describe('goesByWebhook', () => {
     ).toEqual([true, true, true, true, true]);
   });
 
+  it('sends subscribers the notice of a change', () => {
+    expect(goesByWebhook('product.changed')).toBe(true);
+  });
+
   it('does not send the agency its own request', () => {
     expect(goesByWebhook('consent-request.created')).toBe(false);
   });

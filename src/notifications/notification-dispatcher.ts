@@ -25,6 +25,7 @@ export function goesByWebhook(type: string): boolean {
     case 'consent.expired':
     case 'consent-request.approved':
     case 'consent-request.rejected':
+    case 'product.changed':
       return true;
     case 'consent-request.created':
       return false;

@@ -9,6 +9,7 @@ describe('outbox event types', () => {
       'consent-request.created',
       'consent-request.approved',
       'consent-request.rejected',
+      'product.changed',
     ]);
   });
 

@@ -44,6 +44,20 @@ export interface ConsentRequestDecidedPayload {
   purpose: string;
 }
 
+/**
+ * A product of the citizen changed at its owner, and the receiver may know it:
+ * no data, only what to fetch through an exchange. `citizen` is the pivot id
+ * here; the receiver reads its own sector's identifier.
+ */
+export interface ProductChangedPayload {
+  changeId: string;
+  product: string;
+  citizen: string;
+  changedAt: string;
+  /** The purpose the receiver subscribed with, whose basis covers the citizen. */
+  purpose: string;
+}
+
 /** Each event type's payload. */
 export interface OutboxPayloads {
   'consent.granted': ConsentEventPayload;
@@ -52,6 +66,7 @@ export interface OutboxPayloads {
   'consent-request.created': ConsentRequestCreatedPayload;
   'consent-request.approved': ConsentRequestDecidedPayload;
   'consent-request.rejected': ConsentRequestDecidedPayload;
+  'product.changed': ProductChangedPayload;
 }
 
 export type OutboxEventType = keyof OutboxPayloads;
@@ -78,6 +93,7 @@ const TYPES: Record<OutboxEventType, true> = {
   'consent-request.created': true,
   'consent-request.approved': true,
   'consent-request.rejected': true,
+  'product.changed': true,
 };
 
 /** Every event type, in a fixed order. */

@@ -7,6 +7,7 @@ import { ConsentRequestService } from '../consent/consent-request.service';
 import { ConsentService } from '../consent/consent.service';
 import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
+import { approvalChoiceOf } from './approval-form';
 import { PortalContext } from './portal-context';
 import { PortalErrorFilter } from './portal-error.filter';
 import { PortalNames } from './portal-names';
@@ -94,9 +95,10 @@ export class CitizenPagesController {
   ): Promise<void> {
     if (decision !== 'approve' && decision !== 'reject') throw new DomainError('not-found');
     const context = await this.context.require(request);
-    this.context.checkCsrf(context, formOf(request.body));
+    const form = formOf(request.body);
+    this.context.checkCsrf(context, form);
     await (decision === 'approve'
-      ? this.requests.approve(context.principal.subject, id)
+      ? this.requests.approve(context.principal.subject, id, approvalChoiceOf(form))
       : this.requests.reject(context.principal.subject, id));
     await redirect(reply, `/requests?done=${decision === 'approve' ? 'approved' : 'rejected'}`);
   }

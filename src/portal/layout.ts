@@ -54,6 +54,9 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: 700; }
 dd { margin: 0; overflow-wrap: anywhere; }
 .request { border: 1px solid #6f6f6f; border-radius: 4px; padding: 1rem; margin: 1rem 0; }
+.choice { display: flex; gap: .5rem; align-items: flex-start; margin: 1rem 0 .25rem; font-weight: 600; }
+.choice input { width: 1.25rem; height: 1.25rem; margin: .125rem 0 0; flex: none; }
+.hint { margin: 0 0 1rem; color: #3d3d3d; }
 .actions { display: flex; gap: 1rem; flex-wrap: wrap; }
 code { overflow-wrap: anywhere; }
 footer { border-top: 1px solid #6f6f6f; margin-top: 3rem; padding: 1rem; text-align: center; font-size: .875rem; }

@@ -39,6 +39,9 @@ export const EN: Messages = {
     validUntil: 'Valid until',
     mode: 'Use',
     status: 'Status',
+    updates: 'Kept up to date with my changes',
+    keptUpToDate: 'Yes',
+    notKeptUpToDate: 'No',
     actions: 'Actions',
     receipt: 'Signed receipt',
     receiptFor: (organisation) => `Download the signed receipt (${organisation})`,
@@ -64,6 +67,9 @@ export const EN: Messages = {
     untilDefault: 'The longest duration allowed for this purpose',
     message: 'Message from the organisation',
     approve: 'Approve',
+    keepUpToDate: 'Keep this organisation up to date with my changes',
+    keepUpToDateHint:
+      'If you tick this box, the organisation is told when this information changes, for as long as the consent lasts, and may then obtain it again.',
     reject: 'Reject',
     approved: 'You approved the request. The consent is active.',
     rejected: 'You rejected the request. Your refusal is recorded.',
@@ -87,6 +93,9 @@ export const EN: Messages = {
     basisExplained:
       '“You allowed it” means that you gave your consent and may withdraw it, whereas “A law allows it” means that the law shown lets the organisation obtain this information without your consent.',
     delayed: 'Some accesses a law allows, such as an investigation, appear here only after the delay that law sets.',
+    changeNotices:
+      'It also shows when an organisation was told that your information changed, and what it obtained afterwards.',
+    changeNotice: (organisation, product) => `${organisation} was told of a change to ${product}`,
   },
   audit: {
     title: 'Audit log',

@@ -39,6 +39,9 @@ export const FR: Messages = {
     validUntil: 'Valide jusqu’au',
     mode: 'Utilisation',
     status: 'État',
+    updates: 'Tenu au courant de mes changements',
+    keptUpToDate: 'Oui',
+    notKeptUpToDate: 'Non',
     actions: 'Actions',
     receipt: 'Reçu signé',
     receiptFor: (organisation) => `Télécharger le reçu signé (${organisation})`,
@@ -64,6 +67,9 @@ export const FR: Messages = {
     untilDefault: 'La durée maximale prévue pour cette fin',
     message: 'Message de l’organisme',
     approve: 'Accepter',
+    keepUpToDate: 'Tenir cet organisme au courant de mes changements',
+    keepUpToDateHint:
+      'Si vous cochez cette case, l’organisme est informé quand ces renseignements changent, tant que le consentement dure, et peut alors les obtenir de nouveau.',
     reject: 'Refuser',
     approved: 'Vous avez accepté la demande. Le consentement est actif.',
     rejected: 'Vous avez refusé la demande. Votre refus est enregistré.',
@@ -88,6 +94,9 @@ export const FR: Messages = {
       '« Vous l’avez permis » veut dire que vous avez donné votre consentement et pouvez le retirer, alors que « Une loi le permet » veut dire que la loi indiquée autorise l’organisme à obtenir ces renseignements sans votre consentement.',
     delayed:
       'Certains accès permis par une loi, comme une enquête, n’apparaissent ici qu’après le délai que cette loi fixe.',
+    changeNotices:
+      'Vous y voyez aussi quand un organisme a été informé d’un changement de vos renseignements, et ce qu’il a obtenu ensuite.',
+    changeNotice: (organisation, product) => `${organisation} a été informé d’un changement de ${product}`,
   },
   audit: {
     title: 'Journal d’audit',

@@ -39,6 +39,10 @@ export interface Messages {
     validUntil: string;
     mode: string;
     status: string;
+    /** Whether the organisation is told of the citizen's changes: the header, then yes and no. */
+    updates: string;
+    keptUpToDate: string;
+    notKeptUpToDate: string;
     actions: string;
     receipt: string;
     receiptFor: (organisation: string) => string;
@@ -63,6 +67,9 @@ export interface Messages {
     untilDefault: string;
     message: string;
     approve: string;
+    /** The approve form's checkbox, and what ticking it means. */
+    keepUpToDate: string;
+    keepUpToDateHint: string;
     reject: string;
     approved: string;
     rejected: string;
@@ -87,6 +94,10 @@ export interface Messages {
     /** One sentence: what "you allowed it" and "a law allows it" mean. */
     basisExplained: string;
     delayed: string;
+    /** One sentence: change notices are listed too. */
+    changeNotices: string;
+    /** A change notice, in plain words. */
+    changeNotice: (organisation: string, product: string) => string;
   };
   audit: {
     title: string;

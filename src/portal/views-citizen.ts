@@ -1,6 +1,7 @@
 import type { ConsentProduct, ConsentView } from '../consent/consent';
 import type { ConsentRequestView } from '../consent/consent-request.service';
 import type { Catalogue } from '../contracts/catalogue';
+import { KEEP_ASKED_FIELD, KEEP_FIELD, YES } from './approval-form';
 import { html, type SafeHtml } from './html';
 import { page, postButton, type PageContext } from './layout';
 import { PORTAL_TIME_ZONE } from './local-time';
@@ -60,6 +61,7 @@ function consentTable(context: PageContext, names: Names, caption: string, conse
         <th scope="col">${m.consents.data}</th>
         <th scope="col">${m.consents.validUntil}</th>
         <th scope="col">${m.consents.status}</th>
+        <th scope="col">${m.consents.updates}</th>
         <th scope="col">${m.consents.actions}</th>
       </tr>
     </thead>
@@ -72,6 +74,7 @@ function consentTable(context: PageContext, names: Names, caption: string, conse
           <td>${dataList(names, lang, c.requester, c.purpose, c.products)}</td>
           <td>${formatDate(lang, c.validUntil)}</td>
           <td>${m.status[c.status]} (${m.mode[c.mode]})</td>
+          <td>${c.keepUpToDate ? m.consents.keptUpToDate : m.consents.notKeptUpToDate}</td>
           <td class="actions">
             <a href="/consents/${c.id}/receipt" download aria-label="${m.consents.receiptFor(org)}"
               >${m.consents.receipt}</a
@@ -126,6 +129,34 @@ export function revokePage(
   );
 }
 
+/**
+ * The approve form, its button outside it (next to the reject form's): for an
+ * ongoing request, the citizen decides whether the organisation is kept up to
+ * date, ticked when the organisation asked for it.
+ */
+function approveForm(context: PageContext & { session: { csrf: string } }, r: ConsentRequestView): SafeHtml {
+  const { m } = context;
+  const box = `keep-${r.id}`;
+  return html`<form id="approve-${r.id}" method="post" action="/requests/${r.id}/approve">
+    <input type="hidden" name="_csrf" value="${context.session.csrf}" />
+    ${r.mode === 'ongoing'
+      ? html`<input type="hidden" name="${KEEP_ASKED_FIELD}" value="${YES}" />
+          <p class="choice">
+            <input
+              type="checkbox"
+              id="${box}"
+              name="${KEEP_FIELD}"
+              value="${YES}"
+              aria-describedby="${box}-hint"
+              ${r.keepUpToDate ? html`checked` : ''}
+            />
+            <label for="${box}">${m.requests.keepUpToDate}</label>
+          </p>
+          <p class="hint" id="${box}-hint">${m.requests.keepUpToDateHint}</p>`
+      : ''}
+  </form>`;
+}
+
 function requestCard(
   context: PageContext & { session: { csrf: string } },
   names: Names,
@@ -153,10 +184,11 @@ function requestCard(
         : html`<dt>${m.requests.message}</dt>
             <dd>${r.message}</dd>`}
     </dl>
+    ${approveForm(context, r)}
     <div class="actions">
-      ${postButton(`/requests/${r.id}/approve`, context.session.csrf, m.requests.approve, {
-        ariaLabel: `${m.requests.approve} : ${org}`,
-      })}
+      <button type="submit" form="approve-${r.id}" aria-label="${m.requests.approve} : ${org}">
+        ${m.requests.approve}
+      </button>
       ${postButton(`/requests/${r.id}/reject`, context.session.csrf, m.requests.reject, {
         className: 'secondary',
         ariaLabel: `${m.requests.reject} : ${org}`,

@@ -26,6 +26,34 @@ function select(
   </label>`;
 }
 
+/** A change notice in plain words: the organisation was told that this information changed. */
+export function changeNoticeWords(m: Messages, entry: AccessEntry): string {
+  return m.history.changeNotice(
+    entry.organisationName ?? entry.organisation,
+    entry.productTitle?.[m.lang] ?? entry.product,
+  );
+}
+
+function entryRow(m: Messages, e: AccessEntry): SafeHtml {
+  const lang = m.lang;
+  const cells = html`<td>${formatDate(lang, e.when, true)}</td>
+    <td>${e.organisationName ?? e.organisation}</td>
+    <td>${e.productTitle?.[lang] ?? e.product}</td>
+    <td>${e.purposeTitle?.[lang] ?? e.purpose}</td>`;
+  if (e.kind === 'change-notice') {
+    return html`<tr class="change-notice">
+      ${cells}
+      <td colspan="3">${changeNoticeWords(m, e)}</td>
+    </tr>`;
+  }
+  return html`<tr>
+    ${cells}
+    <td>${basisWords(m, e)}</td>
+    <td>${e.caseRef ?? ''}</td>
+    <td>${m.decision[e.decision] ?? e.decision}</td>
+  </tr>`;
+}
+
 /** Why the organisation could ask, in plain words: the citizen's consent, or a law and its reference. */
 export function basisWords(m: Messages, entry: Pick<AccessEntry, 'basis' | 'legalReference'>): string {
   if (entry.basis === 'consent') return m.history.consentBasis;
@@ -57,6 +85,7 @@ export function historyPage(context: PageContext, names: Names, entries: AccessE
     html`<p>${m.history.intro}</p>
       <p>${m.history.basisExplained}</p>
       <p>${m.history.delayed}</p>
+      <p>${m.history.changeNotices}</p>
       <form class="filters" method="get" action="/history">
         ${select('org', m.history.organisation, m.history.any, filter.org, orgs)}
         ${select('product', m.history.product, m.history.any, filter.product, products)}
@@ -81,18 +110,7 @@ export function historyPage(context: PageContext, names: Names, entries: AccessE
               </tr>
             </thead>
             <tbody>
-              ${shown.map(
-                (e) =>
-                  html`<tr>
-                    <td>${formatDate(lang, e.when, true)}</td>
-                    <td>${e.organisationName ?? e.organisation}</td>
-                    <td>${e.productTitle?.[lang] ?? e.product}</td>
-                    <td>${e.purposeTitle?.[lang] ?? e.purpose}</td>
-                    <td>${basisWords(m, e)}</td>
-                    <td>${e.caseRef ?? ''}</td>
-                    <td>${m.decision[e.decision] ?? e.decision}</td>
-                  </tr>`,
-              )}
+              ${shown.map((e) => entryRow(m, e))}
             </tbody>
           </table>`}`,
   );

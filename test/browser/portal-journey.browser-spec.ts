@@ -3,6 +3,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Agent } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from '../support/agency-client';
 import { citizenIdOf } from '../support/citizen-ids';
+import { mintDevToken } from '../../src/citizen-auth/dev-idp/dev-token';
+import { bearer, devIdpKey, TEST_AUDIENCE } from '../support/citizen-tokens';
 import { startPortalGateway, type PortalGateway } from '../support/portal-gateway';
 import { launchChromium, PageRecorder, signInAs } from './browser-kit';
 
@@ -38,6 +40,59 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(NOTICE),
     });
+
+  const json = (agent: Agent, method: 'POST' | 'PUT', path: string, body: unknown): Promise<AgencyResponse> =>
+    call(agent, `${gateway.agencyUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  /** The citizen's bearer token from this gateway's own dev IdP. */
+  const tokenOfCitizen = async (): Promise<string> =>
+    mintDevToken(await devIdpKey(), { issuer: gateway.issuer, audience: TEST_AUDIENCE, subject: CITIZEN });
+
+  /** A consent that keeps retraite-qc up to date, its subscription, and a change of address told to it. */
+  const keepRetraiteUpToDate = async (): Promise<void> => {
+    const granted = await fetch(`${gateway.publicUrl}/v1/me/consents`, {
+      method: 'POST',
+      headers: { ...bearer(await tokenOfCitizen()), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        requester: 'retraite-qc',
+        purpose: 'retraite-qc.rente',
+        products: ['saaq.adresse'],
+        keepUpToDate: true,
+      }),
+    });
+    expect(granted.status).toBe(201);
+    const retraite = agencyAgent(gateway.certsDir, 'retraite-qc');
+    const saaq = agencyAgent(gateway.certsDir, 'saaq');
+    try {
+      const subscribed = await json(retraite, 'PUT', '/v1/subscriptions/saaq.adresse', {
+        purpose: 'retraite-qc.rente',
+      });
+      expect(subscribed.status).toBe(201);
+      const reported = await json(saaq, 'POST', '/v1/changes', {
+        product: 'saaq.adresse',
+        citizen: citizenIdOf('saaq', CITIZEN),
+        changedAt: new Date().toISOString(),
+      });
+      expect(reported.status).toBe(202);
+    } finally {
+      await Promise.all([retraite.close(), saaq.close()]);
+    }
+    // The fan-out runs after the answer: wait until the citizen's log has the notice.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const log = await fetch(`${gateway.publicUrl}/v1/me/access-log`, {
+        headers: bearer(await tokenOfCitizen()),
+      });
+      const { entries } = (await log.json()) as { entries: { kind?: string }[] };
+      if (entries.some((entry) => entry.kind === 'change-notice')) return;
+      if (Date.now() > deadline) throw new Error('the change notice never reached the access log');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
 
   beforeAll(async () => {
     gateway = await startPortalGateway();
@@ -106,6 +161,8 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
       body: JSON.stringify(CONTROL),
     });
     expect(control.status).toBe(200);
+    // The citizen keeps retraite-qc up to date with their address; they move, and the SAAQ reports it.
+    await keepRetraiteUpToDate();
     await recorder.visit(page, `${base}/history`, 'history');
     const history = (await page.getByRole('table').textContent()) ?? '';
     expect(history).toContain('Transmis');
@@ -116,6 +173,7 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     expect(statuteText).toContain(`Une loi le permet : ${MESS_LAW}`);
     expect(statuteText).toContain('Transmis');
     await expect(page.getByText('« Vous l’avez permis » veut dire').count()).resolves.toBe(1);
+    expect(history).toContain('Retraite Québec a été informé d’un changement de');
     const consentRow = page.getByRole('row').filter({ hasText: 'Aide financière aux études' }).first();
     await expect(consentRow.textContent()).resolves.toContain('Vous l’avez permis');
     await page.getByLabel('Résultat').selectOption('deny');

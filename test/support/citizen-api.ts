@@ -4,6 +4,8 @@ export interface GrantTerms {
   requester: string;
   purpose: string;
   products: string[];
+  mode?: 'one-time' | 'ongoing';
+  keepUpToDate?: boolean;
 }
 
 /** The citizen grants a consent through the citizen API, as the README's first calls do. */
@@ -13,6 +15,13 @@ export async function grantConsent(publicUrl: string, citizen: string, terms: Gr
     headers: { ...bearer(await citizenToken(citizen)), 'content-type': 'application/json' },
     body: JSON.stringify(terms),
   });
+}
+
+/** The citizen grants a consent, which must be accepted: its id. */
+export async function grantedConsentId(publicUrl: string, citizen: string, terms: GrantTerms): Promise<string> {
+  const response = await grantConsent(publicUrl, citizen, terms);
+  if (response.status !== 201) throw new Error(`the grant answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
 }
 
 /** A response body as JSON, or undefined when it is not JSON. */

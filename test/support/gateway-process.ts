@@ -67,6 +67,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Gate
       METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
       DEV_IDP_PORT: String(idpPort),
       SIMULATOR_BASE_PORT: '0',
+      DEMO_WEBHOOK_PORT: '0',
       CERTS_DIR: join(dir, 'certs'),
       AUDIT_CHECKPOINT_DIR: join(dir, 'checkpoints'),
       MAIL_DIR: join(dir, 'mail'),

@@ -1,5 +1,5 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, type TLSSocket } from 'node:tls';
@@ -7,13 +7,14 @@ import { X509Crl } from '@peculiar/x509';
 import {
   crlNumberOf,
   DEMO_AGENCIES,
+  DEMO_SOURCE_AGENCIES,
   devPkiPaths,
   ensureDevPki,
   REFUSED_IDENTITIES,
   revokeCertificate,
 } from './dev-pki';
 
-const IDENTITIES = [...DEMO_AGENCIES, ...REFUSED_IDENTITIES];
+const IDENTITIES = [...DEMO_AGENCIES, ...DEMO_SOURCE_AGENCIES, ...REFUSED_IDENTITIES];
 
 describe('development PKI', () => {
   let dir: string;
@@ -44,7 +45,18 @@ describe('development PKI', () => {
   it('chains the agency identities to the agency CA and rogue to the rogue CA', () => {
     const ca = new NodeX509Certificate(read(paths().caCert));
     const rogueCa = new NodeX509Certificate(read(paths().rogueCaCert));
-    for (const name of ['afe', 'mess', 'retraite-qc', 'revoked', 'expired', 'unregistered']) {
+    for (const name of [
+      'afe',
+      'mess',
+      'retraite-qc',
+      'dec',
+      'rq',
+      'saaq',
+      'ramq',
+      'revoked',
+      'expired',
+      'unregistered',
+    ]) {
       expect(cert(name).verify(ca.publicKey)).toBe(true);
       expect(cert(name).subject).toContain(`CN=${name}`);
     }
@@ -81,6 +93,32 @@ describe('development PKI', () => {
       expect(read(devPkiPaths(other).caCert)).not.toBe(first);
       // `dev certs` forces a new PKI; its CRL number must still increase.
       expect(crlNumberOf(new X509Crl(read(devPkiPaths(other).crl)))).toBe(firstNumber + 1);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('gives a PKI made before the source agencies their certificates, keeping its CA and the others', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'passerelle-pki-'));
+    try {
+      await ensureDevPki(other);
+      const p = devPkiPaths(other);
+      const ca = read(p.caCert);
+      const afe = read(p.agencyCert('afe'));
+      for (const name of DEMO_SOURCE_AGENCIES) {
+        unlinkSync(p.agencyCert(name));
+        unlinkSync(p.agencyKey(name));
+      }
+      await expect(ensureDevPki(other)).resolves.toEqual({ generated: true });
+      expect(read(p.caCert)).toBe(ca);
+      expect(read(p.agencyCert('afe'))).toBe(afe);
+      const caKey = new NodeX509Certificate(ca).publicKey;
+      for (const name of DEMO_SOURCE_AGENCIES) {
+        const issued = new NodeX509Certificate(read(p.agencyCert(name)));
+        expect(issued.verify(caKey)).toBe(true);
+        expect(issued.subject).toContain(`CN=${name}`);
+        expect(existsSync(p.agencyKey(name))).toBe(true);
+      }
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

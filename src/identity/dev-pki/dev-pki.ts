@@ -18,13 +18,16 @@ import forge from 'node-forge';
 
 /**
  * The development PKI: an agency CA with its CRL, the server certificate, the
- * demo agencies' client certificates, and the identities that must be refused.
+ * demo agencies' client certificates (requesters and sources), and the
+ * identities that must be refused.
  * Certificates are made with node-forge; node-forge cannot write CRLs, so the
  * CRL is made with @peculiar/x509.
  */
 export const DEMO_AGENCIES = ['afe', 'mess', 'retraite-qc'] as const;
+/** The source agencies, which report changes to the data they own. */
+export const DEMO_SOURCE_AGENCIES = ['dec', 'rq', 'saaq', 'ramq'] as const;
 export const REFUSED_IDENTITIES = ['revoked', 'expired', 'unregistered', 'rogue'] as const;
-const CLIENT_IDENTITIES = [...DEMO_AGENCIES, ...REFUSED_IDENTITIES];
+const CLIENT_IDENTITIES = [...DEMO_AGENCIES, ...DEMO_SOURCE_AGENCIES, ...REFUSED_IDENTITIES];
 
 export interface DevPkiPaths {
   dir: string;
@@ -291,7 +294,7 @@ function serialOf(pem: string): string {
 /**
  * Generates whatever is missing. A new CA invalidates everything it signed, so
  * without one (or with `force`) the whole PKI is made again; otherwise only
- * missing leaves are. The CRL is always present, fresh, and lists `revoked`.
+ * missing leaves are (a PKI made before an identity was added gains it). The CRL is always present, fresh, and lists `revoked`.
  */
 export async function ensureDevPki(
   dir: string,

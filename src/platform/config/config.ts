@@ -56,6 +56,8 @@ export interface AppConfig {
   sources: SourcesConfig;
   citizenAuth: CitizenAuthConfig;
   consent: { expiryIntervalMs: number };
+  /** The fan-out of reported changes: how often it looks, and how many changes per transaction. */
+  changes: { intervalMs: number; batch: number; bodyLimitBytes: number };
   audit: AuditConfig;
   notifications: NotificationsConfig;
 }
@@ -111,6 +113,8 @@ export interface SourcesConfig {
    * (the gateway's logins may not); unset: DATABASE_OWNER_URL, then DATABASE_URL.
    */
   simulatorDatabaseUrl: string | undefined;
+  /** The demo agencies' webhook receiver (127.0.0.1), started with the simulators and the demo seed; 0: a free port. */
+  demoWebhookPort: number;
   deadlineMs: number;
   maxResponseBytes: number;
   breakerFailures: number;
@@ -249,12 +253,18 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       simulators: (v.SIMULATORS as boolean | undefined) ?? nodeEnv !== 'production',
       simulatorBasePort: v.SIMULATOR_BASE_PORT as number,
       simulatorDatabaseUrl: v.SIMULATOR_DATABASE_URL as string | undefined,
+      demoWebhookPort: v.DEMO_WEBHOOK_PORT as number,
       deadlineMs: v.SOURCE_DEADLINE_MS as number,
       maxResponseBytes: v.SOURCE_MAX_RESPONSE_BYTES as number,
       breakerFailures: v.SOURCE_BREAKER_FAILURES as number,
       breakerHalfOpenMs: v.SOURCE_BREAKER_HALF_OPEN_MS as number,
     },
     consent: { expiryIntervalMs: v.CONSENT_EXPIRY_INTERVAL_MS as number },
+    changes: {
+      intervalMs: v.CHANGES_INTERVAL_MS as number,
+      batch: v.CHANGES_BATCH as number,
+      bodyLimitBytes: v.CHANGES_BODY_LIMIT_BYTES as number,
+    },
     audit: {
       checkpointDir: resolve(cwd, v.AUDIT_CHECKPOINT_DIR as string),
       checkpointEvery: v.AUDIT_CHECKPOINT_EVERY as number,

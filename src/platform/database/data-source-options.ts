@@ -8,6 +8,7 @@ import { Portal1795824000000 } from './migrations/1795824000000-portal';
 import { StatelessSignIn1795910400000 } from './migrations/1795910400000-stateless-sign-in';
 import { ApplicationLogin1795996800000 } from './migrations/1795996800000-application-login';
 import { OrganisationSector1796083200000 } from './migrations/1796083200000-organisation-sector';
+import { ChangePropagation1796169600000 } from './migrations/1796169600000-change-propagation';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   StatelessSignIn1795910400000,
   ApplicationLogin1795996800000,
   OrganisationSector1796083200000,
+  ChangePropagation1796169600000,
 ];
 
 export interface DatabaseSettings {

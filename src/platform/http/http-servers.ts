@@ -17,6 +17,8 @@ export interface HttpServersOptions {
   /** TLS options of the agency listener: key, cert, client CA and CRL. */
   agencyTls: https.ServerOptions;
   bodyLimitBytes: number;
+  /** Routes that take larger bodies than the rest, by "METHOD /path" (a source's batch of changes). */
+  routeBodyLimits?: Record<string, number>;
   jsonMaxDepth: number;
 }
 
@@ -95,6 +97,14 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
 
   // Only JSON bodies are accepted anywhere; every other type is a 415.
   instance.removeAllContentTypeParsers();
+  // Registered before any route: the few routes that take large bodies get their own limit.
+  instance.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const limit = options.routeBodyLimits?.[`${method} ${route.url}`];
+      if (limit !== undefined) route.bodyLimit = limit;
+    }
+  });
   const parseJson = instance.getDefaultJsonParser('error', 'error');
   instance.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
