@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import { ADAPTER_KINDS } from '../adapters/adapter-kinds';
-import type { SaaqAddressChange } from '../adapters/rest/saaq-address-change';
+import type { SaaqAddressChange } from '../adapters/simulators/saaq-address-change';
 import type { RestSettings } from '../adapters/rest/rest-settings';
 import type { SaaqAddressRecord } from '../adapters/simulators/demo-records';
 import { DEMO_ENDPOINTS, simulatorPorts } from '../adapters/simulators/simulators';

@@ -1,5 +1,20 @@
-import type { RqAssessmentRecord } from '../simulators/demo-records';
 import type { FixedWidthSettings } from './copybook-layout';
+
+/**
+ * `rq`, Revenu Québec: notices of assessment on the mainframe. Amounts are in
+ * cents, as the copybook stores them (implied two decimals).
+ */
+export interface RqAssessmentRecord {
+  dossier: string;
+  taxYear: number;
+  assessmentDate: string; // YYYYMMDD
+  totalIncomeCents: number;
+  netIncomeCents: number;
+  taxableIncomeCents: number;
+  /** Negative: a refund. */
+  balanceCents: number;
+  lines: readonly { line: string; description: string; amountCents: number }[];
+}
 
 /**
  * Revenu Québec's notice of assessment as its mainframe lays it out. The

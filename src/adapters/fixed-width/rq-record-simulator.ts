@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { listenOn } from '../../platform/net/listen';
-import { RQ_RECORDS, type RqAssessmentRecord } from '../simulators/demo-records';
+import { RQ_RECORDS } from '../simulators/demo-records';
+import type { RqAssessmentRecord } from './rq-copybook';
 import { Faults } from '../simulators/faults';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/running-simulator';
 import { encodeRecord } from './copybook';

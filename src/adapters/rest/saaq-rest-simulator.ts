@@ -4,7 +4,7 @@ import { SAAQ_RECORDS, type SaaqAddressRecord } from '../simulators/demo-records
 import { Faults } from '../simulators/faults';
 import { playFault, send, serveHttp } from '../simulators/http-simulator';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/running-simulator';
-import { applyAddressChange, isLoopbackAddress } from './saaq-address-change';
+import { applyAddressChange, isLoopbackAddress } from '../simulators/saaq-address-change';
 
 const ADDRESS_PATH = /^\/v1\/permis\/([^/]+)\/adresse$/;
 /** A change of address is a few hundred bytes. */

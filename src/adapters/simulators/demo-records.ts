@@ -1,3 +1,4 @@
+import type { RqAssessmentRecord } from '../fixed-width/rq-copybook';
 /**
  * The demo world's citizens as each legacy source knows them, in the
  * source's own shape and under the source's own local id. The link seed maps
@@ -86,22 +87,7 @@ export const DEC_RECORDS: readonly DecBirthRecord[] = [
   },
 ];
 
-/**
- * `rq`, Revenu Québec: notices of assessment on the mainframe. Amounts are in
- * cents, as the copybook stores them (implied two decimals).
- */
-export interface RqAssessmentRecord {
-  dossier: string;
-  taxYear: number;
-  assessmentDate: string; // YYYYMMDD
-  totalIncomeCents: number;
-  netIncomeCents: number;
-  taxableIncomeCents: number;
-  /** Negative: a refund. */
-  balanceCents: number;
-  lines: readonly { line: string; description: string; amountCents: number }[];
-}
-
+/** `rq`, Revenu Québec: notices of assessment on the mainframe, amounts in cents as the copybook stores them. */
 export const RQ_RECORDS: readonly RqAssessmentRecord[] = [
   {
     dossier: '100000001',

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { SaaqAddressRecord } from '../simulators/demo-records';
+import type { SaaqAddressRecord } from './demo-records';
 
 /**
  * A change of address as the SAAQ simulator takes it (`PUT` on a licence's

@@ -1,4 +1,4 @@
-import { SAAQ_RECORDS } from '../simulators/demo-records';
+import { SAAQ_RECORDS } from './demo-records';
 import { applyAddressChange, isLoopbackAddress } from './saaq-address-change';
 
 const CURRENT = SAAQ_RECORDS[1];
