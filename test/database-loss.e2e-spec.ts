@@ -75,7 +75,12 @@ describe('The database goes away during load, and comes back', () => {
     };
     const load = Array.from({ length: 4 }, worker);
 
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Under way before the cut: at least one exchange released (a loaded machine may take more than a moment).
+    await eventually(
+      () => outcomes.some((o) => o.phase === 'before' && o.status === 200),
+      'an exchange to succeed before the cut',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
     phase = 'down';
     proxy.cut();
     await new Promise((resolve) => setTimeout(resolve, 300));
