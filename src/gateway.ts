@@ -1,3 +1,4 @@
+import { DEV_ACCOUNTS } from './citizen-auth/dev-idp/dev-accounts';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -93,7 +94,8 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
-      config,
+      // The demo citizens' messages are written as files; the mailer itself knows no demo account.
+      config: { ...config, notifications: { ...config.notifications, demoMailboxes: [...DEV_ACCOUNTS.keys()] } },
       databaseUrl: options.databaseUrl,
       signingKey,
       crl,

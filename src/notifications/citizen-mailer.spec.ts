@@ -2,8 +2,13 @@ import { DEMO_CITIZENS } from '../adapters/simulators/demo-records';
 import { CitizenMailer } from './citizen-mailer';
 
 describe('CitizenMailer.wants', () => {
-  const mailer = new CitizenMailer({ smtpUrl: undefined, mailFrom: 'passerelle@example.org', mailDir: '/nonexistent' });
   const citizen = DEMO_CITIZENS[0].pivotId;
+  const mailer = new CitizenMailer({
+    smtpUrl: undefined,
+    mailFrom: 'passerelle@example.org',
+    mailDir: '/nonexistent',
+    demoMailboxes: [citizen],
+  });
 
   it('writes to the citizen about their consents and the requests made to them', () => {
     expect(

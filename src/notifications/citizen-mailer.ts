@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
-import { DEV_ACCOUNTS } from '../citizen-auth/dev-idp/dev-accounts';
 import type { NotificationsConfig } from '../platform/config/config';
 import { isOutboxEventType, type OutboxEventType } from './outbox-events';
 
@@ -51,8 +50,12 @@ function products(data: Record<string, unknown>): string {
  */
 export class CitizenMailer {
   private readonly transport: Transporter;
+  private readonly demoMailboxes: ReadonlySet<string>;
 
-  constructor(private readonly config: Pick<NotificationsConfig, 'smtpUrl' | 'mailFrom' | 'mailDir'>) {
+  constructor(
+    private readonly config: Pick<NotificationsConfig, 'smtpUrl' | 'mailFrom' | 'mailDir' | 'demoMailboxes'>,
+  ) {
+    this.demoMailboxes = new Set(config.demoMailboxes);
     this.transport =
       config.smtpUrl === undefined
         ? createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
@@ -61,7 +64,9 @@ export class CitizenMailer {
 
   /** The citizen's address, when there is one to write to. */
   addressOf(citizen: string): string | undefined {
-    return DEV_ACCOUNTS.has(citizen) && this.config.smtpUrl === undefined ? `${citizen}@citoyens.example` : undefined;
+    return this.demoMailboxes.has(citizen) && this.config.smtpUrl === undefined
+      ? `${citizen}@citoyens.example`
+      : undefined;
   }
 
   wants(citizen: string, type: string): boolean {

@@ -87,6 +87,12 @@ export interface NotificationsConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   mailDir: string;
+  /**
+   * Citizens who, while SMTP_URL is unset, get their messages as .eml files
+   * under a demo address: the development IdP's accounts, named by the
+   * composition root (empty here). Nobody else has an address yet.
+   */
+  demoMailboxes: readonly string[];
 }
 
 export interface CitizenAuthConfig {
@@ -281,6 +287,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       smtpUrl: v.SMTP_URL as string | undefined,
       mailFrom: v.MAIL_FROM as string,
       mailDir: resolve(cwd, v.MAIL_DIR as string),
+      demoMailboxes: [],
     },
     citizenAuth: {
       issuer: (v.OIDC_ISSUER as string | undefined) ?? `http://localhost:${v.DEV_IDP_PORT as number}`,
