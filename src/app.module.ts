@@ -12,6 +12,7 @@ import type { SectorIdentifiers } from './identity/sector-identifier';
 import type { SourcesConfig } from './platform/config/config';
 import { ExchangeModule } from './exchange/exchange.module';
 import { IdentityModule } from './identity/identity.module';
+import { MyDataModule } from './my-data/my-data.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { type PlatformOptions, PlatformModule } from './platform/platform.module';
 import { PORTAL_PROBLEM_PAGE } from './portal/portal-error.filter';
@@ -38,7 +39,7 @@ export class AppModule {
     const citizenAuth = CitizenAuthModule.forRoot(options.config.citizenAuth);
     const audit = AuditModule.forRoot(options.audit, { contracts, citizenAuth });
     const adapters = AdaptersModule.forRoot(options.sources, { contracts });
-    const notifications = NotificationsModule.forRoot(options.config.notifications, { identity });
+    const notifications = NotificationsModule.forRoot(options.config.notifications, { identity, contracts });
     const consent = ConsentModule.forRoot(options.config.consent, {
       contracts,
       audit,
@@ -49,11 +50,14 @@ export class AppModule {
     });
     const exchange = ExchangeModule.forRoot({ contracts, consent, adapters, audit, identity });
     const changes = ChangesModule.forRoot(options.config.changes, { contracts, identity, audit });
+    const myData = MyDataModule.forRoot({ contracts, adapters, audit, consent });
     const portal = PortalModule.forRoot(portalOptionsOf(options.config, options.audit.pseudonymKey), {
       contracts,
       citizenAuth,
       consent,
       audit,
+      myData,
+      notifications,
     });
     return {
       module: AppModule,
@@ -68,6 +72,7 @@ export class AppModule {
         notifications,
         exchange,
         changes,
+        myData,
         portal,
       ],
     };

@@ -16,6 +16,12 @@ import {
   demoWebhookReceiverWanted,
   startDemoWebhookReceiver,
 } from './notifications/demo-webhook-receiver';
+import {
+  type DevMailServer,
+  devMailWanted,
+  startDevMailServer,
+  withDevMail,
+} from './notifications/dev-mail/dev-mail-server';
 import { ensureDevPki } from './identity/dev-pki/dev-pki';
 import { DEMO_BINDINGS, DEMO_ORGANISATIONS } from './identity/demo-seed';
 import { ensureDevSectorKey } from './identity/sector-key';
@@ -127,8 +133,9 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
   let simulators: SimulatorProcess | undefined;
   let devIdp: ChildService<string> | undefined;
   let receiver: DemoWebhookReceiver | undefined;
+  let devMail: DevMailServer | undefined;
   const stopDatabase = async (): Promise<void> => {
-    await Promise.all([simulators?.stop(), devIdp?.stop(), receiver?.close()]);
+    await Promise.all([simulators?.stop(), devIdp?.stop(), receiver?.close(), devMail?.close()]);
     if (embedded !== undefined) await embedded.stop();
   };
 
@@ -143,6 +150,13 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
       receiver = await startDemoWebhookReceiver({ port: config.sources.demoWebhookPort });
       log.info({ url: receiver.url }, "demo agencies' webhook receiver started");
     }
+    if (devMailWanted(config)) {
+      const { mailDir, devMail: ports } = config.notifications;
+      devMail = await startDevMailServer({ dir: mailDir, smtpPort: ports.smtpPort, httpPort: ports.httpPort });
+      // Citizens' messages go through SMTP as in production, to a server that keeps them for reading.
+      gatewayConfig = withDevMail(gatewayConfig, devMail);
+      log.info({ smtp: devMail.smtpUrl, inbox: devMail.inboxUrl }, 'development mail server started');
+    }
     if (config.citizenAuth.devIdp.enabled) {
       const { devIdp: options, audience, roleClaim } = config.citizenAuth;
       if (await ensureDevIdpKey(options.keyFile)) log.info('development IdP key generated');
@@ -156,7 +170,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
         agencies: { clients: demoAgencyClients([DEV_AGENCY_REDIRECT_URI]), sectorKeyFile: config.sectorKeyFile },
       });
       // The gateway trusts the IdP it started.
-      gatewayConfig = { ...config, citizenAuth: { ...config.citizenAuth, issuer: devIdp.detail } };
+      gatewayConfig = { ...gatewayConfig, citizenAuth: { ...config.citizenAuth, issuer: devIdp.detail } };
       log.info({ issuer: devIdp.detail }, 'development IdP started');
     }
     gateway = await createGateway(gatewayConfig, {
@@ -196,6 +210,7 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
       '\n' +
       (devIdp === undefined ? '' : citizenCall(publicPort, devIdp.detail) + '\n') +
       (receiver === undefined ? '' : `Webhooks received by the demo agencies: ${receiver.receivedUrl}\n\n`) +
+      (devMail === undefined ? '' : `Messages to citizens (development inbox): ${devMail.inboxUrl}\n\n`) +
       (await sourcesTable(gateway.catalogue, endpoints)) +
       '\n',
   );

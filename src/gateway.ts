@@ -1,4 +1,3 @@
-import { DEV_ACCOUNTS } from './citizen-auth/dev-idp/dev-accounts';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -94,8 +93,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
-      // The demo citizens' messages are written as files; the mailer itself knows no demo account.
-      config: { ...config, notifications: { ...config.notifications, demoMailboxes: [...DEV_ACCOUNTS.keys()] } },
+      config,
       databaseUrl: options.databaseUrl,
       signingKey,
       crl,

@@ -142,13 +142,13 @@ describe('Change notices in the citizen’s access log and portal history', () =
     const french = await historyOf(CITIZEN);
     for (const notice of [toAfe, toMess]) {
       expect(french).toContain(
-        escapeHtml(`${notice.organisationName} a été informé d’un changement de ${titleOf('fr')}`),
+        escapeHtml(`${notice.organisationName} a été avisé d’un changement de « ${titleOf('fr')} »`),
       );
     }
-    expect(french.match(/<tr class="change-notice">/g)).toHaveLength(2);
+    expect(french.match(/a été avisé d’un changement de «/g)).toHaveLength(2);
     const english = await historyOf(CITIZEN, 'en');
-    expect(english).toContain('<html lang="en">');
-    expect(english).toContain(escapeHtml(`${toAfe.organisationName} was told of a change to ${titleOf('en')}`));
+    expect(english).toContain('<html lang="en" class="govuk-template">');
+    expect(english).toContain(escapeHtml(`${toAfe.organisationName} was told of a change to “${titleOf('en')}”`));
   });
 
   it('shows no change notice in another citizen’s history', async () => {

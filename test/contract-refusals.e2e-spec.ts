@@ -205,7 +205,10 @@ describe('Refusals before the consent check are audited and shown to the citizen
     const client = new WebClient();
     await client.follow(`${gateway.publicUrl}/auth/login`, CITIZEN);
     const page = await (await client.request(`${gateway.publicUrl}/history`)).text();
-    const row = /<tr>(?:(?!<\/tr>)[\s\S])*ramq\.dossier-medical(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page)?.[0] ?? '';
+    const row =
+      /<tr class="govuk-table__row">(?:(?!<\/tr>)[\s\S])*ramq\.dossier-medical(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(
+        page,
+      )?.[0] ?? '';
     expect(row).toContain('Refusé');
     expect(row).toContain('Aide financière aux études');
   });

@@ -1,15 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { Client } from 'pg';
 import type { Agent } from 'undici';
+import { CitizenContacts } from '../src/notifications/citizen-contacts.service';
 import { verifyDetached } from '../src/platform/signing/detached-jws';
-import { testEnv } from './setup/test-env';
 import { agencyAgent, call } from './support/agency-client';
 import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startHttpStub, type HttpStub } from './support/http-stub';
+import { type Mailbox, startMailbox } from './support/mailbox';
 import { eventually, startTestGateway, type TestGateway } from './support/test-gateway';
 
 const MAX_ATTEMPTS = 3;
@@ -21,7 +19,7 @@ describe('Notifications from the transactional outbox: signed webhooks with retr
   let db: Client;
   let flaky: HttpStub;
   let stuck: HttpStub;
-  let mailDir: string;
+  let mailbox: Mailbox;
   let flakyFailures = 2;
 
   const registerWebhook = (agent: Agent, url: string) =>
@@ -55,14 +53,14 @@ describe('Notifications from the transactional outbox: signed webhooks with retr
       else response.writeHead(204).end();
     });
     stuck = await startHttpStub(() => undefined);
-    mailDir = join(testEnv('root'), `mail-${randomBytes(4).toString('hex')}`);
+    mailbox = await startMailbox();
     gateway = await startTestGateway({
       env: {
         NOTIFY_INTERVAL_MS: '50',
         WEBHOOK_RETRY_BASE_MS: '50',
         WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
         WEBHOOK_TIMEOUT_MS: '300',
-        MAIL_DIR: mailDir,
+        SMTP_URL: mailbox.server.smtpUrl,
       },
     });
     afe = agencyAgent(gateway.certsDir, 'afe');
@@ -77,7 +75,7 @@ describe('Notifications from the transactional outbox: signed webhooks with retr
     await db.end();
     await Promise.all([afe.close(), mess.close()]);
     await gateway.stop();
-    await Promise.all([flaky.close(), stuck.close()]);
+    await Promise.all([flaky.close(), stuck.close(), mailbox.close()]);
   });
 
   it('delivers consent.granted to the organisation, signed, after retrying a failing receiver', async () => {
@@ -143,7 +141,10 @@ describe('Notifications from the transactional outbox: signed webhooks with retr
     expect(stuck.requests.length).toBe(MAX_ATTEMPTS);
   });
 
-  it('writes the citizen’s message as an .eml file in development', async () => {
+  it('sends the citizen’s message through SMTP to the confirmed address of their contact record', async () => {
+    await gateway.gateway.app
+      .get(CitizenContacts)
+      .recordSignIn('demo-citizen-3', { email: 'citizen3@example.org', emailVerified: true });
     const consentId = await grant('demo-citizen-3', {
       requester: 'afe',
       purpose: 'afe.calcul-aide',
@@ -154,11 +155,10 @@ describe('Notifications from the transactional outbox: signed webhooks with retr
       'the message',
       5_000,
     );
-    expect(existsSync(mailDir)).toBe(true);
-    const messages = readdirSync(mailDir).map((file) => readFileSync(join(mailDir, file), 'utf8'));
-    const mine = messages.filter((m) => m.includes('To: demo-citizen-3@citoyens.example'));
-    expect(mine.length).toBeGreaterThanOrEqual(1);
-    expect(mine[0]).toMatch(/^Subject: =\?UTF-8\?Q\?Consentement_accord=C3=A9\?=$/m);
+    const mine = await mailbox.to('citizen3@example.org');
+    expect(mine.map((m) => m.subject)).toEqual(['Autorisation donnée à Aide financière aux études']);
+    // Citizens without a contact record (demo-citizen-1 and 2 above) were written nothing.
+    expect((await mailbox.server.mails()).length).toBe(1);
   });
 
   it.each([

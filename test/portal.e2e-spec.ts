@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { DEV_ACCOUNTS, fullNameOf, type DevAccount } from '../src/citizen-auth/dev-idp/dev-accounts';
 import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
@@ -33,14 +35,14 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     expect(home.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(home.headers.get('x-frame-options')).toBe('DENY');
     const french = await home.text();
-    expect(french).toContain('<html lang="fr">');
+    expect(french).toContain('<html lang="fr" class="govuk-template">');
     expect(french).not.toContain('<script');
 
     const switched = await client.request(`${gateway.publicUrl}/lang?to=en&back=/`);
     expect(switched.status).toBe(303);
     expect(switched.headers.get('location')).toBe('/');
     const english = await (await client.request(`${gateway.publicUrl}/`)).text();
-    expect(english).toContain('<html lang="en">');
+    expect(english).toContain('<html lang="en" class="govuk-template">');
     expect(english).toContain('Sign in');
 
     const away = await client.request(`${gateway.publicUrl}/lang?to=en&back=//evil.example/`);
@@ -53,7 +55,7 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const text = await page.text();
     expect(text).toContain('Cette page ou ce dossier n’existe pas.');
-    expect(text).toContain(`<code>${page.headers.get('x-correlation-id') ?? 'none'}</code>`);
+    expect(text).toContain(`>${page.headers.get('x-correlation-id') ?? 'none'}</code>`);
 
     const api = await fetch(`${gateway.publicUrl}/v1/no-such-route`, { headers: { accept: 'text/html' } });
     expect(api.status).toBe(404);
@@ -65,7 +67,11 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
   it('signs a citizen in through the IdP with PKCE, in a signed httpOnly SameSite=Lax cookie', async () => {
     const { client, page, url } = await signIn('demo-citizen-1');
     expect(new URL(url).pathname).toBe('/consents');
-    expect(page).toContain('demo-citizen-1');
+    // Greeted by the name the IdP gave, not the subject.
+    const account = DEV_ACCOUNTS.get('demo-citizen-1');
+    expect(account).toBeDefined();
+    expect(page).toContain(`Connecté en tant que ${fullNameOf(account as DevAccount)}`);
+    expect(page).not.toContain('demo-citizen-1');
     const session = client.setCookies.filter((c) => c.startsWith('passerelle_session='));
     expect(session.length).toBe(1);
     // The sign-in under way is a cookie for the callback alone, spent there.
@@ -139,8 +145,8 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     const stray = await new WebClient().request(`${gateway.publicUrl}/auth/callback?code=x&state=y`);
     expect(stray.status).toBe(400);
     const strayPage = await stray.text();
-    expect(strayPage).toContain('<html lang="fr">');
-    expect(strayPage).toMatch(/<code>[0-9a-f]{32}<\/code>/);
+    expect(strayPage).toContain('<html lang="fr" class="govuk-template">');
+    expect(strayPage).toMatch(/<code[^>]*>[0-9a-f]{32}<\/code>/);
 
     const officerPage = await client.request(`${gateway.publicUrl}/officer/audit`);
     expect(officerPage.status).toBe(403);
@@ -174,15 +180,24 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
 
     const consents = await (await client.request(`${gateway.publicUrl}/consents`)).text();
     const consentId = /\/consents\/([0-9a-f-]{36})\/revoke/.exec(consents)?.[1] ?? '';
-    const receipt = await client.request(`${gateway.publicUrl}/consents/${consentId}/receipt`);
+    // The receipt reads as a page, and its signed file downloads with the fingerprint the page shows.
+    const receiptPage = await (await client.request(`${gateway.publicUrl}/consents/${consentId}/receipt`)).text();
+    expect(receiptPage).toContain('Reçu d’autorisation');
+    expect(receiptPage).toContain('Aide financière aux études');
+    const receipt = await client.request(`${gateway.publicUrl}/consents/${consentId}/receipt.jws`);
     expect(receipt.headers.get('content-type')).toBe('application/jose');
-    expect((await receipt.text()).split('.')).toHaveLength(3);
+    const jws = await receipt.text();
+    expect(jws.split('.')).toHaveLength(3);
+    const fingerprint = createHash('sha256').update(jws).digest('hex').match(/.{4}/g)?.join(' ') ?? '';
+    expect(receiptPage).toContain(fingerprint);
     const confirm = await (await client.request(`${gateway.publicUrl}/consents/${consentId}/revoke`)).text();
     const revoked = await client.request(`${gateway.publicUrl}/consents/${consentId}/revoke`, {
       form: { _csrf: csrfOf(confirm) },
     });
     expect(revoked.headers.get('location')).toBe('/consents?done=revoked');
-    expect(await (await client.request(`${gateway.publicUrl}/consents?done=revoked`)).text()).toContain('Retiré');
+    const after = await (await client.request(`${gateway.publicUrl}/consents?done=revoked`)).text();
+    expect(after).toContain('Votre autorisation est retirée.');
+    expect(after).toContain('Retirée le');
   });
 
   it('asks on approval whether to keep the organisation up to date, and shows the answer on the consents page', async () => {
@@ -203,9 +218,9 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     const asked = await ask(true);
     const { client } = await signIn('demo-citizen-5');
     const requests = await (await client.request(`${gateway.publicUrl}/requests`)).text();
-    const box = new RegExp(`<input\\s+type="checkbox"\\s+id="keep-${asked}"[^>]*>`).exec(requests)?.[0] ?? '';
+    const box = new RegExp(`<input[^>]*id="keep-${asked}"[^>]*>`).exec(requests)?.[0] ?? '';
     expect(box).toContain('checked');
-    expect(requests).toContain('Tenir cet organisme au courant de mes changements');
+    expect(requests).toContain('Aviser cet organisme quand ces renseignements changent');
     // Unticked, the box sends nothing: the marker beside it says the citizen was asked.
     const declined = await client.request(`${gateway.publicUrl}/requests/${asked}/approve`, {
       form: { _csrf: csrfOf(requests), keepUpToDateAsked: 'yes' },
@@ -218,9 +233,69 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     expect(ticked.status).toBe(303);
 
     const consents = await (await client.request(`${gateway.publicUrl}/consents`)).text();
-    expect(consents).toContain('<th scope="col">Tenu au courant de mes changements</th>');
-    const answers = [...consents.matchAll(/<td>(Oui|Non)<\/td>/g)].map((match) => match[1]);
+    const answers = [...consents.matchAll(/Informé de mes changements<\/dt>\s*<dd[^>]*>\s*(Oui|Non)/g)].map(
+      (match) => match[1],
+    );
     expect(answers.sort()).toEqual(['Non', 'Oui']);
+  });
+
+  it('grants a narrowed consent from the portal after a summary, and the agency then gets only those fields', async () => {
+    const { client } = await signIn('demo-citizen-2');
+    const who = await (await client.request(`${gateway.publicUrl}/consents/new`)).text();
+    expect(who).toContain('value="afe:afe.calcul-aide"');
+    // A statute purpose asks for no consent: it is not offered.
+    expect(who).not.toContain('mess.controle-admissibilite');
+    const data = await (
+      await client.request(`${gateway.publicUrl}/consents/new/data?who=afe%3Aafe.calcul-aide`)
+    ).text();
+    expect(data).toMatch(/name="f\.revenu\.avis-cotisation\.netIncome"[^>]*checked/);
+    const form = {
+      _csrf: csrfOf(data),
+      who: 'afe:afe.calcul-aide',
+      'p.revenu.avis-cotisation': 'yes',
+      'f.revenu.avis-cotisation.taxYear': 'yes',
+      'f.revenu.avis-cotisation.netIncome': 'yes',
+      mode: 'one-time',
+    };
+    // Without a duration the form comes back with the problem named, the ticks kept.
+    const incomplete = await client.request(`${gateway.publicUrl}/consents/new/review`, {
+      form: { ...form, mode: '' },
+    });
+    expect(incomplete.status).toBe(400);
+    const again = await incomplete.text();
+    expect(again).toContain('govuk-error-summary');
+    expect(again).toContain('Choisissez pour combien de temps.');
+    expect(again).not.toMatch(/name="f\.revenu\.avis-cotisation\.totalIncome"[^>]*checked/);
+    const review = await client.request(`${gateway.publicUrl}/consents/new/review`, { form });
+    expect(review.status).toBe(200);
+    const summary = await review.text();
+    expect(summary).toContain('Vérifiez votre autorisation');
+    expect(summary).toContain('Une seule fois');
+    // Nothing is recorded before the confirmation.
+    const before = await (await client.request(`${gateway.publicUrl}/consents`)).text();
+    expect(before).toContain('Vous n’avez aucune autorisation en vigueur.');
+    const hidden = Object.fromEntries(
+      [...summary.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    const confirmed = await client.request(`${gateway.publicUrl}/consents/new/confirm`, { form: hidden });
+    expect(confirmed.status).toBe(303);
+    const location = confirmed.headers.get('location') ?? '';
+    expect(location).toMatch(/^\/consents\/[0-9a-f-]{36}\/receipt\?done=granted$/);
+    const receipt = await (await client.request(`${gateway.publicUrl}${location}`)).text();
+    expect(receipt).toContain('Votre autorisation est enregistrée.');
+
+    const exchanged = await call(afe, `${gateway.agencyUrl}/v1/exchanges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        product: 'revenu.avis-cotisation',
+        version: 1,
+        purpose: 'afe.calcul-aide',
+        citizen: citizenIdOf('afe', 'demo-citizen-2'),
+      }),
+    });
+    expect(exchanged.status).toBe(200);
+    expect(Object.keys((exchanged.body as { data: object }).data).sort()).toEqual(['netIncome', 'taxYear']);
   });
 
   it('ends the session on sign-out: the old cookie is worth nothing', async () => {
@@ -240,17 +315,24 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
     const { client, url } = await signIn('demo-officer');
     expect(new URL(url).pathname).toBe('/officer/audit');
     const search = await (await client.request(`${gateway.publicUrl}/officer/audit?decision=allow`)).text();
-    expect(search).toContain('<table>');
+    expect(search).toContain('<table class="govuk-table passerelle-stack">');
+    // Names, not codes: the kind and the organisation in words.
+    expect(search).toContain('Résultat d’une demande d’un organisme');
+    expect(search).not.toMatch(/>\s*exchange\.outcome\s*</);
     const seq = /href="\/officer\/audit\/(\d+)"/.exec(search)?.[1];
     expect(seq).toBeDefined();
     const event = await client.request(`${gateway.publicUrl}/officer/audit/${seq}`);
     expect(event.status).toBe(200);
+    const eventPage = await event.text();
+    expect(eventPage).toContain('Ce qui s’est passé');
+    // The codes stay, in their own details view.
+    expect(eventPage).toMatch(/<details class="govuk-details">[\s\S]*exchange\.outcome/);
     const csv = await client.request(`${gateway.publicUrl}/officer/audit/export.csv?decision=allow`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect((await csv.text()).split('\n')[0]).toContain('seq,recordedAt,kind');
     // The form's times are wall-clock times.
     const since = await (await client.request(`${gateway.publicUrl}/officer/audit?from=2000-01-01T00:00`)).text();
-    expect(since).toContain('<table>');
+    expect(since).toContain('<table class="govuk-table passerelle-stack">');
     const later = await (await client.request(`${gateway.publicUrl}/officer/audit?from=2999-01-01T00:00`)).text();
     expect(later).toContain('Aucun événement ne correspond.');
     const integrity = await (await client.request(`${gateway.publicUrl}/officer/integrity`)).text();

@@ -93,7 +93,7 @@ describe('The public listener under slow request bodies', () => {
       expect(mine.status).toBe(200);
       const page = await portal.request(`${gateway.publicUrl}/consents`);
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain('demo-citizen-1');
+      expect(await page.text()).toContain('Connecté en tant que Émilie Rose Tremblay');
       // Another anonymous request finds the share full; probes still answer.
       const anonymous = await fetch(`${gateway.publicUrl}/v1/me`);
       expect(anonymous.status).toBe(503);

@@ -89,6 +89,9 @@ describe('npm start on a fresh machine', () => {
       SIMULATOR_BASE_PORT: '0',
       DEMO_WEBHOOK_PORT: '0',
       DEV_IDP_PORT: '0',
+      DEV_MAIL_SMTP_PORT: '0',
+      DEV_MAIL_HTTP_PORT: '0',
+      MAIL_DIR: join(dir, 'data', 'mail'),
     });
   });
 
@@ -138,6 +141,11 @@ describe('npm start on a fresh machine', () => {
     // The demo agencies' webhook receiver runs, and retraite-qc's webhook points at it.
     const receiver = receiverOf(first.output());
     expect(await (await fetch(`${receiver}/received`)).json()).toEqual([]);
+
+    // The development mail server runs, and its inbox answers at the address the banner prints.
+    const inbox = /development inbox\): (\S+)/.exec(first.output())?.[1] ?? '';
+    expect(inbox).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(await (await fetch(inbox)).text()).toContain('Passerelle development inbox');
 
     const db = new Client({ connectionString: `postgres://passerelle:passerelle-dev@127.0.0.1:${pgPort}/passerelle` });
     await db.connect();

@@ -22,7 +22,7 @@ const escaped = (text: string): string => text.replace(/'/g, '&#39;');
 /** The first table row of a page that contains `text`. */
 const rowWith = (page: string, text: string): string =>
   page
-    .split('<tr>')
+    .split('<tr class="govuk-table__row">')
     .slice(1)
     .map((row) => row.split('</tr>')[0])
     .find((row) => row.includes(text)) ?? '';
@@ -192,18 +192,18 @@ describe('Statute-based accesses in the access log and the officer’s search', 
     const client = new WebClient();
     await client.follow(`${gateway.publicUrl}/auth/login`, CITIZEN);
     const french = await (await client.request(`${gateway.publicUrl}/history`)).text();
-    expect(french).toContain('« Vous l’avez permis » veut dire');
+    expect(french).toContain('« Vous l’avez autorisé » : vous avez donné une autorisation');
     const control = rowWith(french, CASE);
     expect(control).toContain(`Une loi le permet : ${escaped(MESS_LAW)}`);
     expect(control).toContain(escaped("Contrôle de l'admissibilité à l'aide sociale"));
-    expect(rowWith(french, 'AFE-77')).toContain('Vous l’avez permis');
+    expect(rowWith(french, 'AFE-77')).toContain('Vous l’avez autorisé');
     // The investigation is not there yet.
     expect(french).not.toContain('Enquête sur une rente');
     expect(french).not.toContain(escaped(RRQ_LAW));
 
     await client.request(`${gateway.publicUrl}/lang?to=en&back=/history`);
     const english = await (await client.request(`${gateway.publicUrl}/history`)).text();
-    expect(english).toContain('“You allowed it” means');
+    expect(english).toContain('“You allowed it”: you gave a permission');
     expect(rowWith(english, CASE)).toContain(`A law allows it: ${escaped(MESS_LAW)}`);
     expect(rowWith(english, 'AFE-77')).toContain('You allowed it');
   });
@@ -216,25 +216,25 @@ describe('Statute-based accesses in the access log and the officer’s search', 
     const page = await search.text();
     expect(page).toContain('<option value="statute" selected>Loi</option>');
     expect(page).toContain(`/officer/audit/export.csv?citizen=${CITIZEN}&amp;basis=statute`);
-    expect(page).not.toContain('Consentement</td>');
+    expect(page).not.toContain('Autorisation du citoyen</td>');
     const [outcome] = (await eventsOf(`citizen=${CITIZEN}&purpose=${INQUIRY.purpose}&decision=allow`)).filter(
       (e) => e.kind === 'exchange.outcome',
     );
     const delayed = rowWith(page, `>${outcome.seq}</a>`);
     expect(delayed).toContain(escaped(RRQ_LAW));
-    expect(delayed).toMatch(/Divulgation différée jusqu’au \d{1,2} \S+ \d{4}/);
-    const plain = rowWith(page, '<td>mess.controle-admissibilite</td>');
+    expect(delayed).toMatch(/Montré au citoyen à partir du \d{1,2} \S+ \d{4}/);
+    const plain = rowWith(page, escaped("Contrôle de l'admissibilité à l'aide sociale"));
     expect(plain).toContain(escaped(MESS_LAW));
-    expect(plain).not.toContain('Divulgation différée');
+    expect(plain).not.toContain('Montré au citoyen');
 
     const detail = await (await client.request(`${gateway.publicUrl}/officer/audit/${outcome.seq}`)).text();
-    expect(detail).toMatch(/<p class="notice">Divulgation différée jusqu’au [^<]+<\/p>/);
+    expect(detail).toMatch(/<div class="govuk-inset-text">Montré au citoyen à partir du [^<]+<\/div>/);
     expect(detail).toContain(outcome.disclosedFrom);
 
     await client.request(`${gateway.publicUrl}/lang?to=en&back=/`);
     const english = await (
       await client.request(`${gateway.publicUrl}/officer/audit?citizen=${CITIZEN}&basis=statute`)
     ).text();
-    expect(rowWith(english, `>${outcome.seq}</a>`)).toMatch(/Disclosure delayed until [A-Z][a-z]+ \d{1,2}, \d{4}/);
+    expect(rowWith(english, `>${outcome.seq}</a>`)).toMatch(/Shown to the citizen from [A-Z][a-z]+ \d{1,2}, \d{4}/);
   });
 });

@@ -9,7 +9,7 @@ import { AuditOffice, type AccessEntry } from './audit-office.service';
 
 const PAGE = 200;
 
-/** Every exchange that touched the caller, and every change notice about them, newest first. */
+/** Every exchange that touched the caller, every change notice about them, and their own looks, newest first. */
 @ApiTags('citizen')
 @ApiBearerAuth()
 @ServedOn('public')
@@ -23,8 +23,10 @@ export class AccessLogController {
     summary:
       'Who asked for my data: when, which organisation, product, purpose, on what basis (consent or a statute, with its ' +
       'reference and the case), and the decision; an access under a disclosure delay appears once the delay is over. ' +
-      'Each entry is an exchange (kind "exchange") or a notice that my data changed, sent to an organisation ' +
-      '(kind "change-notice", with its changeId)',
+      'Each entry is an exchange (kind "exchange"), a notice that my data changed, sent to an organisation ' +
+      '(kind "change-notice", with its changeId), or my own look at my data in the portal: a product, read from ' +
+      'the organisation that holds it (kind "own-view"), or what an organisation\'s pending request would receive ' +
+      '(kind "own-preview", naming that organisation and its purpose)',
   })
   async list(
     @CitizenCaller() caller: CitizenPrincipal,

@@ -9,7 +9,13 @@ import type { AuditPayload } from './audit-chain';
 import { csvLines } from './audit-csv';
 import { jsonlLines } from './audit-jsonl';
 import { AUDIT_OPTIONS, AuditLog, type AuditOptions } from './audit-log';
-import { AuditQueryRepository, type AccessRow, type AuditEventRow, type AuditFilter } from './audit-query.repository';
+import {
+  AuditQueryRepository,
+  type AccessKind,
+  type AccessRow,
+  type AuditEventRow,
+  type AuditFilter,
+} from './audit-query.repository';
 import { verifyAuditLog, type AuditRow, type VerifyReport } from './audit-verify';
 import { disclosedFrom } from './disclosure';
 
@@ -21,16 +27,32 @@ export type FilterQuery = Record<string, string | undefined>;
 export type AuditEvent = AuditPayload & { seq: number; disclosedFrom?: string };
 export type Basis = 'consent' | 'statute';
 
+/**
+ * What an access-log entry records: an exchange (the organisation asked for
+ * the data), a change notice (it was told the data changed), the citizen's
+ * own view of a product (`organisation` is the one that holds it), or the
+ * citizen's preview of what a pending request would send (`organisation` is
+ * the one that asked).
+ */
+export type AccessEntryKind = 'exchange' | 'change-notice' | 'own-view' | 'own-preview';
+
+const ENTRY_KINDS: Record<AccessKind, AccessEntryKind> = {
+  'exchange.outcome': 'exchange',
+  'change.notified': 'change-notice',
+  'citizen.view': 'own-view',
+  'citizen.preview': 'own-preview',
+};
+
 export interface AccessEntry {
   seq: number;
-  /** An exchange (the organisation asked for the data), or a change notice (it was told the data changed). */
-  kind: 'exchange' | 'change-notice';
+  kind: AccessEntryKind;
   when: string;
   organisation: string;
   organisationName: string | null;
   product: string;
   productTitle: LocalisedTitle | null;
-  purpose: string;
+  /** Null for the citizen's own view of a product, which has no purpose. */
+  purpose: string | null;
   purposeTitle: LocalisedTitle | null;
   decision: string;
   /** Why the organisation could ask: the citizen's consent, or a statute; null for a purpose that does not exist. */
@@ -41,6 +63,10 @@ export interface AccessEntry {
   caseRef: string | null;
   /** The change a notice told of; null for an exchange. */
   changeId: string | null;
+  /** Why it was refused (the gateway's reason code), for a refusal or an error. */
+  reason: string | null;
+  /** The names of the fields released, for an exchange that released data. */
+  fields: string[];
 }
 
 /** The titles the access log shows beside the codes. */
@@ -51,24 +77,27 @@ export interface AccessTitles {
 
 /** One record of the citizen's access log, as the citizen reads it. */
 export function accessEntryOf(row: AccessRow, titles: AccessTitles): AccessEntry {
-  const notice = row.kind === 'change.notified';
-  // A notice names no basis or case of its own: the exchanges that follow it do.
-  const basis = !notice && (row.basis === 'consent' || row.basis === 'statute') ? row.basis : null;
+  const kind = ENTRY_KINDS[row.kind];
+  const notice = kind === 'change-notice';
+  // A notice names no basis or case of its own: the exchanges that follow it do. A citizen's own look has none.
+  const basis = kind === 'exchange' && (row.basis === 'consent' || row.basis === 'statute') ? row.basis : null;
   return {
     seq: Number(row.seq),
-    kind: notice ? 'change-notice' : 'exchange',
+    kind,
     when: row.recordedAt.toISOString(),
     organisation: row.organisation,
     organisationName: row.organisationName,
     product: row.product,
     productTitle: titles.product(row.product) ?? null,
     purpose: row.purpose,
-    purposeTitle: titles.purpose(row.purpose) ?? null,
+    purposeTitle: row.purpose === null ? null : (titles.purpose(row.purpose) ?? null),
     decision: row.decision,
     basis,
     legalReference: basis === 'statute' ? row.legalReference : null,
-    caseRef: notice ? null : row.caseRef,
+    caseRef: kind === 'exchange' ? row.caseRef : null,
     changeId: notice ? row.changeId : null,
+    reason: row.decision === 'allow' ? null : row.reason,
+    fields: Array.isArray(row.fields) ? row.fields.filter((field): field is string => typeof field === 'string') : [],
   };
 }
 
@@ -192,10 +221,10 @@ export class AuditOffice {
   }
 
   /**
-   * Every exchange that touched the citizen, and every notice of a change
-   * sent to an organisation, newest first, with names from the contracts and
-   * the registry; an access whose disclosure delay has not run out at `now`
-   * is not there yet.
+   * Every exchange that touched the citizen, every notice of a change sent
+   * to an organisation, and the citizen's own looks at their data, newest
+   * first, with names from the contracts and the registry; an access whose
+   * disclosure delay has not run out at `now` is not there yet.
    */
   async accessLog(citizen: string, beforeSeq: number, limit: number, now = new Date()): Promise<AccessEntry[]> {
     const rows = await this.queries.accessLog(this.audit.pseudonymOf(citizen), beforeSeq, limit, now);

@@ -77,6 +77,8 @@ describe('accessEntryOf', () => {
     legalReference: 'RLRQ c. A-13.1.1, art. 65',
     caseRef: 'MESS-1',
     changeId: null,
+    reason: null,
+    fields: ['annee', 'revenuTotal', 'bogus', 3],
   };
 
   it('reads an exchange as an exchange, with its basis, reference and case, and no change', () => {
@@ -95,7 +97,15 @@ describe('accessEntryOf', () => {
       legalReference: 'RLRQ c. A-13.1.1, art. 65',
       caseRef: 'MESS-1',
       changeId: null,
+      reason: null,
+      fields: ['annee', 'revenuTotal', 'bogus'],
     });
+  });
+
+  it('reads a refusal with its reason and no fields, and a released exchange without a reason', () => {
+    const refused = accessEntryOf({ ...row, decision: 'deny', reason: 'revoked', fields: null }, titles);
+    expect(refused).toMatchObject({ decision: 'deny', reason: 'revoked', fields: [] });
+    expect(accessEntryOf({ ...row, reason: 'ignored' }, titles).reason).toBeNull();
   });
 
   it('reads a change notice as one, naming the change and no basis, reference or case', () => {

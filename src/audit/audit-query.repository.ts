@@ -42,8 +42,12 @@ const CHAIN: PreparedStatement = {
          WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
 };
 
-/** The records a citizen's access log shows: exchanges, and the notices of a change sent to agencies. */
-export type AccessKind = 'exchange.outcome' | 'change.notified';
+/**
+ * The records a citizen's access log shows: exchanges, the notices of a
+ * change sent to agencies, and the citizen's own looks at their data (a
+ * product, or what a pending request would send), written by my-data.
+ */
+export type AccessKind = 'exchange.outcome' | 'change.notified' | 'citizen.view' | 'citizen.preview';
 
 // Newest first along (citizen_pseudonym, seq); a record whose disclosure delay runs past $4 is left out.
 const ACCESS_LOG: PreparedStatement = {
@@ -52,9 +56,11 @@ const ACCESS_LOG: PreparedStatement = {
                 a.purpose, a.decision, a.payload->'details'->>'basis' AS basis,
                 a.payload->'details'->>'legalReference' AS "legalReference",
                 a.payload->'details'->>'caseRef' AS "caseRef",
-                a.payload->'details'->>'changeId' AS "changeId"
+                a.payload->'details'->>'changeId' AS "changeId", a.payload->>'reason' AS reason,
+                a.payload->'details'->'fields' AS fields
          FROM audit_event a LEFT JOIN organisation o ON o.id = a.organisation
-         WHERE a.citizen_pseudonym = $1 AND a.kind IN ('exchange.outcome', 'change.notified') AND a.seq < $2
+         WHERE a.citizen_pseudonym = $1 AND a.seq < $2
+           AND a.kind IN ('exchange.outcome', 'change.notified', 'citizen.view', 'citizen.preview')
            AND ${disclosedSql('a', '$4::timestamptz')}
          ORDER BY a.seq DESC LIMIT $3`,
 };
@@ -66,13 +72,18 @@ export interface AccessRow {
   organisation: string;
   organisationName: string | null;
   product: string;
-  purpose: string;
+  /** Null for a citizen's own view of a product: it has no purpose. */
+  purpose: string | null;
   decision: string;
   basis: string | null;
   legalReference: string | null;
   caseRef: string | null;
   /** The change a notice told of. */
   changeId: string | null;
+  /** Why it was refused, for a refusal. */
+  reason: string | null;
+  /** The fields released, for an exchange that released data. */
+  fields: unknown;
 }
 
 @Injectable()

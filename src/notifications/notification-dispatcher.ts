@@ -3,14 +3,15 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { NotificationsConfig } from '../platform/config/config';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
+import { Catalogue } from '../contracts/catalogue';
 import { CitizenNames } from '../identity/citizen-names.service';
-import { CitizenMailer } from './citizen-mailer';
+import { citizenChannels } from './citizen-channels';
+import { CitizenMessenger } from './citizen-messenger';
 import { NotificationRepository, type ClaimedDelivery } from './notification.repository';
+import { NOTIFICATIONS_CONFIG } from './notifications.tokens';
 import { isOutboxEventType } from './outbox-events';
 import { webhookAgent } from './webhook-destination';
 import { sendWebhook } from './webhook-sender';
-
-export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');
 
 /**
  * Whether agencies receive an event by webhook: every change of a consent and
@@ -45,9 +46,10 @@ export function retryDelayMs(attempt: number, baseMs: number, random = Math.rand
 
 /**
  * Reads the transactional outbox: each event becomes its deliveries (a
- * webhook to the organisation, a message to the citizen), and due
- * deliveries are attempted without waiting on one another. Failures retry
- * with backoff and are dead-lettered after `maxAttempts`.
+ * webhook to the organisation, an e-mail or text message to the citizen as
+ * their contact record chose), and due deliveries are attempted without
+ * waiting on one another. Failures retry with backoff and are dead-lettered
+ * after `maxAttempts`; a citizen's message with nobody to go to is skipped.
  */
 @Injectable()
 export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -55,7 +57,6 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   private ticking = false;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perRecipient = new Map<string, number>();
-  private readonly mailer: CitizenMailer;
   private readonly webhooks: ReturnType<typeof webhookAgent>;
 
   constructor(
@@ -64,12 +65,19 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @InjectPinoLogger('notifications') private readonly logger: PinoLogger,
     private readonly names: CitizenNames,
+    private readonly messenger: CitizenMessenger,
+    private readonly catalogue: Catalogue,
   ) {
-    this.mailer = new CitizenMailer(config);
     this.webhooks = webhookAgent(config.webhookNetworks);
   }
 
   onApplicationBootstrap(): void {
+    if (!this.messenger.channels.includes('mail')) {
+      this.logger.warn(
+        { event: 'citizen-mail-off' },
+        'SMTP_URL is unset: citizens’ e-mail waits in the outbox until the gateway runs with it',
+      );
+    }
     this.timer = setInterval(() => void this.tick(), this.config.intervalMs);
     this.timer.unref();
   }
@@ -85,14 +93,20 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     if (this.ticking) return;
     this.ticking = true;
     try {
+      const texts = this.messenger.textMessages;
+      const basisOf = (purpose: string | null) =>
+        purpose === null ? undefined : this.catalogue.purposes.get(purpose)?.basis;
       while (
-        (await this.repository.dispatch(100, goesByWebhook, (citizen, type) => this.mailer.wants(citizen, type))) > 0
+        (await this.repository.dispatch(100, goesByWebhook, (type, purpose, choices) =>
+          citizenChannels(type, basisOf(purpose), choices, texts),
+        )) > 0
       );
       const room = MAX_IN_FLIGHT - this.inFlight.size;
       if (room <= 0) return;
       const busy = [...this.perRecipient].filter(([, n]) => n >= MAX_IN_FLIGHT_PER_RECIPIENT).map(([r]) => r);
       const lease = this.config.webhookTimeoutMs * 2 + 1000;
-      for (const delivery of await this.repository.claimDue(room, lease, busy)) this.start(delivery);
+      const channels = ['webhook' as const, ...this.messenger.channels];
+      for (const delivery of await this.repository.claimDue(room, lease, busy, channels)) this.start(delivery);
     } catch (error) {
       // The database may be down: deliveries wait in the outbox until it is back.
       this.logger.warn({ event: 'notifications-tick-failed', err: error }, 'notification round failed');
@@ -150,7 +164,13 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
               },
             );
     } else {
-      failure = await this.mailer.send(delivery.recipient, delivery.eventId, delivery.type, delivery.payload);
+      const outcome = await this.messenger.deliver({ ...delivery, channel: delivery.channel });
+      if ('skipped' in outcome) {
+        // Nobody to write to now (no confirmed address, a choice withdrawn): done with, not retried.
+        await this.repository.skipped(delivery.id, outcome.skipped);
+        return;
+      }
+      failure = 'failed' in outcome ? outcome.failed : null;
     }
     if (failure === null) {
       await this.repository.delivered(delivery.id);

@@ -5,7 +5,7 @@ import type { AgencyIdentity } from '../identity/agency-identity.service';
 import type { NotificationsConfig } from '../platform/config/config';
 import { DomainError } from '../platform/errors/domain-error';
 import { ServedOn } from '../platform/http/listener';
-import { NOTIFICATIONS_CONFIG } from './notification-dispatcher';
+import { NOTIFICATIONS_CONFIG } from './notifications.tokens';
 import { NotificationRepository } from './notification.repository';
 import { refusedLiteral } from './webhook-destination';
 

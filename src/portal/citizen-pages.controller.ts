@@ -12,8 +12,11 @@ import { PortalContext } from './portal-context';
 import { PortalErrorFilter } from './portal-error.filter';
 import { PortalNames } from './portal-names';
 import { formOf, redirect, securityHeaders, sendPage } from './portal-http';
-import { consentsPage, requestsPage, revokePage } from './views-citizen';
+import { consentsPage, revokePage } from './views-citizen';
 import { historyPage } from './views-history';
+import { receiptPdf } from './receipt-pdf';
+import { receiptPage } from './views-receipt';
+import { requestsPage } from './views-requests';
 
 const NAME = /^[a-z][a-z0-9.-]{0,99}$/;
 const HISTORY_PAGE = 200;
@@ -63,8 +66,41 @@ export class CitizenPagesController {
     await redirect(reply, '/consents?done=revoked');
   }
 
+  /** The receipt as a person reads it, with the signed file's fingerprint and a link to download it. */
   @Get('consents/:id/receipt')
-  async receipt(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+  async receipt(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+    @Query('done') done?: string,
+  ): Promise<void> {
+    const context = await this.context.require(request);
+    const consent = await this.consents.get(context.principal.subject, id);
+    const jws = await this.consents.receipt(context.principal.subject, id);
+    const notice = done === 'granted' ? context.m.consents.granted : undefined;
+    await sendPage(reply, receiptPage(context, await this.names.load(), consent, jws, notice));
+  }
+
+  /** The receipt to print: the page's facts as a PDF. */
+  @Get('consents/:id/receipt.pdf')
+  async receiptPdf(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+    const context = await this.context.require(request);
+    const consent = await this.consents.get(context.principal.subject, id);
+    const jws = await this.consents.receipt(context.principal.subject, id);
+    const pdf = await receiptPdf(context.m, await this.names.load(), consent, jws);
+    await securityHeaders(reply)
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="consent-${id}.pdf"`)
+      .send(pdf);
+  }
+
+  /** The signed receipt itself (a compact JWS), as a file. */
+  @Get('consents/:id/receipt.jws')
+  async receiptFile(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+  ): Promise<void> {
     const context = await this.context.require(request);
     const receipt = await this.consents.receipt(context.principal.subject, id);
     await securityHeaders(reply)

@@ -1,79 +1,147 @@
 import { EN } from './messages-en';
 import { FR } from './messages-fr';
+import { OFFICER_EN, OFFICER_FR, type OfficerMessages } from './messages-officer';
 
 export type Lang = 'fr' | 'en';
 export const LANGS: readonly Lang[] = ['fr', 'en'];
 
-/** Every string the portal shows. French is the default; each language is a full catalogue. */
-export interface Messages {
+/** A sentence with a date or a count in it. */
+type Words<T extends unknown[] = [string]> = (...values: T) => string;
+
+/**
+ * Every string the citizen's pages show, in plain words. French is the
+ * default; each language is a full catalogue. The officer's pages have their
+ * own (messages-officer.ts).
+ */
+export interface CitizenMessages {
   lang: Lang;
-  /** The other language's name, in that language, for the switch. */
+  /** This language's name, in it, and the other's, in that one, for the switch. */
+  languageName: string;
   otherLanguage: string;
   appName: string;
   tagline: string;
   skipToContent: string;
+  /** The title of the banner that confirms what the citizen just did. */
+  done: string;
   nav: {
     label: string;
+    language: string;
     consents: string;
     requests: string;
+    myInformation: string;
     history: string;
+    contact: string;
     audit: string;
     integrity: string;
     signIn: string;
     signOut: string;
-    signedInAs: (who: string) => string;
+    signedInAs: Words;
   };
-  home: { title: string; intro: string; officerIntro: string; signIn: string };
+  footer: { heading: string; privacy: string; accessibility: string; support: string };
+  home: { title: string; intro: string; steps: string[]; officerIntro: string; signIn: string };
   status: Record<'pending' | 'active' | 'refused' | 'revoked' | 'expired', string>;
+  /** How long a consent serves: once, or until its end date. */
   mode: Record<'one-time' | 'ongoing', string>;
-  decision: Record<string, string>;
+  modeHint: Record<'one-time' | 'ongoing', string>;
+  decision: Record<'allow' | 'deny' | 'error', string>;
+  /** A length of time in days, in words ("1 an", "180 jours"). */
+  days: Words<[number]>;
+  timeZoneNote: string;
   consents: {
     title: string;
+    intro: string;
+    grant: string;
     active: string;
     past: string;
+    refused: string;
     noneActive: string;
     nonePast: string;
-    organisation: string;
     purpose: string;
+    legalReference: string;
     data: string;
-    validUntil: string;
-    mode: string;
-    status: string;
-    /** Whether the organisation is told of the citizen's changes: the header, then yes and no. */
+    use: string;
+    period: string;
+    periodText: Words<[string, string]>;
+    withdrawnOn: string;
+    endedOn: string;
+    refusedOn: string;
+    askedOn: string;
     updates: string;
     keptUpToDate: string;
     notKeptUpToDate: string;
-    actions: string;
     receipt: string;
-    receiptFor: (organisation: string) => string;
+    receiptFor: Words;
     revoke: string;
-    revokeFor: (organisation: string) => string;
+    revokeFor: Words;
     revoked: string;
+    granted: string;
+    allFields: string;
   };
-  revoke: {
-    title: string;
-    question: (organisation: string, purpose: string) => string;
-    confirm: string;
-    cancel: string;
-  };
+  revoke: { title: string; question: Words<[string, string]>; consequence: string; confirm: string; cancel: string };
   requests: {
     title: string;
+    intro: string;
     none: string;
     from: string;
     purpose: string;
     legalReference: string;
     data: string;
     until: string;
-    untilDefault: string;
+    untilDate: Words<[string, string]>;
+    use: string;
     message: string;
+    preview: string;
+    previewFor: Words;
     approve: string;
-    /** The approve form's checkbox, and what ticking it means. */
     keepUpToDate: string;
     keepUpToDateHint: string;
     reject: string;
     approved: string;
     rejected: string;
-    decided: string;
+  };
+  grant: {
+    title: string;
+    caption: string;
+    intro: string;
+    chooseWho: string;
+    chooseWhoHint: string;
+    noChoice: string;
+    continue: string;
+    chooseData: string;
+    chooseDataHint: string;
+    fieldsOf: Words;
+    use: string;
+    keepUpToDate: string;
+    keepUpToDateHint: string;
+    review: string;
+    reviewTitle: string;
+    reviewIntro: string;
+    change: string;
+    confirm: string;
+    cancel: string;
+    errorTitle: string;
+    errors: { who: string; products: string; fields: string; mode: string };
+  };
+  receipt: {
+    title: string;
+    intro: string;
+    who: string;
+    what: string;
+    why: string;
+    legalReference: string;
+    use: string;
+    from: string;
+    until: string;
+    status: string;
+    recordedOn: string;
+    withdrawnOn: string;
+    reference: string;
+    fingerprint: string;
+    fingerprintHint: string;
+    download: string;
+    downloadPdf: string;
+    downloadHint: string;
+    back: string;
   };
   history: {
     title: string;
@@ -86,56 +154,25 @@ export interface Messages {
     decision: string;
     any: string;
     filter: string;
-    /** Why the organisation could ask, in plain words. */
     basis: string;
     caseRef: string;
+    sent: string;
     consentBasis: string;
-    statuteBasis: (legalReference: string) => string;
-    /** One sentence: what "you allowed it" and "a law allows it" mean. */
+    statuteBasis: Words;
     basisExplained: string;
     delayed: string;
-    /** One sentence: change notices are listed too. */
     changeNotices: string;
-    /** A change notice, in plain words. */
-    changeNotice: (organisation: string, product: string) => string;
+    changeNotice: Words<[string, string]>;
+    /** The citizen looked at their own information, or at what an organisation would receive. */
+    ownView: Words<[string, string]>;
+    ownPreview: Words<[string, string, string]>;
+    you: string;
+    /** Why a request was refused, in plain words, by the gateway's reason code. */
+    refusedBecause: Record<string, string>;
+    refusedOther: string;
+    errorWords: string;
   };
-  audit: {
-    title: string;
-    citizen: string;
-    organisation: string;
-    product: string;
-    purpose: string;
-    decision: string;
-    from: string;
-    to: string;
-    any: string;
-    search: string;
-    exportCsv: string;
-    none: string;
-    seq: string;
-    when: string;
-    kind: string;
-    reason: string;
-    details: string;
-    basis: string;
-    basisNames: Record<'consent' | 'statute', string>;
-    delayedUntil: (date: string) => string;
-    next: string;
-    results: (count: number) => string;
-    eventTitle: (seq: number) => string;
-    back: string;
-  };
-  integrity: {
-    title: string;
-    ok: string;
-    broken: (seq: number, reason: string) => string;
-    verified: string;
-    head: string;
-    checkpoints: string;
-    lastCheckpoint: string;
-    noCheckpoint: string;
-    seconds: string;
-  };
+  pages: Record<'privacy' | 'accessibility' | 'support', { title: string; paragraphs: string[] }>;
   errors: {
     title: string;
     generic: string;
@@ -150,7 +187,12 @@ export interface Messages {
   };
 }
 
-const CATALOGUES: Record<Lang, Messages> = { fr: FR, en: EN };
+export type Messages = CitizenMessages & { officer: OfficerMessages };
+
+const CATALOGUES: Record<Lang, Messages> = {
+  fr: { ...FR, officer: OFFICER_FR },
+  en: { ...EN, officer: OFFICER_EN },
+};
 
 export function messagesFor(lang: Lang): Messages {
   return CATALOGUES[lang];
@@ -158,4 +200,22 @@ export function messagesFor(lang: Lang): Messages {
 
 export function isLang(value: unknown): value is Lang {
   return value === 'fr' || value === 'en';
+}
+
+/**
+ * The language a first visit asks for: the first of French or English in the
+ * browser's Accept-Language, by preference (q); French when neither is there.
+ */
+export function langFromAcceptLanguage(header: string | undefined): Lang {
+  if (header === undefined || header.length > 500) return 'fr';
+  const ranked = header
+    .split(',')
+    .map((part, index) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => /^\s*q=([01](?:\.\d{1,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { primary: tag.split('-')[0], q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.q > 0 && isLang(entry.primary))
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return ranked.length === 0 ? 'fr' : (ranked[0].primary as Lang);
 }

@@ -47,7 +47,8 @@ export class OfficerPagesController {
   async event(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('seq') seq: string): Promise<void> {
     const context = await this.context.require(request, PRIVACY_OFFICER_ROLE);
     if (!/^[1-9]\d{0,14}$/.test(seq)) throw new DomainError('not-found');
-    await sendPage(reply, eventPage(context, await this.office.event(context.principal, Number(seq))));
+    const event = await this.office.event(context.principal, Number(seq));
+    await sendPage(reply, eventPage(context, await this.names.load(), event));
   }
 
   @Get('integrity')

@@ -30,7 +30,12 @@ export class PortalContext {
       m,
       path,
       principal,
-      session: { subject: stored.subject, officer: stored.roles.includes(PRIVACY_OFFICER_ROLE), csrf: stored.csrf },
+      session: {
+        subject: stored.subject,
+        ...(stored.name === null ? {} : { name: stored.name }),
+        officer: stored.roles.includes(PRIVACY_OFFICER_ROLE),
+        csrf: stored.csrf,
+      },
     };
   }
 

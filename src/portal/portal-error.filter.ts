@@ -7,7 +7,8 @@ import { listenerOf } from '../platform/http/listener';
 import { classifyError } from '../platform/errors/problem.filter';
 import { buildProblem } from '../platform/errors/problem';
 import { html } from './html';
-import { page } from './layout';
+import { page, type PageSession } from './layout';
+import { PortalContext } from './portal-context';
 import { messagesFor, type Messages } from './messages';
 import { langOf, PortalRedirect, redirect, sendPage } from './portal-http';
 import { SignInFailed } from './portal-oidc';
@@ -28,7 +29,10 @@ function messageFor(m: Messages, status: number, error: unknown): string {
  */
 @Catch()
 export class PortalErrorFilter implements ExceptionFilter {
-  constructor(@InjectPinoLogger('portal') private readonly logger: PinoLogger) {}
+  constructor(
+    @InjectPinoLogger('portal') private readonly logger: PinoLogger,
+    private readonly context: PortalContext,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
@@ -46,17 +50,26 @@ export class PortalErrorFilter implements ExceptionFilter {
     } else {
       this.logger.debug({ status, correlationId: request.id }, 'portal page refused');
     }
-    void sendPage(reply, errorPage(request, status, error), status);
+    void this.send(request, reply, status, error);
+  }
+
+  /** The error page keeps the visitor's menu and sign-in state, when the session can still be read. */
+  private async send(request: FastifyRequest, reply: FastifyReply, status: number, error: unknown): Promise<void> {
+    const session = await this.context
+      .load(request)
+      .then((context) => context.session)
+      .catch(() => undefined);
+    await sendPage(reply, errorPage(request, status, error, session), status);
   }
 }
 
 /** The error page: a human message in the visitor's language and the reference to give support. */
-export function errorPage(request: FastifyRequest, status: number, error?: unknown): string {
+export function errorPage(request: FastifyRequest, status: number, error?: unknown, session?: PageSession): string {
   const m = messagesFor(langOf(request));
-  const body = html`<div class="alert" role="alert"><p>${messageFor(m, status, error)}</p></div>
-    <p>${m.errors.reference} : <code>${request.id}</code></p>
-    <p><a href="/">${m.errors.home}</a></p>`;
-  return page({ m, path: '/' }, m.errors.title, body);
+  const body = html`<p class="govuk-body-l" role="alert">${messageFor(m, status, error)}</p>
+    <p class="govuk-body">${m.errors.reference} : <code class="passerelle-break">${request.id}</code></p>
+    <p class="govuk-body"><a class="govuk-link" href="/">${m.errors.home}</a></p>`;
+  return page({ m, path: '/', ...(session === undefined ? {} : { session }) }, m.errors.title, body);
 }
 
 const NOT_PAGES = /^\/(v1\/|health\/|metrics|openapi\.json|docs|\.well-known\/)/;

@@ -2,7 +2,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EncryptJWT, jwtDecrypt } from 'jose';
-import { isLang, type Lang } from './messages';
+import { isLang, langFromAcceptLanguage, type Lang } from './messages';
 import type { LoginState } from './portal-oidc';
 
 export const SESSION_COOKIE = 'passerelle_session';
@@ -42,10 +42,10 @@ export async function redirect(reply: FastifyReply, location: string): Promise<v
   await securityHeaders(reply).status(303).header('location', location).send();
 }
 
-/** The chosen language, French unless the visitor chose English. */
+/** The chosen language; before any choice, the browser's (Accept-Language), French by default. */
 export function langOf(request: FastifyRequest): Lang {
   const chosen = request.cookies[LANG_COOKIE];
-  return isLang(chosen) ? chosen : 'fr';
+  return isLang(chosen) ? chosen : langFromAcceptLanguage(request.headers['accept-language']);
 }
 
 /** The session token from the signed cookie, if its signature holds. */

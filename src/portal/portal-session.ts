@@ -6,6 +6,8 @@ export interface PortalSession {
   subject: string;
   roles: string[];
   csrf: string;
+  /** The name the IdP gave, if it gave one. */
+  name: string | null;
 }
 
 /** How long a signed-in session lasts. */
@@ -13,12 +15,12 @@ export const SESSION_SECONDS = 3600;
 
 const INSERT: PreparedStatement = {
   name: 'portal.session-insert',
-  text: `INSERT INTO portal_session (token_hash, subject, roles, csrf, expires_at)
-         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+  text: `INSERT INTO portal_session (token_hash, subject, roles, csrf, expires_at, display_name)
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6)`,
 };
 const FIND: PreparedStatement = {
   name: 'portal.session-find',
-  text: 'SELECT subject, roles, csrf FROM portal_session WHERE token_hash = $1 AND expires_at > now()',
+  text: 'SELECT subject, roles, csrf, display_name AS name FROM portal_session WHERE token_hash = $1 AND expires_at > now()',
 };
 const DELETE: PreparedStatement = {
   name: 'portal.session-delete',
@@ -45,12 +47,17 @@ export class PortalSessions {
   }
 
   /** The IdP vouched for `subject`: any earlier session ends and a new one, with a new token, begins. */
-  async signIn(earlierToken: string | undefined, subject: string, roles: readonly string[]): Promise<string> {
+  async signIn(
+    earlierToken: string | undefined,
+    subject: string,
+    roles: readonly string[],
+    name?: string,
+  ): Promise<string> {
     const token = newToken();
     await this.sql.transaction(async (tx) => {
       // Also sweeps expired sessions.
       await tx.query(DELETE, [earlierToken === undefined ? '' : hashOf(earlierToken)]);
-      await tx.query(INSERT, [hashOf(token), subject, [...roles], newToken(), SESSION_SECONDS]);
+      await tx.query(INSERT, [hashOf(token), subject, [...roles], newToken(), SESSION_SECONDS, name ?? null]);
     });
     return token;
   }

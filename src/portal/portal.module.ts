@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CitizenPagesController } from './citizen-pages.controller';
+import { ContactPagesController } from './contact-pages.controller';
+import { GrantPagesController } from './grant-pages.controller';
+import { MyDataPagesController } from './my-data-pages.controller';
 import { OfficerPagesController } from './officer-pages.controller';
 import { PortalAuthController } from './portal-auth.controller';
 import { PortalContext } from './portal-context';
@@ -18,6 +21,10 @@ export interface PortalImports {
   consent: DynamicModule;
   /** The access log and the privacy officer's audit pages. */
   audit: DynamicModule;
+  /** The citizen's own data, and the preview of what a request would send. */
+  myData: DynamicModule;
+  /** The citizen's contact details and message choices. */
+  notifications: DynamicModule;
 }
 
 /**
@@ -30,8 +37,15 @@ export class PortalModule {
   static forRoot(options: PortalOptions, uses: PortalImports): DynamicModule {
     return {
       module: PortalModule,
-      imports: [uses.contracts, uses.citizenAuth, uses.consent, uses.audit],
-      controllers: [PortalAuthController, CitizenPagesController, OfficerPagesController],
+      imports: [uses.contracts, uses.citizenAuth, uses.consent, uses.audit, uses.myData, uses.notifications],
+      controllers: [
+        PortalAuthController,
+        CitizenPagesController,
+        GrantPagesController,
+        OfficerPagesController,
+        MyDataPagesController,
+        ContactPagesController,
+      ],
       providers: [
         { provide: PORTAL_OPTIONS, useValue: options },
         { provide: PortalOidc, useValue: new PortalOidc(options.oidc) },

@@ -1,4 +1,5 @@
 import type { AccessEntry } from '../audit/audit-office.service';
+import { selectField, stackedTable } from './components';
 import { html, type SafeHtml } from './html';
 import { page, type PageContext } from './layout';
 import type { Messages } from './messages';
@@ -10,22 +11,6 @@ export interface HistoryFilter {
   decision?: string;
 }
 
-function select(
-  id: string,
-  label: string,
-  any: string,
-  value: string | undefined,
-  options: [string, string][],
-): SafeHtml {
-  return html`<label for="${id}"
-    >${label}
-    <select id="${id}" name="${id}">
-      <option value="">${any}</option>
-      ${options.map(([v, text]) => html`<option value="${v}" ${v === value ? html`selected` : ''}>${text}</option>`)}
-    </select>
-  </label>`;
-}
-
 /** A change notice in plain words: the organisation was told that this information changed. */
 export function changeNoticeWords(m: Messages, entry: AccessEntry): string {
   return m.history.changeNotice(
@@ -34,31 +19,52 @@ export function changeNoticeWords(m: Messages, entry: AccessEntry): string {
   );
 }
 
-function entryRow(m: Messages, e: AccessEntry): SafeHtml {
-  const lang = m.lang;
-  const cells = html`<td>${formatDate(lang, e.when, true)}</td>
-    <td>${e.organisationName ?? e.organisation}</td>
-    <td>${e.productTitle?.[lang] ?? e.product}</td>
-    <td>${e.purposeTitle?.[lang] ?? e.purpose}</td>`;
-  if (e.kind === 'change-notice') {
-    return html`<tr class="change-notice">
-      ${cells}
-      <td colspan="3">${changeNoticeWords(m, e)}</td>
-    </tr>`;
-  }
-  return html`<tr>
-    ${cells}
-    <td>${basisWords(m, e)}</td>
-    <td>${e.caseRef ?? ''}</td>
-    <td>${m.decision[e.decision] ?? e.decision}</td>
-  </tr>`;
-}
-
 /** Why the organisation could ask, in plain words: the citizen's consent, or a law and its reference. */
 export function basisWords(m: Messages, entry: Pick<AccessEntry, 'basis' | 'legalReference'>): string {
   if (entry.basis === 'consent') return m.history.consentBasis;
   if (entry.basis === 'statute') return m.history.statuteBasis(entry.legalReference ?? '');
   return '';
+}
+
+/** What came of it, in plain words: what was sent, or why nothing was. */
+export function resultWords(m: Messages, names: Names, entry: AccessEntry): string {
+  if (entry.decision === 'allow') {
+    const contract = names.catalogue.latest(entry.product);
+    const fields = entry.fields.map((field) => contract?.fields[field]?.[m.lang] ?? field);
+    return fields.length === 0 ? m.decision.allow : `${m.decision.allow} : ${fields.join(', ')}`;
+  }
+  if (entry.decision === 'error') return m.history.errorWords;
+  return (entry.reason === null ? undefined : m.history.refusedBecause[entry.reason]) ?? m.history.refusedOther;
+}
+
+function entryCells(m: Messages, names: Names, e: AccessEntry): SafeHtml[] {
+  const lang = m.lang;
+  const org = e.organisationName ?? e.organisation;
+  const product = e.productTitle?.[lang] ?? e.product;
+  const purpose = e.purposeTitle?.[lang] ?? e.purpose ?? '';
+  const when = html`${formatDate(lang, e.when, true)}`;
+  if (e.kind === 'own-view') {
+    return [when, html`${m.history.you}`, html`${product}`, html``, html`${m.history.ownView(product, org)}`];
+  }
+  if (e.kind === 'own-preview') {
+    return [
+      when,
+      html`${m.history.you}`,
+      html`${product}`,
+      html`${purpose}`,
+      html`${m.history.ownPreview(org, product, purpose)}`,
+    ];
+  }
+  const cells = [when, html`${org}`, html`${product}`];
+  if (e.kind === 'change-notice') return [...cells, html`${purpose}`, html`${changeNoticeWords(m, e)}`];
+  const basis = basisWords(m, e);
+  return [
+    ...cells,
+    html`${purpose}${basis === '' ? '' : html`<br /><span class="govuk-hint">${basis}</span>`}${e.caseRef === null
+      ? ''
+      : html`<br /><span class="govuk-hint">${m.history.caseRef} : ${e.caseRef}</span>`}`,
+    html`${resultWords(m, names, e)}`,
+  ];
 }
 
 export function historyPage(context: PageContext, names: Names, entries: AccessEntry[], filter: HistoryFilter): string {
@@ -82,36 +88,36 @@ export function historyPage(context: PageContext, names: Names, entries: AccessE
   return page(
     context,
     m.history.title,
-    html`<p>${m.history.intro}</p>
-      <p>${m.history.basisExplained}</p>
-      <p>${m.history.delayed}</p>
-      <p>${m.history.changeNotices}</p>
-      <form class="filters" method="get" action="/history">
-        ${select('org', m.history.organisation, m.history.any, filter.org, orgs)}
-        ${select('product', m.history.product, m.history.any, filter.product, products)}
-        ${select('decision', m.history.decision, m.history.any, filter.decision, decisions)}
-        <button type="submit">${m.history.filter}</button>
+    html`<p class="govuk-body">${m.history.intro}</p>
+      <details class="govuk-details">
+        <summary class="govuk-details__summary">
+          <span class="govuk-details__summary-text">${m.history.basis}</span>
+        </summary>
+        <div class="govuk-details__text">
+          <p class="govuk-body">${m.history.basisExplained}</p>
+          <p class="govuk-body">${m.history.delayed}</p>
+          <p class="govuk-body">${m.history.changeNotices}</p>
+        </div>
+      </details>
+      <form class="passerelle-filters" method="get" action="/history">
+        ${selectField('org', m.history.organisation, m.history.any, filter.org, orgs)}
+        ${selectField('product', m.history.product, m.history.any, filter.product, products)}
+        ${selectField('decision', m.history.decision, m.history.any, filter.decision, decisions)}
+        <button type="submit" class="govuk-button govuk-button--secondary">${m.history.filter}</button>
       </form>
+      <p class="govuk-hint">${m.timeZoneNote}</p>
       ${shown.length === 0
-        ? html`<p>${m.history.none}</p>`
-        : html`<table>
-            <caption>
-              ${m.history.title}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">${m.history.when}</th>
-                <th scope="col">${m.history.organisation}</th>
-                <th scope="col">${m.history.product}</th>
-                <th scope="col">${m.history.purpose}</th>
-                <th scope="col">${m.history.basis}</th>
-                <th scope="col">${m.history.caseRef}</th>
-                <th scope="col">${m.history.decision}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${shown.map((e) => entryRow(m, e))}
-            </tbody>
-          </table>`}`,
+        ? html`<p class="govuk-body">${m.history.none}</p>`
+        : stackedTable(
+            m.history.title,
+            [
+              { header: m.history.when },
+              { header: m.history.organisation },
+              { header: m.history.product },
+              { header: m.history.purpose },
+              { header: m.history.decision },
+            ],
+            shown.map((e) => entryCells(m, names, e)),
+          )}`,
   );
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type Response } from 'playwright-core';
+import { chromium, type Browser, type Cookie, type Page, type Response } from 'playwright-core';
 
 export const ARTIFACTS = join(__dirname, '..', 'artifacts');
 
@@ -83,7 +83,9 @@ export class PageRecorder {
       let js = 0;
       const counting = async (response: Response): Promise<void> => {
         const type = response.headers()['content-type'] ?? '';
-        const size = (await response.body().catch(() => Buffer.alloc(0))).length;
+        // Bytes on the wire: the compressed length when the server compressed it.
+        const sent = Number(response.headers()['content-length']);
+        const size = Number.isInteger(sent) ? sent : (await response.body().catch(() => Buffer.alloc(0))).length;
         if (type.startsWith('text/css')) css += size;
         if (type.includes('javascript')) js += size;
       };
@@ -104,15 +106,31 @@ export class PageRecorder {
   }
 }
 
-/** Signs in at the development IdP's own pages, as a person would, and waits to be back on `portal`. */
+/** Signs in at the development IdP's sign-in page, as a person would, and waits to be back on `portal`. */
 export async function signInAs(page: Page, login: string, portal: string): Promise<void> {
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill('dev');
+  await page.locator(`input[name="account"][value="${login}"]`).check();
   await Promise.all([
-    page.waitForURL((url) => !url.href.endsWith('/login')),
-    page.locator('button[type="submit"]').click(),
+    page.waitForURL((url) => url.href.startsWith(portal)),
+    page.getByRole('button', { name: /^(Se connecter|Sign in)$/ }).click(),
   ]);
-  // The IdP may ask to confirm what the portal may know.
-  if (page.url().includes('/interaction/')) await page.locator('button[type="submit"]').click();
-  await page.waitForURL((url) => url.href.startsWith(portal));
+}
+
+/** Full-page screenshots of the reflow sweep, `<page>-<width>-<lang>.png`. */
+export const SCREENSHOTS = join(ARTIFACTS, 'screenshots');
+
+/**
+ * The portal's cookies after `login` signed in at the IdP's page in a context
+ * of its own: other contexts take them to reuse the session. The language
+ * cookie is left out, each context chooses its own.
+ */
+export async function signedInCookies(browser: Browser, portal: string, login: string): Promise<Cookie[]> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${portal}/auth/login`);
+    await signInAs(page, login, portal);
+    return (await context.cookies(portal)).filter((cookie) => cookie.name !== 'passerelle_lang');
+  } finally {
+    await context.close();
+  }
 }

@@ -6,6 +6,7 @@ import { citizenIdOf } from '../support/citizen-ids';
 import { mintDevToken } from '../../src/citizen-auth/dev-idp/dev-token';
 import { bearer, devIdpKey, TEST_AUDIENCE } from '../support/citizen-tokens';
 import { startPortalGateway, type PortalGateway } from '../support/portal-gateway';
+import { messagesFor } from '../../src/portal/messages';
 import { launchChromium, PageRecorder, signInAs } from './browser-kit';
 
 const CITIZEN = 'demo-citizen-2';
@@ -24,6 +25,9 @@ const CONTROL = {
   caseRef: 'MESS-2026-000981',
 };
 const MESS_LAW = "Loi sur l'aide aux personnes et aux familles, RLRQ c. A-13.1.1, art. 65";
+const AFE = 'Aide financière aux études';
+/** The portal's words in French, as the pages show them. */
+const M = messagesFor('fr');
 
 describe('The portal in real Chromium: a citizen and a privacy officer, end to end', () => {
   let gateway: PortalGateway;
@@ -99,8 +103,8 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     afe = agencyAgent(gateway.certsDir, 'afe');
     mess = agencyAgent(gateway.certsDir, 'mess');
     browser = await launchChromium();
-    citizen = await browser.newContext({ acceptDownloads: true });
-    officer = await browser.newContext({ acceptDownloads: true });
+    citizen = await browser.newContext({ acceptDownloads: true, locale: 'fr-CA' });
+    officer = await browser.newContext({ acceptDownloads: true, locale: 'fr-CA' });
     recorder = new PageRecorder();
   });
 
@@ -118,7 +122,7 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
 
     // 1. A demo citizen signs in through the dev IdP.
     await recorder.visit(page, `${base}/`, 'home');
-    await page.getByRole('link', { name: 'Se connecter' }).first().click();
+    await page.getByRole('link', { name: M.nav.signIn }).first().click();
     await signInAs(page, CITIZEN, base);
     expect(new URL(page.url()).pathname).toBe('/consents');
 
@@ -137,21 +141,20 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     // 3. The citizen approves it and sees it active.
     await recorder.visit(page, `${base}/requests`, 'requests');
     await expect(page.getByText('Revenu net').count()).resolves.toBeGreaterThan(0);
-    await page.getByRole('button', { name: /^Accepter/ }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('accepté');
+    await page.getByRole('button', { name: `${M.requests.approve} : ${AFE}` }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(M.requests.approved);
     await recorder.visit(page, `${base}/consents`, 'consents');
-    await expect(page.getByRole('table', { name: 'Consentements actifs' }).textContent()).resolves.toContain(
-      'Aide financière aux études',
-    );
+    const active = page.locator('section.govuk-summary-card').filter({ hasText: AFE });
+    await expect(active.count()).resolves.toBe(1);
 
     // 4. The agency's exchange succeeds.
     expect((await exchange()).status).toBe(200);
 
     // 5. The citizen revokes the consent, after confirming. The agency's next exchange gets 403.
-    await page.getByRole('link', { name: /Retirer le consentement/ }).click();
+    await active.getByRole('link', { name: `${M.consents.revoke} (${AFE})` }).click();
     await recorder.visit(page, page.url(), 'revoke-confirm');
-    await page.getByRole('button', { name: 'Oui, retirer mon consentement' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('retiré');
+    await page.getByRole('button', { name: M.revoke.confirm }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(M.consents.revoked);
     expect((await exchange()).status).toBe(403);
 
     // 6. The citizen's history shows both attempts, and an access a law allows, with its reference and case.
@@ -165,36 +168,37 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     await keepRetraiteUpToDate();
     await recorder.visit(page, `${base}/history`, 'history');
     const history = (await page.getByRole('table').textContent()) ?? '';
-    expect(history).toContain('Transmis');
-    expect(history).toContain('Refusé');
+    expect(history).toContain(M.decision.allow);
+    expect(history).toContain(M.history.refusedBecause.revoked);
     const statuteRow = page.getByRole('row').filter({ hasText: CONTROL.caseRef });
     await expect(statuteRow.count()).resolves.toBe(1);
     const statuteText = (await statuteRow.textContent()) ?? '';
-    expect(statuteText).toContain(`Une loi le permet : ${MESS_LAW}`);
-    expect(statuteText).toContain('Transmis');
-    await expect(page.getByText('« Vous l’avez permis » veut dire').count()).resolves.toBe(1);
-    expect(history).toContain('Retraite Québec a été informé d’un changement de');
-    const consentRow = page.getByRole('row').filter({ hasText: 'Aide financière aux études' }).first();
-    await expect(consentRow.textContent()).resolves.toContain('Vous l’avez permis');
-    await page.getByLabel('Résultat').selectOption('deny');
-    await page.getByRole('button', { name: 'Filtrer' }).click();
-    expect(await page.getByRole('table').textContent()).not.toContain('Transmis');
+    expect(statuteText).toContain(M.history.statuteBasis(MESS_LAW));
+    expect(statuteText).toContain(M.decision.allow);
+    await expect(page.getByText(M.history.basisExplained).count()).resolves.toBe(1);
+    const address = gateway.gateway.catalogue.latest('saaq.adresse')?.title.fr ?? 'saaq.adresse';
+    expect(history).toContain(M.history.changeNotice('Retraite Québec', address));
+    const consentRow = page.getByRole('row').filter({ hasText: AFE }).first();
+    await expect(consentRow.textContent()).resolves.toContain(M.history.consentBasis);
+    await page.getByLabel(M.history.decision).selectOption('deny');
+    await page.getByRole('button', { name: M.history.filter }).click();
+    expect(await page.getByRole('table').textContent()).not.toContain(M.decision.allow);
 
     // 7. A privacy officer signs in, finds both events and exports them as CSV.
     const desk = await officer.newPage();
     await desk.goto(`${base}/auth/login`);
     await signInAs(desk, 'demo-officer', base);
     expect(new URL(desk.url()).pathname).toBe('/officer/audit');
-    await desk.getByLabel('Citoyen (identifiant pivot)').fill(CITIZEN);
-    await desk.getByLabel('Organisme').selectOption('afe');
-    await desk.getByRole('button', { name: 'Rechercher' }).click();
+    await desk.getByLabel(M.officer.citizen, { exact: true }).fill(CITIZEN);
+    await desk.getByLabel(M.officer.organisation, { exact: true }).selectOption('afe');
+    await desk.getByRole('button', { name: M.officer.search }).click();
     await recorder.visit(desk, desk.url(), 'audit-search');
     const found = (await desk.getByRole('table').textContent()) ?? '';
-    expect(found).toContain('Transmis');
-    expect(found).toContain('Refusé');
+    expect(found).toContain(M.decision.allow);
+    expect(found).toContain(M.decision.deny);
     const [download] = await Promise.all([
       desk.waitForEvent('download'),
-      desk.getByRole('link', { name: 'Exporter en CSV' }).click(),
+      desk.getByRole('link', { name: M.officer.exportCsv }).click(),
     ]);
     const csv = readFileSync((await download.path()) ?? '', 'utf8')
       .trim()
@@ -210,22 +214,22 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
 
     // The officer narrows the search to the accesses a law allows, and sees each one's reference.
     await desk.goto(`${base}/officer/audit`);
-    await desk.getByLabel('Citoyen (identifiant pivot)').fill(CITIZEN);
-    await desk.getByLabel('Fondement').selectOption('statute');
-    await desk.getByRole('button', { name: 'Rechercher' }).click();
+    await desk.getByLabel(M.officer.citizen, { exact: true }).fill(CITIZEN);
+    await desk.getByLabel(M.officer.basis, { exact: true }).selectOption('statute');
+    await desk.getByRole('button', { name: M.officer.search }).click();
     await recorder.visit(desk, desk.url(), 'audit-search-statute');
     const statute = (await desk.getByRole('table').textContent()) ?? '';
     expect(statute).toContain(MESS_LAW);
-    expect(statute).not.toContain('Consentement');
+    expect(statute).not.toContain(M.officer.basisNames.consent);
 
     // 8. The officer sees integrity OK.
     await recorder.visit(desk, `${base}/officer/integrity`, 'integrity');
-    await expect(desk.getByRole('status').textContent()).resolves.toContain('Le journal est intact');
+    await expect(desk.getByRole('status').textContent()).resolves.toContain(M.officer.integrity.ok);
 
     // An error is a page with its reference, never raw JSON or a stack.
     await recorder.visit(desk, `${base}/officer/audit/999999999`, 'error');
     const errorPage = (await desk.content()) ?? '';
-    expect(errorPage).toMatch(/<code>[0-9a-f]{32}<\/code>/);
+    expect(errorPage).toMatch(/<code[^>]*>[0-9a-f]{32}<\/code>/);
     expect(errorPage).not.toContain('"status"');
   });
 
@@ -236,7 +240,7 @@ describe('The portal in real Chromium: a citizen and a privacy officer, end to e
     expect(all.filter((entry) => entry.violations.length > 0)).toEqual([]);
   });
 
-  it('keeps every page light: no JavaScript, and under 100 KB with its CSS', () => {
+  it('keeps every page light: no JavaScript, and under 100 KB on the wire with its CSS', () => {
     const weights = recorder.weights;
     expect(weights.length).toBeGreaterThanOrEqual(9);
     for (const weight of weights) {

@@ -19,6 +19,7 @@ export function sharedTestEnv(): Record<string, string> {
     SIMULATORS: 'false',
     SOURCE_ENDPOINTS: testEnv('sourceEndpoints'),
     DEV_IDP: 'false',
+    DEV_MAIL: 'false',
     OIDC_ISSUER: testEnv('oidcIssuer'),
   };
 }

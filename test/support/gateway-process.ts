@@ -68,6 +68,8 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Gate
       DEV_IDP_PORT: String(idpPort),
       SIMULATOR_BASE_PORT: '0',
       DEMO_WEBHOOK_PORT: '0',
+      DEV_MAIL_SMTP_PORT: '0',
+      DEV_MAIL_HTTP_PORT: '0',
       CERTS_DIR: join(dir, 'certs'),
       AUDIT_CHECKPOINT_DIR: join(dir, 'checkpoints'),
       MAIL_DIR: join(dir, 'mail'),

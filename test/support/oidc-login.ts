@@ -27,8 +27,8 @@ export interface DevIdpLogin {
 
 /**
  * Signs in at the development IdP the way a browser would: authorization
- * request with PKCE, the provider's login and consent pages, the redirect
- * with the code, then the token request. Returns the access token.
+ * request with PKCE, the IdP's sign-in page (no consent step), the redirect
+ * with the code, then the token request. Returns the access and ID tokens.
  */
 export async function signInThroughDevIdp(options: DevIdpLogin): Promise<{ accessToken: string; idToken: string }> {
   const jar = new CookieJar();
@@ -67,14 +67,11 @@ export async function signInThroughDevIdp(options: DevIdpLogin): Promise<{ acces
   for (let step = 0; step < 12; step++) {
     if (location.startsWith(options.redirectUri)) break;
     let response = await go(location);
-    if (response.status === 200 && location.includes('/interaction/')) {
-      const page = await response.text();
-      const prompt =
-        /name="prompt" value="(\w+)"/.exec(page)?.[1] ?? (page.includes('name="login"') ? 'login' : 'consent');
-      response = await go(
-        location,
-        prompt === 'login' ? { prompt, login: options.login, password: 'dev' } : { prompt },
-      );
+    const interaction = new URL(location);
+    if (response.status === 200 && interaction.pathname.startsWith('/interaction/')) {
+      // The IdP's sign-in page: choose the demo account, as a person does.
+      await response.body?.cancel();
+      response = await go(`${interaction.pathname}/login`, { account: options.login });
     }
     const next = response.headers.get('location');
     if (next === null) throw new Error(`sign-in stopped at ${new URL(location).pathname} with ${response.status}`);

@@ -7,7 +7,10 @@ export class WebClient {
   /** Every Set-Cookie header seen, raw, for checking attributes. */
   readonly setCookies: string[] = [];
 
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const target = new URL(url);
     const jar = this.jars.get(target.hostname) ?? new Map<string, string>();
     this.jars.set(target.hostname, jar);
@@ -18,6 +21,7 @@ export class WebClient {
         accept: 'text/html',
         cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
         ...(init.form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+        ...init.headers,
       },
       body: init.form === undefined ? undefined : new URLSearchParams(init.form).toString(),
     });
@@ -33,17 +37,16 @@ export class WebClient {
     return response;
   }
 
-  /** Follows redirects (answering the dev IdP's login and consent pages as `login`) until a page answers. */
+  /** Follows redirects (answering the dev IdP's sign-in page as `login`) until a page answers. */
   async follow(url: string, login?: string): Promise<{ url: string; response: Response }> {
     let location = url;
     for (let hop = 0; hop < 15; hop++) {
       let response = await this.request(location);
-      if (response.status === 200 && location.includes('/interaction/') && login !== undefined) {
-        const page = await response.text();
-        const prompt = page.includes('name="login"') ? 'login' : 'consent';
-        response = await this.request(location, {
-          form: prompt === 'login' ? { prompt, login, password: 'dev' } : { prompt },
-        });
+      const at = new URL(location);
+      if (response.status === 200 && at.pathname.startsWith('/interaction/') && login !== undefined) {
+        // The dev IdP's sign-in page: choose the demo account.
+        await response.body?.cancel();
+        response = await this.request(`${at.origin}${at.pathname}/login`, { form: { account: login } });
       }
       const next = response.headers.get('location');
       if (next === null) return { url: location, response };

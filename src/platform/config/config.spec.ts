@@ -110,4 +110,30 @@ describe('loadConfig', () => {
     expect(config.tls.crl).toBe('/etc/pki/agency.crl');
     expect(config.tls.serverCert).toBe('/etc/pki/server.crt');
   });
+
+  it('links messages to the public listener unless PORTAL_BASE_URL names the portal', () => {
+    expect(loadConfig({ PUBLIC_PORT: '8181' }, '/srv').notifications.portalBaseUrl).toBe('http://localhost:8181');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://passerelle.example/' }, '/srv').notifications.portalBaseUrl).toBe(
+      'https://passerelle.example',
+    );
+    expect(
+      loadConfig({ PORTAL_BASE_URL: 'https://portail.example/', PUBLIC_BASE_URL: 'https://api.example' }, '/srv')
+        .notifications.portalBaseUrl,
+    ).toBe('https://portail.example');
+  });
+
+  it('runs the development mail server outside production, and sends text messages only over HTTPS in it', () => {
+    expect(loadConfig({}, '/srv').notifications).toMatchObject({
+      smtpUrl: undefined,
+      sms: { url: undefined, token: undefined },
+      devMail: { enabled: true, smtpPort: 1025, httpPort: 1080 },
+    });
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/p', OIDC_ISSUER: 'https://idp.example' };
+    expect(loadConfig(production, '/srv').notifications.devMail.enabled).toBe(false);
+    expect(problems({ ...production, SMS_URL: 'http://sms.example/send' })).toEqual([
+      'SMS_URL: must be https:// when NODE_ENV is production',
+    ]);
+    expect(problems({ SMS_TOKEN: 'two words' })).toEqual([expect.stringMatching(/^SMS_TOKEN: /)]);
+    expect(problems({ SMS_TOKEN: 'two words' })[0]).not.toContain('two words');
+  });
 });

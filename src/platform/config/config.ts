@@ -83,16 +83,20 @@ export interface NotificationsConfig {
   allowHttpWebhooks: boolean;
   /** Where callbacks may connect: public unicast addresses and these CIDR networks, or `any` (development). */
   webhookNetworks: 'any' | string[];
-  /** Unset: messages are written as .eml files to mailDir instead of sent. */
+  /**
+   * Where citizens' e-mail is sent (SMTP). Unset: e-mail waits in the outbox
+   * until it is set; `npm start` starts a local server instead (devMail).
+   */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Where the development mail server keeps what it receives (.eml files, text messages). */
   mailDir: string;
-  /**
-   * Citizens who, while SMTP_URL is unset, get their messages as .eml files
-   * under a demo address: the development IdP's accounts, named by the
-   * composition root (empty here). Nobody else has an address yet.
-   */
-  demoMailboxes: readonly string[];
+  /** The text-message provider: POST `{to, text}` as JSON, with an optional bearer token. Unset: no text messages. */
+  sms: { url: string | undefined; token: string | undefined };
+  /** The portal's address, for the links in messages (no trailing slash). */
+  portalBaseUrl: string;
+  /** `npm start`, with SMTP_URL unset, runs a local SMTP server and a read-only inbox on 127.0.0.1. */
+  devMail: { enabled: boolean; smtpPort: number; httpPort: number };
 }
 
 export interface CitizenAuthConfig {
@@ -202,6 +206,10 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
   if (v.OIDC_ISSUER === undefined && !devIdp) {
     missing.push('OIDC_ISSUER: is required unless the development IdP runs (DEV_IDP)');
   }
+  if (nodeEnv === 'production' && typeof v.SMS_URL === 'string' && !v.SMS_URL.startsWith('https://')) {
+    // The bearer token, the number and the text would cross the network in clear.
+    missing.push('SMS_URL: must be https:// when NODE_ENV is production');
+  }
   const webhookNetworks = parseNetworks(v.WEBHOOK_ALLOWED_NETWORKS as string | undefined, nodeEnv, missing);
   const metricsListen = parseListenAddress(v.METRICS_LISTEN as string);
   if (metricsListen === undefined) missing.push('METRICS_LISTEN: must be host:port, e.g. 127.0.0.1:9464');
@@ -287,7 +295,16 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       smtpUrl: v.SMTP_URL as string | undefined,
       mailFrom: v.MAIL_FROM as string,
       mailDir: resolve(cwd, v.MAIL_DIR as string),
-      demoMailboxes: [],
+      sms: { url: v.SMS_URL as string | undefined, token: v.SMS_TOKEN as string | undefined },
+      portalBaseUrl: (
+        (v.PORTAL_BASE_URL as string | undefined) ??
+        publicBaseOf({ publicBaseUrl: v.PUBLIC_BASE_URL as string | undefined, publicPort: v.PUBLIC_PORT as number })
+      ).replace(/\/+$/, ''),
+      devMail: {
+        enabled: (v.DEV_MAIL as boolean | undefined) ?? nodeEnv !== 'production',
+        smtpPort: v.DEV_MAIL_SMTP_PORT as number,
+        httpPort: v.DEV_MAIL_HTTP_PORT as number,
+      },
     },
     citizenAuth: {
       issuer: (v.OIDC_ISSUER as string | undefined) ?? `http://localhost:${v.DEV_IDP_PORT as number}`,

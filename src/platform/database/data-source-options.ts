@@ -9,6 +9,8 @@ import { StatelessSignIn1795910400000 } from './migrations/1795910400000-statele
 import { ApplicationLogin1795996800000 } from './migrations/1795996800000-application-login';
 import { OrganisationSector1796083200000 } from './migrations/1796083200000-organisation-sector';
 import { ChangePropagation1796169600000 } from './migrations/1796169600000-change-propagation';
+import { CitizenContact1796256000000 } from './migrations/1796256000000-citizen-contact';
+import { PortalSessionName1796342400000 } from './migrations/1796342400000-portal-session-name';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -22,6 +24,8 @@ export const MIGRATIONS = [
   ApplicationLogin1795996800000,
   OrganisationSector1796083200000,
   ChangePropagation1796169600000,
+  CitizenContact1796256000000,
+  PortalSessionName1796342400000,
 ];
 
 export interface DatabaseSettings {
