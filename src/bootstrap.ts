@@ -55,7 +55,7 @@ function displayPath(path: string): string {
 
 function citizenCall(publicPort: number, issuer: string): string {
   return [
-    `Development IdP: ${issuer} (demo-citizen-1 … demo-citizen-5, demo-officer; any password)`,
+    `Development IdP: ${issuer} (choose a demo citizen or the demo privacy officer; no password)`,
     `Portal (citizens and privacy officers): http://localhost:${publicPort}/`,
     'As demo citizen 1, over the API:',
     '  TOKEN=$(npm run -s cli -- dev token --sub demo-citizen-1)',

@@ -382,10 +382,11 @@ describe('Messages to citizens: contact records, e-mail through SMTP, text messa
     const link = new URL(/https:\/\/\S+/.exec(confirmation.text)?.[0] ?? '');
     expect(`${link.origin}${link.pathname}`).toBe(`${PORTAL}/contact/confirm`);
 
-    // Signed out, the link asks to sign in first and confirms nothing.
+    // Signed out, the link asks to sign in first, to come back to it, and confirms nothing.
     const anonymous = await new WebClient().request(`${gateway.publicUrl}/contact/confirm${link.search}`);
     expect(anonymous.status).toBe(200);
-    expect(await anonymous.text()).not.toContain(link.searchParams.get('token') ?? '');
+    const back = encodeURIComponent(`/contact/confirm${link.search}`);
+    expect(await anonymous.text()).toContain(`href="/auth/login?back=${back}"`);
     expect(await contacts.get('demo-citizen-5')).toMatchObject({ pendingEmail: 'Luc.Gagnon@example.org' });
     expect((await contacts.get('demo-citizen-5')).email).not.toBe('Luc.Gagnon@example.org');
 

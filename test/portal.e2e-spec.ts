@@ -11,9 +11,12 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
   let gateway: PortalGateway;
   let afe: Agent;
 
-  const signIn = async (login: string): Promise<{ client: WebClient; page: string; url: string }> => {
+  const signIn = async (
+    login: string,
+    start = '/auth/login',
+  ): Promise<{ client: WebClient; page: string; url: string }> => {
     const client = new WebClient();
-    const { url, response } = await client.follow(`${gateway.publicUrl}/auth/login`, login);
+    const { url, response } = await client.follow(`${gateway.publicUrl}${start}`, login);
     return { client, page: await response.text(), url };
   };
 
@@ -140,7 +143,7 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
       headers: { cookie: `passerelle_session=${value.slice(0, -2)}xx` },
     });
     expect(tampered.status).toBe(303);
-    expect(tampered.headers.get('location')).toBe('/auth/login');
+    expect(tampered.headers.get('location')).toBe('/auth/login?back=%2Fconsents');
 
     const stray = await new WebClient().request(`${gateway.publicUrl}/auth/callback?code=x&state=y`);
     expect(stray.status).toBe(400);
@@ -308,7 +311,18 @@ describe('The portal over HTTP: sign-in, sessions, CSRF, languages and errors', 
       headers: { cookie: `passerelle_session=${cookie}` },
     });
     expect(replayed.status).toBe(303);
-    expect(replayed.headers.get('location')).toBe('/auth/login');
+    expect(replayed.headers.get('location')).toBe('/auth/login?back=%2Fconsents');
+  });
+
+  it('comes back after sign-in to the page asked for while signed out, and never to another site', async () => {
+    const asked = await fetch(`${gateway.publicUrl}/history?decision=deny`, { redirect: 'manual' });
+    expect(asked.headers.get('location')).toBe('/auth/login?back=%2Fhistory%3Fdecision%3Ddeny');
+    const { url } = await signIn('demo-citizen-4', '/auth/login?back=%2Fhistory%3Fdecision%3Ddeny');
+    expect(new URL(url).pathname + new URL(url).search).toBe('/history?decision=deny');
+    for (const back of ['https://evil.example/', '//evil.example/', '/auth/logout']) {
+      const elsewhere = await signIn('demo-citizen-4', `/auth/login?back=${encodeURIComponent(back)}`);
+      expect(new URL(elsewhere.url).pathname).toBe('/consents');
+    }
   });
 
   it('lets an officer search, see an event, export CSV and check integrity', async () => {

@@ -7,7 +7,7 @@ import { ServedOn } from '../platform/http/listener';
 import { contactInputOf } from './contact-form';
 import { PortalContext } from './portal-context';
 import { PortalErrorFilter } from './portal-error.filter';
-import { formOf, redirect, sendPage } from './portal-http';
+import { formOf, redirect, sendPage, signInFor } from './portal-http';
 import { confirmSignInPage, type ContactNotice, contactPage } from './views-contact';
 
 const NOTICES: readonly string[] = ['saved', 'sent', 'confirmed'] satisfies ContactNotice[];
@@ -75,7 +75,8 @@ export class ContactPagesController {
     const loaded = await this.context.load(request);
     const context = { ...loaded, path: '/contact' };
     if (context.session === undefined || context.principal === undefined) {
-      await sendPage(reply, confirmSignInPage(context));
+      // Signed in, the browser comes back to this very link.
+      await sendPage(reply, confirmSignInPage(context, signInFor(request.url)));
       return;
     }
     const subject = context.principal.subject;

@@ -98,7 +98,7 @@ export const CONTACT_MESSAGES: Record<Lang, ContactMessages> = {
     },
     signIn: {
       title: 'Confirmer votre adresse courriel',
-      text: 'Connectez-vous, puis ouvrez de nouveau le lien reçu par courriel : il ne sert qu’au compte qui l’a demandé.',
+      text: 'Connectez-vous pour confirmer votre adresse : vous reviendrez ensuite à ce lien. Il ne sert qu’au compte qui l’a demandé.',
       button: 'Se connecter',
     },
   },
@@ -158,7 +158,7 @@ export const CONTACT_MESSAGES: Record<Lang, ContactMessages> = {
     },
     signIn: {
       title: 'Confirm your email address',
-      text: 'Sign in, then open the link from the email again: it works only for the account that asked for it.',
+      text: 'Sign in to confirm your address: you will then come back to this link. It works only for the account that asked for it.',
       button: 'Sign in',
     },
   },

@@ -18,6 +18,7 @@ import {
   localPath,
   loginState,
   redirect,
+  returnPath,
   securityHeaders,
   sendPage,
   sessionToken,
@@ -102,10 +103,15 @@ export class PortalAuthController {
     await redirect(reply, localPath(back));
   }
 
+  /** Off to the IdP; `back`, a page of this site, is where the callback goes once signed in. */
   @Get('auth/login')
-  async login(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async login(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('back') back: string | undefined,
+  ): Promise<void> {
     const { url, login } = await this.oidc.start(langOf(request));
-    await setLoginCookie(reply, login, this.options.loginKey, this.options.secureCookies);
+    await setLoginCookie(reply, login, this.options.loginKey, this.options.secureCookies, returnPath(back));
     await securityHeaders(reply).status(303).header('location', url).send();
   }
 
@@ -135,7 +141,7 @@ export class PortalAuthController {
       });
     }
     setSessionCookie(reply, session, SESSION_SECONDS, this.options.secureCookies);
-    await redirect(reply, officer ? '/officer/audit' : '/consents');
+    await redirect(reply, login.back ?? (officer ? '/officer/audit' : '/consents'));
   }
 
   @Post('auth/logout')

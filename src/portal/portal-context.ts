@@ -6,7 +6,7 @@ import type { CitizenPrincipal } from '../citizen-auth/citizen-token.verifier';
 import { DomainError } from '../platform/errors/domain-error';
 import type { PageContext, PageSession } from './layout';
 import { messagesFor } from './messages';
-import { langOf, PortalRedirect, sessionToken } from './portal-http';
+import { langOf, PortalRedirect, sessionToken, signInFor } from './portal-http';
 import { PortalSessions } from './portal-session';
 
 /** A page's context once the visitor is known to be signed in. */
@@ -42,7 +42,10 @@ export class PortalContext {
   /** The signed-in visitor; sign-in first otherwise, and 403 for an officer's page without the role. */
   async require(request: FastifyRequest, role?: typeof PRIVACY_OFFICER_ROLE): Promise<SignedInContext> {
     const context = await this.load(request);
-    if (context.session === undefined || context.principal === undefined) throw new PortalRedirect('/auth/login');
+    if (context.session === undefined || context.principal === undefined) {
+      // A page asked for while signed out (a link from a message) is where sign-in comes back to.
+      throw new PortalRedirect(request.method === 'GET' ? signInFor(request.url) : '/auth/login');
+    }
     if (role !== undefined && !context.principal.roles.includes(role)) throw new DomainError('forbidden');
     return context as SignedInContext;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EncryptJWT } from 'jose';
-import { formOf, localPath, LOGIN_COOKIE, loginState, setLoginCookie } from './portal-http';
+import { formOf, localPath, LOGIN_COOKIE, loginState, returnPath, setLoginCookie, signInFor } from './portal-http';
 
 const LOGIN = { state: 's'.repeat(43), nonce: 'n'.repeat(43), codeVerifier: 'v'.repeat(43) };
 
@@ -70,5 +70,32 @@ describe('portal HTTP helpers', () => {
       .encrypt(key);
     expect(await loginState(requestWith(incomplete), key)).toBeUndefined();
     expect(await loginState({ cookies: {} } as unknown as FastifyRequest, key)).toBeUndefined();
+  });
+});
+
+describe('the way back after sign-in', () => {
+  it('comes back to a page of this site, with its query, and never to sign-in itself or elsewhere', () => {
+    expect(signInFor('/contact/confirm?token=abc')).toBe('/auth/login?back=%2Fcontact%2Fconfirm%3Ftoken%3Dabc');
+    expect(signInFor('/')).toBe('/auth/login');
+    expect(signInFor('/auth/callback?code=x')).toBe('/auth/login');
+    expect(returnPath('https://evil.example/')).toBeUndefined();
+    expect(returnPath('//evil.example')).toBeUndefined();
+    expect(returnPath(`/${'a'.repeat(300)}`)).toBeUndefined();
+    expect(returnPath('/history')).toBe('/history');
+  });
+
+  it('keeps the way back sealed in the sign-in cookie', async () => {
+    const key = randomBytes(32);
+    let value = '';
+    const reply = {
+      setCookie: (name: string, sealedValue: string) => {
+        if (name === LOGIN_COOKIE) value = sealedValue;
+        return reply;
+      },
+    };
+    await setLoginCookie(reply as unknown as FastifyReply, LOGIN, key, true, '/contact/confirm?token=abc');
+    expect(value).not.toContain('contact');
+    const request = { cookies: { [LOGIN_COOKIE]: value } } as unknown as FastifyRequest;
+    expect(await loginState(request, key)).toEqual({ ...LOGIN, back: '/contact/confirm?token=abc' });
   });
 });

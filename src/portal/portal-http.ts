@@ -76,6 +76,18 @@ export function localPath(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(value) && value.length <= 500 ? value : '/';
 }
 
+/** Where to come back to after sign-in: a page of this site other than sign-in itself, else none. */
+export function returnPath(value: unknown): string | undefined {
+  const path = localPath(value);
+  return path === '/' || path.startsWith('/auth/') || path.length > 300 ? undefined : path;
+}
+
+/** The sign-in address that comes back to `path`. */
+export function signInFor(path: string): string {
+  const back = returnPath(path);
+  return back === undefined ? '/auth/login' : `/auth/login?back=${encodeURIComponent(back)}`;
+}
+
 /** The fields of a submitted form, as strings. */
 export function formOf(body: unknown): Record<string, string> {
   if (typeof body !== 'object' || body === null) return {};
@@ -96,8 +108,9 @@ export async function setLoginCookie(
   login: LoginState,
   key: Uint8Array,
   secure: boolean,
+  back?: string,
 ): Promise<void> {
-  const sealed = await new EncryptJWT({ ...login })
+  const sealed = await new EncryptJWT({ ...login, ...(back === undefined ? {} : { back }) })
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
     .setIssuedAt()
     .setExpirationTime(`${LOGIN_SECONDS}s`)
@@ -116,10 +129,13 @@ export function clearLoginCookie(reply: FastifyReply, secure: boolean): void {
   void reply.clearCookie(LOGIN_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH });
 }
 
-/** The sign-in under way, if its cookie is there, opens with `key` and has not expired. */
-export async function loginState(request: FastifyRequest, key: Uint8Array): Promise<LoginState | undefined> {
+/** The sign-in under way, if its cookie is there, opens with `key` and has not expired; and where it goes back to. */
+export async function loginState(
+  request: FastifyRequest,
+  key: Uint8Array,
+): Promise<(LoginState & { back?: string }) | undefined> {
   const raw = request.cookies[LOGIN_COOKIE];
-  if (raw === undefined || raw.length > 1000) return undefined;
+  if (raw === undefined || raw.length > 2000) return undefined;
   try {
     const { payload } = await jwtDecrypt(raw, key, {
       keyManagementAlgorithms: ['dir'],
@@ -127,7 +143,8 @@ export async function loginState(request: FastifyRequest, key: Uint8Array): Prom
     });
     const { state, nonce, codeVerifier } = payload;
     if (typeof state !== 'string' || typeof nonce !== 'string' || typeof codeVerifier !== 'string') return undefined;
-    return { state, nonce, codeVerifier };
+    const back = returnPath(payload.back);
+    return { state, nonce, codeVerifier, ...(back === undefined ? {} : { back }) };
   } catch {
     return undefined;
   }

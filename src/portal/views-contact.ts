@@ -214,12 +214,12 @@ export function contactPage(context: SignedInPage, contact: ContactView, options
 }
 
 /** A confirmation link opened while signed out: it works only once the citizen who asked for it signs in. */
-export function confirmSignInPage(context: PageContext): string {
+export function confirmSignInPage(context: PageContext, signIn = '/auth/login'): string {
   const t = CONTACT_MESSAGES[context.m.lang];
   return page(
     context,
     t.signIn.title,
     html`<p class="govuk-body">${t.signIn.text}</p>
-      <a class="govuk-button" href="/auth/login">${t.signIn.button}</a>`,
+      <a class="govuk-button" href="${signIn}">${t.signIn.button}</a>`,
   );
 }
