@@ -108,7 +108,7 @@ function listHtml(words: MyDataMessages, lang: Lang, path: string, items: ValueS
   if (items.kind === 'record' && values.every((item) => fits(items, item))) {
     const records = values as Record<string, unknown>[];
     const numeric = (shape: ValueShape): boolean => ['amount', 'number', 'integer'].includes(shape.kind);
-    return html`<table class="govuk-table govuk-!-margin-bottom-0">
+    return html`<table class="govuk-table govuk-!-margin-bottom-0 passerelle-stack">
       <thead class="govuk-table__head">
         <tr class="govuk-table__row">
           ${items.properties.map(
@@ -128,7 +128,10 @@ function listHtml(words: MyDataMessages, lang: Lang, path: string, items: ValueS
             html`<tr class="govuk-table__row">
               ${items.properties.map(
                 (part) =>
-                  html`<td class="govuk-table__cell${numeric(part.shape) ? ' govuk-table__cell--numeric' : ''}">
+                  html`<td
+                    class="govuk-table__cell${numeric(part.shape) ? ' govuk-table__cell--numeric' : ''}"
+                    data-label="${partName(words, path, part)}"
+                  >
                     ${valueHtml(words, lang, partOf(path, part, record))}
                   </td>`,
               )}
