@@ -179,7 +179,8 @@ export class AuditOffice {
     limit: number,
   ): Promise<{ events: AuditEvent[]; nextCursor: string | null }> {
     await this.recordQuery(officer, 'events', filter);
-    const rows = await this.queries.search(filter, cursor, limit);
+    // A search may read the replica: it can be a moment behind the chain, never ahead.
+    const rows = await this.queries.search(filter, cursor, limit, true);
     return {
       events: rows.map(eventOf),
       nextCursor: rows.length === limit ? rows[rows.length - 1].seq : null,
@@ -197,7 +198,7 @@ export class AuditOffice {
   /** The matching events as CSV text, page by page. */
   async export(officer: CitizenPrincipal, filter: AuditFilter): Promise<AsyncGenerator<string>> {
     await this.recordQuery(officer, 'export', filter);
-    return csvLines((after, size) => this.queries.search(filter, after, size));
+    return csvLines((after, size) => this.queries.search(filter, after, size, true));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ReadReplica } from '../platform/database/read-replica';
 import { Sql, type PreparedStatement } from '../platform/database/sql';
 import type { ExportRow } from './audit-jsonl';
 import type { AuditPayload } from './audit-chain';
@@ -88,16 +89,31 @@ export interface AccessRow {
 
 @Injectable()
 export class AuditQueryRepository {
-  constructor(readonly sql: Sql) {}
+  constructor(
+    readonly sql: Sql,
+    private readonly replica: ReadReplica,
+  ) {}
 
-  /** Records after `afterSeq` up to `upTo`, as hashed: for the verifiable export. */
-  chain(afterSeq: number, upTo: number, limit: number): Promise<ExportRow[]> {
+  /**
+   * Records after `afterSeq` up to `upTo` (a head read on the primary), as
+   * hashed: for the verifiable export. Read from the replica; a page it does
+   * not hold yet (it lags) is read from the primary, so the export is whole.
+   */
+  async chain(afterSeq: number, upTo: number, limit: number): Promise<ExportRow[]> {
+    const rows = await this.replica.query<ExportRow & Record<string, unknown>>(CHAIN, [afterSeq, upTo, limit]);
+    const wanted = Math.min(limit, upTo - afterSeq);
+    if (rows.length >= wanted || !this.replica.configured) return rows;
     return this.sql.query<ExportRow & Record<string, unknown>>(CHAIN, [afterSeq, upTo, limit]);
   }
 
-  /** Keyset pagination: the events after `afterSeq`, in seq order. */
-  search(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditEventRow[]> {
-    return this.sql.query<AuditEventRow & Record<string, unknown>>(SEARCH, [
+  /**
+   * Keyset pagination: the events after `afterSeq`, in seq order. `lagging`
+   * (the officers' searches and CSV exports) reads the replica, which may be
+   * a moment behind; otherwise the primary.
+   */
+  search(filter: AuditFilter, afterSeq: number, limit: number, lagging = false): Promise<AuditEventRow[]> {
+    const from = lagging ? this.replica : this.sql;
+    return from.query<AuditEventRow & Record<string, unknown>>(SEARCH, [
       afterSeq,
       filter.citizenPseudonym ?? null,
       filter.organisation ?? null,

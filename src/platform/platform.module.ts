@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
+import { READ_REPLICA_OPTIONS, ReadReplica } from './database/read-replica';
 import { Sql } from './database/sql';
 import { PROBLEM_PAGE, type ProblemPage } from './errors/problem-page';
 import { ProblemFilter } from './errors/problem.filter';
@@ -60,6 +61,15 @@ export class PlatformModule {
       controllers: [HealthController, JwksController, OpenApiController],
       providers: [
         Sql,
+        ReadReplica,
+        {
+          provide: READ_REPLICA_OPTIONS,
+          useValue: {
+            url: config.databaseReplicaUrl,
+            poolMax: config.dbPoolMax,
+            statementTimeoutMs: config.dbStatementTimeoutMs,
+          },
+        },
         Readiness,
         Metrics,
         OpenApiDocument,
@@ -68,7 +78,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         ...(options.problemPage === undefined ? [] : [{ provide: PROBLEM_PAGE, useValue: options.problemPage }]),
       ],
-      exports: [Sql, Readiness, Metrics, OpenApiDocument, SIGNING_KEY],
+      exports: [Sql, ReadReplica, Readiness, Metrics, OpenApiDocument, SIGNING_KEY],
     };
   }
 }

@@ -28,6 +28,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   /** The owner's login, for migrations; unset with DATABASE_URL means the schema is migrated by someone else. */
   databaseOwnerUrl: string | undefined;
+  /** A read replica for reads that may lag (officer searches and exports); unset: the primary serves them. */
+  databaseReplicaUrl: string | undefined;
   dbPoolMax: number;
   dbStatementTimeoutMs: number;
   embeddedPg: { dir: string; port: number };
@@ -227,6 +229,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     metricsListen: metricsListen ?? { host: '', port: 0 },
     databaseUrl: v.DATABASE_URL as string | undefined,
     databaseOwnerUrl: v.DATABASE_OWNER_URL as string | undefined,
+    databaseReplicaUrl: v.DATABASE_REPLICA_URL as string | undefined,
     dbPoolMax: v.DB_POOL_MAX as number,
     dbStatementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS as number,
     embeddedPg: { dir: resolve(cwd, v.EMBEDDED_PG_DIR as string), port: v.EMBEDDED_PG_PORT as number },

@@ -19,6 +19,7 @@ export const ENV_SCHEMA = {
     METRICS_LISTEN: { type: 'string', minLength: 3, default: '127.0.0.1:9464' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     DATABASE_OWNER_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    DATABASE_REPLICA_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     DB_POOL_MAX: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
     DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     EMBEDDED_PG_DIR: { type: 'string', minLength: 1, default: '.data/postgres' },
