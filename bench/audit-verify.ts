@@ -29,6 +29,8 @@ const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
 const SEGMENTS = process.env.BENCH_AUDIT_SEGMENTS === undefined ? undefined : Number(process.env.BENCH_AUDIT_SEGMENTS);
 const BATCH = 10_000;
 const CHECKPOINT_EVERY = 1_000;
+/** Months the records are spread over, the last one being this month (one partition each). */
+const MONTHS = Number(process.env.BENCH_AUDIT_MONTHS ?? 1);
 
 async function main(): Promise<void> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -54,8 +56,17 @@ async function main(): Promise<void> {
         await client.query('SET synchronous_commit = off');
         const building = process.hrtime.bigint();
         let prev = { seq: 0, hash: GENESIS_HASH };
-        const at = new Date();
+        const now = new Date();
+        const monthAt = (back: number): Date =>
+          back === 0 ? now : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 15, 12));
+        for (let back = 1; back < MONTHS; back++) {
+          await client.query('SELECT audit_event_create_partition($1::date)', [
+            monthAt(back).toISOString().slice(0, 10),
+          ]);
+        }
+        let at = monthAt(MONTHS - 1);
         for (let start = 0; start < RECORDS; start += BATCH) {
+          at = monthAt(MONTHS - 1 - Math.floor((start * MONTHS) / RECORDS));
           const records: AuditRecord[] = [];
           for (let i = start; i < Math.min(RECORDS, start + BATCH); i++) {
             const record = chainRecord(

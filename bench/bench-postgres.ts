@@ -10,9 +10,13 @@ import { freePort } from '../src/platform/net/listen';
 
 /**
  * Runs `work` with an admin URL of a PostgreSQL server: DATABASE_URL when
- * set, otherwise a throw-away embedded cluster (durability off) removed after.
+ * set, otherwise a throw-away embedded cluster removed after, with durability
+ * off unless `durable` (commits then wait for the WAL to reach the disk).
  */
-export async function withBenchPostgres<T>(work: (adminUrl: string) => Promise<T>): Promise<T> {
+export async function withBenchPostgres<T>(
+  work: (adminUrl: string) => Promise<T>,
+  { durable = false }: { durable?: boolean } = {},
+): Promise<T> {
   const given = process.env.DATABASE_URL;
   if (given !== undefined && given !== '') return work(given);
   const scratch = mkdtempSync(join(tmpdir(), 'passerelle-bench-'));
@@ -20,7 +24,7 @@ export async function withBenchPostgres<T>(work: (adminUrl: string) => Promise<T
   chmodSync(scratch, 0o755);
   let embedded: EmbeddedDatabase | undefined;
   try {
-    embedded = await startEmbeddedPostgres({ dir: join(scratch, 'pg'), port: await freePort(), ephemeral: true });
+    embedded = await startEmbeddedPostgres({ dir: join(scratch, 'pg'), port: await freePort(), ephemeral: !durable });
     return await work(embedded.url);
   } finally {
     await embedded?.stop();
@@ -53,20 +57,26 @@ export interface BenchLogins {
  * filling it), `logins` the two logins the gateway runs with.
  */
 export async function withMigratedDatabase<T>(work: (url: string, logins: BenchLogins) => Promise<T>): Promise<T> {
-  return withBenchPostgres(async (adminUrl) => {
-    const database = `passerelle_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${database}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
-    try {
-      const logins = await provisionLogins(adminUrl, database);
-      await migrateAsOwner(logins.ownerUrl);
-      return await work(url.toString(), logins);
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      await admin.end();
-    }
-  });
+  return withBenchPostgres((adminUrl) => withMigratedDatabaseOn(adminUrl, work));
+}
+
+/** As withMigratedDatabase, on the server of `adminUrl`: several such databases can live side by side on one server. */
+export async function withMigratedDatabaseOn<T>(
+  adminUrl: string,
+  work: (url: string, logins: BenchLogins) => Promise<T>,
+): Promise<T> {
+  const database = `passerelle_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  try {
+    const logins = await provisionLogins(adminUrl, database);
+    await migrateAsOwner(logins.ownerUrl);
+    return await work(url.toString(), logins);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.end();
+  }
 }

@@ -4,6 +4,7 @@
  * process (the load generator), against the whole machine's busy time.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { CLOCK_TICKS, processStat, type ProcessStat } from '../test/support/gateway-process';
 
 /** CPU time in µs so far, by party. */
@@ -30,7 +31,14 @@ function machineBusyMicros(): number {
   return ((total - ticks[3] - ticks[4]) * 1e6) / CLOCK_TICKS;
 }
 
-export function cpuSnapshot(gatewayPid: number): CpuSnapshot {
+/**
+ * CPU so far of the gateway processes `gatewayPids` (one node or several) and
+ * their companions; PostgreSQL is the server whose postmaster is `postmaster`
+ * with all its backends, those that ended included, or, when unknown, every
+ * `postgres` running on the machine.
+ */
+export function cpuSnapshot(gatewayPids: number | readonly number[], postmaster?: number): CpuSnapshot {
+  const gateways = new Set(typeof gatewayPids === 'number' ? [gatewayPids] : gatewayPids);
   const table = readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map(statOrNothing)
@@ -39,14 +47,37 @@ export function cpuSnapshot(gatewayPid: number): CpuSnapshot {
   for (const stat of table) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
   const descendants = (pid: number): ProcessStat[] =>
     (children.get(pid) ?? []).flatMap((child) => [child, ...descendants(child.pid)]);
+  const sum = (stats: ProcessStat[]): number => stats.reduce((total, stat) => total + stat.cpuMicros, 0);
+  // A backend that ends takes its CPU time with it, into its postmaster's account of ended children.
+  const server = table.find((stat) => stat.pid === postmaster);
+  const postgres =
+    server === undefined ? table.filter((stat) => stat.comm === 'postgres') : [server, ...descendants(server.pid)];
   const own = process.cpuUsage();
   return {
-    gateway: table.find((stat) => stat.pid === gatewayPid)?.cpuMicros ?? 0,
-    companions: descendants(gatewayPid).reduce((sum, stat) => sum + stat.cpuMicros, 0),
-    postgres: table.filter((stat) => stat.comm === 'postgres').reduce((sum, stat) => sum + stat.cpuMicros, 0),
+    gateway: sum(table.filter((stat) => gateways.has(stat.pid))),
+    companions: sum([...gateways].flatMap(descendants)),
+    postgres: sum(postgres) + (server?.endedChildrenCpuMicros ?? 0),
     loadGenerator: own.user + own.system,
     machine: machineBusyMicros(),
   };
+}
+
+/**
+ * The postmaster of the server at `url` when it runs on this machine (the
+ * parent of the backend that answers), so that other PostgreSQL servers on a
+ * shared machine are not counted; undefined when it is elsewhere.
+ */
+export async function postmasterOf(url: string): Promise<number | undefined> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    const [row] = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    const backend = statOrNothing(String(row.pid));
+    const parent = backend === undefined ? undefined : statOrNothing(String(backend.ppid));
+    return parent?.comm === 'postgres' ? parent.pid : undefined;
+  } finally {
+    await db.end();
+  }
 }
 
 /** µs of CPU per request for each party between two snapshots. */

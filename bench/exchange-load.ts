@@ -22,9 +22,9 @@ import { GATEWAY_MAIN, peakRssMb, startGateway, stopGateway, type Gateway } from
 import { withMigratedDatabase, writeResult } from './bench-postgres';
 import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from './cpu-accounts';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const CITIZEN = 'demo-citizen-1';
 // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
 const PROFILE_DIR = process.env.BENCH_PROFILE;
@@ -37,7 +37,7 @@ const TRACING_ENV: Record<string, string> = Object.fromEntries(
   ),
 );
 
-interface Measured {
+export interface Measured {
   requestsPerSecond: number;
   p50: number;
   p95: number;
@@ -52,7 +52,7 @@ interface Measured {
   cpuByParty?: CpuSnapshot;
 }
 
-function run(options: Options): Promise<Result> {
+export function run(options: Options): Promise<Result> {
   return new Promise((resolve, reject) => {
     autocannon(options, (error: unknown, result) => {
       if (error === null || error === undefined) resolve(result);
@@ -61,7 +61,7 @@ function run(options: Options): Promise<Result> {
   });
 }
 
-function summary(result: Result): Measured {
+export function summary(result: Result): Measured {
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
@@ -81,18 +81,17 @@ function latencyP95(result: Result): number {
 }
 
 /** How mess names the citizen: its sector's identifier, under the key the gateway wrote (the demo's, in development). */
-async function messIdentifier(certsDir: string): Promise<string> {
+export async function messIdentifier(certsDir: string): Promise<string> {
   const sector = DEMO_ORGANISATIONS.find((organisation) => organisation.id === 'mess')?.sector;
   if (sector === undefined) throw new Error('no demo organisation mess');
   const key = await loadSectorKey(join(certsDir, 'sector-identifier.key'), false);
   return new SectorIdentifiers(key).identifierOf(sector, CITIZEN);
 }
 
-/** Warm-up, then the measured run, with the gateway's CPU time and peak RSS around it. */
-async function measureExchange(gateway: Gateway, certsDir: string): Promise<Measured> {
-  const citizen = await messIdentifier(certsDir);
-  const options: Options = {
-    url: `https://127.0.0.1:${gateway.agencyPort}/v1/exchanges`,
+/** mess asking for the citizen's address at `port` (a gateway's agency listener, or a load balancer in front). */
+export function exchangeOptions(port: number, certsDir: string, citizen: string): Options {
+  return {
+    url: `https://127.0.0.1:${port}/v1/exchanges`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ product: 'saaq.adresse', version: 1, purpose: 'mess.aide-sociale', citizen }),
@@ -104,13 +103,23 @@ async function measureExchange(gateway: Gateway, certsDir: string): Promise<Meas
       key: readFileSync(join(certsDir, 'agencies', 'mess.key')),
     },
   };
-  await run({ ...options, duration: WARMUP_SECONDS });
-  const pid = gateway.child.pid ?? 0;
-  const before = cpuSnapshot(pid);
+}
+
+/** The measured run (after a warm-up), with the CPU time of the gateway processes `pids` around it. */
+export async function measureRun(options: Options, pids: readonly number[], postmaster?: number): Promise<Measured> {
+  const before = cpuSnapshot(pids, postmaster);
   const result = await run({ ...options, duration: SECONDS });
   const measured = summary(result);
-  const cpuByParty = cpuPerRequest(before, cpuSnapshot(pid), measured.requests);
-  return { ...measured, peakRssMb: peakRssMb(pid), cpuMicrosPerRequest: cpuByParty.gateway, cpuByParty };
+  const cpuByParty = cpuPerRequest(before, cpuSnapshot(pids, postmaster), measured.requests);
+  return { ...measured, cpuMicrosPerRequest: cpuByParty.gateway, cpuByParty };
+}
+
+/** Warm-up, then the measured run, with the gateway's CPU time and peak RSS around it. */
+async function measureExchange(gateway: Gateway, certsDir: string): Promise<Measured> {
+  const options = exchangeOptions(gateway.agencyPort, certsDir, await messIdentifier(certsDir));
+  await run({ ...options, duration: WARMUP_SECONDS });
+  const pid = gateway.child.pid ?? 0;
+  return { ...(await measureRun(options, [pid])), peakRssMb: peakRssMb(pid) };
 }
 
 /** Mean time of each exchange step so far, in ms, from the gateway's own histogram. */
@@ -145,7 +154,7 @@ async function memoryOf(gateway: Gateway): Promise<Record<string, number>> {
 }
 
 /** The citizen's consent, granted through the citizen API as a person would. */
-async function grantConsent(gateway: Gateway, certsDir: string): Promise<void> {
+export async function grantConsent(gateway: Gateway, certsDir: string): Promise<void> {
   const key = await loadDevIdpKey(join(certsDir, 'dev-idp-key.json'));
   const token = await mintDevToken(key, {
     issuer: `http://localhost:${gateway.idpPort}`,
@@ -175,7 +184,7 @@ async function otlpSink(): Promise<{ server: Server; url: string; received: () =
 }
 
 /** Where each request's CPU went; with n cores the machine cannot serve more than n × 1e6 / machine µs requests a second. */
-function parties(m: Measured): string {
+export function parties(m: Measured): string {
   const cpu = m.cpuByParty;
   if (cpu === undefined) return '';
   const cores = availableParallelism();
@@ -194,7 +203,7 @@ function sampling(): string {
   return ` (${sampler}${ratio === undefined ? '' : ` ${ratio}`})`;
 }
 
-function line(name: string, m: Measured): string {
+export function line(name: string, m: Measured): string {
   const extra =
     m.peakRssMb === undefined ? '' : `  peak RSS ${m.peakRssMb} MB  CPU ${m.cpuMicrosPerRequest ?? 0} µs/req`;
   return (
@@ -288,7 +297,10 @@ async function main(): Promise<void> {
   process.stdout.write(`written to ${file}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+// Run as `npm run bench`; imported by the other benches for its load and its figures.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

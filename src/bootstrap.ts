@@ -215,6 +215,6 @@ export async function bootstrap(config: AppConfig, telemetry: Telemetry | null):
       '\n',
   );
 
-  // SIGHUP re-reads the CRL at once instead of waiting for the file poll.
-  process.on('SIGHUP', () => void gateway.crl.reload());
+  // SIGHUP reloads the contracts and re-reads the CRL on this node, at once (the CLI's reloads reach every node).
+  process.on('SIGHUP', () => void gateway.reload());
 }

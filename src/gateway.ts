@@ -23,6 +23,11 @@ import { ADAPTER_KINDS } from './adapters/adapter-kinds';
 import { agencyCallerIdentification } from './identity/agency-caller.decorator';
 import { AgencyIdentityService } from './identity/agency-identity.service';
 import { CrlStore } from './identity/crl/crl-store';
+import { crlSourceOf } from './identity/crl/crl-source';
+import { ContractsReloader } from './contracts/contracts-reloader';
+import { type LocalReloads, wireReloads } from './cluster-reloads';
+import { ClusterBus } from './platform/cluster/cluster-bus';
+import { NodeRegistry } from './platform/cluster/node-registry';
 import { seedDemoOrganisations } from './identity/demo-seed';
 import { seedDemoWebhooks } from './notifications/demo-webhook-receiver';
 import { NotificationRepository } from './notifications/notification.repository';
@@ -60,6 +65,8 @@ export interface Gateway {
   catalogue: Catalogue;
   servers: HttpServers;
   crl: CrlStore;
+  /** Reloads the contracts and the CRL on this node (SIGHUP); `npm run cli -- contracts|crl reload` reaches every node. */
+  reload(): Promise<LocalReloads>;
   /** Starts the agency, public and operations (metrics) listeners; resolves with their ports (0 in config: any). */
   listen(): Promise<{ agencyPort: number; publicPort: number; metricsPort: number }>;
   /** Not ready, drain in-flight requests, close listeners and the pool. Idempotent. */
@@ -76,7 +83,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     readFile(config.tls.serverKey, 'utf8'),
     readFile(config.tls.serverCert, 'utf8'),
   ]);
-  const crl = await CrlStore.open(config.tls.crl, caPem);
+  const crl = await CrlStore.open(crlSourceOf(config.tls), caPem);
   const signingKey = await loadSigningKey(config.signingKeyFile);
   const pseudonymKey = await loadPseudonymKey(config.audit.pseudonymKeyFile);
   const sectorIdentifiers = new SectorIdentifiers(
@@ -121,11 +128,15 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   logger.setContext('gateway');
 
   const tokens = app.get(CitizenTokenVerifier);
+  // Each organisation's rate limit is shared among the live nodes: each admits its part.
+  const admission = new Admission(config.admission);
+  const registry = app.get(NodeRegistry);
+  registry.onLiveNodes((liveNodes) => admission.setLiveNodes(liveNodes));
   installRequestHooks(
     servers.fastify,
     agencyCallerIdentification(servers.fastify, app.get(AgencyIdentityService)),
     app.get(Metrics),
-    new Admission(config.admission),
+    admission,
     app.get(Readiness),
     {
       credentialed: async (request) =>
@@ -158,7 +169,9 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     servers.agency.setSecureContext({ ...agencyTls, crl: loaded.pem });
     logger.info({ revoked: loaded.revokedSerials.size, nextUpdate: loaded.nextUpdate }, 'CRL reloaded');
   });
-  crl.on('failed', (error) => logger.error({ err: error }, 'CRL reload failed; the previous CRL stays in force'));
+  crl.on('failed', (error) =>
+    logger.error({ err: error, location: crl.source.location }, 'CRL reload failed; the previous CRL stays in force'),
+  );
   // A CA-signed but older CRL written back would un-revoke what the newer one lists.
   crl.on('rejected', ({ reason, candidate, current }) =>
     logger.error(
@@ -177,6 +190,18 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     ),
   );
   crl.watch(config.tls.crlPollIntervalMs);
+  const reloads = wireReloads({
+    bus: app.get(ClusterBus),
+    host: registry.host,
+    contracts: new ContractsReloader(
+      catalogue,
+      () => loadContracts(config.schemasDir, ADAPTER_KINDS),
+      app.get(Metrics).registry,
+      logger,
+    ),
+    crl,
+    log: logger,
+  });
 
   app.get(OpenApiDocument).document = SwaggerModule.createDocument(
     app,
@@ -196,6 +221,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     catalogue,
     servers,
     crl,
+    reload: () => reloads.reloadHere(),
     async listen() {
       const agencyPort = await listenOn(servers.agency, config.agencyPort, config.host);
       const publicPort = await listenOn(servers.public, config.publicPort, config.host);
@@ -212,6 +238,8 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
           closeServer(servers.public, config.shutdownDrainTimeoutMs),
           closeServer(metricsServer, config.shutdownDrainTimeoutMs),
         ]);
+        // Once nothing more is admitted here: the other nodes take over this node's share of the rate limits.
+        await registry.leave();
         await app.close();
       })();
       return shutdownPromise;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { canonicalOf, hashCanonical, type AuditPayload } from '../src/audit/audit-chain';
@@ -91,8 +91,14 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
       'SELECT count(*) AS n, max(seq) AS max FROM audit_event',
     );
     expect(rows[0]).toEqual({ n: String(RECORDS), max: String(RECORDS) });
+    // Stored with the log, each naming the one before it; the folder holds a copy of each.
+    const stored = await db.query<{ seq: string; jws: string }>('SELECT seq, jws FROM audit_checkpoint ORDER BY seq');
+    expect(stored.rows.map((row) => Number(row.seq))).toEqual([80, RECORDS]);
+    const [, payload] = stored.rows[1].jws.split('.');
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).toMatchObject({ seq: RECORDS, prev: 80 });
     const files = readdirSync(checkpointDir).filter((f) => f.startsWith('checkpoint-'));
     expect(files).toEqual(['checkpoint-000000000080.jws', `checkpoint-${String(RECORDS).padStart(12, '0')}.jws`]);
+    expect(readFileSync(join(checkpointDir, files[1]), 'utf8')).toBe(stored.rows[1].jws);
     const report = await verify();
     expect(report).toMatchObject({
       ok: true,
@@ -213,6 +219,28 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
   it('detects a truncated tail', async () => {
     const report = await tampered((c) => c.query('DELETE FROM audit_event WHERE seq > 110').then());
     expect(report.failure).toEqual({ seq: 111, reason: `truncated: a checkpoint vouches for seq ${RECORDS}` });
+  });
+
+  it('detects a checkpoint removed from the table, though its copy is in the folder', async () => {
+    const report = await tampered(async (c) => {
+      await c.query('ALTER TABLE audit_checkpoint DISABLE TRIGGER audit_checkpoint_append_only');
+      await c.query('DELETE FROM audit_checkpoint WHERE seq = 80');
+    });
+    expect(report.failure).toEqual({
+      seq: 80,
+      reason: `a signed checkpoint is missing: the checkpoint at seq ${RECORDS} follows it`,
+    });
+  });
+
+  it('detects a checkpoint row whose signature was swapped for another checkpoint’s', async () => {
+    const report = await tampered(async (c) => {
+      await c.query('ALTER TABLE audit_checkpoint DISABLE TRIGGER audit_checkpoint_append_only');
+      await c.query(
+        'UPDATE audit_checkpoint SET jws = (SELECT jws FROM audit_checkpoint WHERE seq = 80) WHERE seq = $1',
+        [RECORDS],
+      );
+    });
+    expect(report.failure?.reason).toBe(`checkpoint signature invalid: audit_checkpoint seq ${RECORDS}`);
   });
 
   it('detects a forged checkpoint file', async () => {

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { chainRecord, GENESIS_HASH } from '../src/audit/audit-chain';
 import { AuditLog } from '../src/audit/audit-log';
 import { asLogin } from '../src/platform/database/logins';
 import { loadSigningKey } from '../src/platform/signing/signing-key';
 import { adminUrlOf, ownerUrlOf, testEnv } from './setup/test-env';
 import { bearer, citizenToken } from './support/citizen-tokens';
-import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { createTestDatabase, startTestGateway, type TestGateway } from './support/test-gateway';
 
 const RECORDS = 40;
 
@@ -60,7 +61,8 @@ describe('Verifiers anyone can run: public keys and read access, or an export an
     await admin.end();
     const owner = new Client({ connectionString: ownerUrlOf(gateway.databaseUrl) });
     await owner.connect();
-    await owner.query(`GRANT SELECT ON audit_event TO ${reader.name}`);
+    // The log and its signed evidence, stored with it.
+    await owner.query(`GRANT SELECT ON audit_event, audit_checkpoint, audit_head TO ${reader.name}`);
     await owner.end();
   });
 
@@ -68,7 +70,9 @@ describe('Verifiers anyone can run: public keys and read access, or an export an
     await gateway.stop();
     const admin = new Client({ connectionString: adminUrlOf(gateway.databaseUrl) });
     await admin.connect();
-    await admin.query(`REVOKE ALL ON audit_event FROM ${reader.name}`).catch(() => undefined);
+    await admin
+      .query(`REVOKE ALL ON audit_event, audit_checkpoint, audit_head FROM ${reader.name}`)
+      .catch(() => undefined);
     await admin.end();
   });
 
@@ -79,12 +83,45 @@ describe('Verifiers anyone can run: public keys and read access, or an export an
     expect(run.status).toBe(0);
   });
 
-  it('audit verify cannot pass when no signature covers the head (an empty checkpoint folder)', () => {
-    const empty = join(scratch, 'empty');
-    mkdirSync(empty, { recursive: true });
-    const run = cli(['verify', '--jwks', jwks, '--checkpoints', empty]);
-    expect(run.stderr).toMatch(/CANNOT BE VERIFIED: no signature covers the head/);
-    expect(run.status).toBe(3);
+  it('audit verify needs no folder: the checkpoints and the signed head are stored with the log', () => {
+    const run = cli(['verify', '--jwks', jwks], { AUDIT_CHECKPOINT_DIR: 'off' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^audit log OK: head seq \d+/);
+    // Made every 15 records, and stored by the gateway whatever its folder.
+    expect(run.stdout).toMatch(/ and [1-9]\d* checkpoints read /);
+    expect(run.status).toBe(0);
+  });
+
+  it('audit verify cannot pass a log that no signature covers, nor read it without the evidence', async () => {
+    // Records appended straight into a log of their own, as the application's login may: no signed head.
+    const url = await createTestDatabase();
+    const app = new Client({ connectionString: url });
+    await app.connect();
+    try {
+      const first = chainRecord({ seq: 0, hash: GENESIS_HASH }, { kind: 'probe' }, new Date(), randomBytes(32));
+      await app.query(
+        `INSERT INTO audit_event (seq, recorded_at, kind, payload, prev_hash, record_hash, canonical)
+         VALUES (1, $1, 'probe', $2::jsonb, $3, $4, $5)`,
+        [first.payload.recordedAt, first.canonical, first.prevHash, first.recordHash, first.canonical],
+      );
+    } finally {
+      await app.end();
+    }
+    const unsigned = cli(['verify', '--jwks', jwks], { DATABASE_URL: url, AUDIT_CHECKPOINT_DIR: 'off' });
+    expect(unsigned.stderr).toMatch(/CANNOT BE VERIFIED: no signature covers the head \(seq 1\)/);
+    expect(unsigned.status).toBe(3);
+    // A login that may read the log but not its evidence cannot verify it either: it is told why.
+    const owner = new Client({ connectionString: ownerUrlOf(gateway.databaseUrl) });
+    await owner.connect();
+    await owner.query(`REVOKE SELECT ON audit_checkpoint FROM ${reader.name}`);
+    try {
+      const blind = cli(['verify', '--jwks', jwks]);
+      expect(blind.stderr).toMatch(/CANNOT BE VERIFIED: .*grant it SELECT on audit_checkpoint and audit_head/);
+      expect(blind.status).toBe(3);
+    } finally {
+      await owner.query(`GRANT SELECT ON audit_checkpoint TO ${reader.name}`);
+      await owner.end();
+    }
   });
 
   it('audit verify without keys it can read cannot verify, and a usage error is 2', () => {

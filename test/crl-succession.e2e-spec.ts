@@ -69,7 +69,7 @@ describe('CRL succession', () => {
 
     // The attack: the older list, still validly signed by the agency CA, put back.
     writeAtomically(crlPath, olderPem);
-    await expect(t.gateway.crl.reload()).resolves.toBe(false);
+    await expect(t.gateway.crl.reload()).resolves.toEqual({ outcome: 'rejected', reason: 'this-update-older' });
     await eventually(
       () => t.logs.some((line) => line.msg?.startsWith('CRL rejected') === true && line.reason === 'this-update-older'),
       'the rejection to be logged',

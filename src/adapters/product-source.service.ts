@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CircuitState, type CircuitBreakerPolicy } from 'cockatiel';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { Catalogue, type ProductContract } from '../contracts/catalogue';
+import { Catalogue, type ProductContract, type ReplacementStep } from '../contracts/catalogue';
 import { applyMapping } from '../contracts/mapping';
 import type { SourcesConfig } from '../platform/config/config';
 import { DomainError } from '../platform/errors/domain-error';
@@ -10,7 +10,8 @@ import { Metrics } from '../platform/metrics/metrics';
 import { createAdapter } from './adapter-factory';
 import { CitizenLinkRepository } from './citizen-link.repository';
 import { ResilientSource, SourceOpenCircuitError, sourceBreaker } from './resilient-source';
-import { SourceError } from './source-adapter';
+import { SourceError, type SourceLimits } from './source-adapter';
+import { planSources, productKey, sourceFingerprint } from './source-plan';
 
 export const SOURCES_CONFIG = Symbol('SOURCES_CONFIG');
 
@@ -21,58 +22,44 @@ const BREAKER_STATE_NAMES: Record<CircuitState, string> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-const productKey = (contract: ProductContract): string => `${contract.product}@${contract.version}`;
+interface BuiltSource {
+  source: ResilientSource;
+  fingerprint: string;
+}
 
 /**
  * Step 5 and the first half of step 6 of the brokered path: translate the
  * pivot id, fetch through the product's adapter, map the legacy shape, and
  * hold the answer to the product's JSON Schema. Nothing from a source's
  * answer reaches a caller or a log unless it passed the schema.
+ *
+ * One adapter per catalogued product, built at boot and again when a
+ * contracts reload changes a product's source (planSources): a reload that
+ * names an endpoint without an address is refused before anything changes.
+ * A replaced adapter is closed once the fetches it may still be serving are
+ * past their deadline.
  */
 @Injectable()
 export class ProductSourceService implements OnApplicationShutdown {
-  private readonly sources = new Map<string, ResilientSource>();
+  private sources = new Map<string, BuiltSource>();
+  /** One breaker per source endpoint, shared by the products it serves, and kept across reloads. */
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  private readonly retiring = new Set<ResilientSource>();
+  private readonly limits: SourceLimits;
   private readonly duration: Histogram<'source' | 'outcome'>;
   private readonly failures: Counter<'source' | 'failure'>;
 
   constructor(
     catalogue: Catalogue,
-    @Inject(SOURCES_CONFIG) config: SourcesConfig,
+    @Inject(SOURCES_CONFIG) private readonly config: SourcesConfig,
     private readonly links: CitizenLinkRepository,
     metrics: Metrics,
     @InjectPinoLogger('adapters') private readonly logger: PinoLogger,
   ) {
-    const limits = { maxResponseBytes: config.maxResponseBytes, maxJsonDepth: 32 };
-    const missing = new Set<string>();
-    // One breaker per source endpoint, shared by the products it serves.
-    const breakers = new Map<string, CircuitBreakerPolicy>();
-    for (const contract of catalogue.contracts) {
-      const url = config.endpoints[contract.source.endpoint];
-      if (url === undefined) {
-        missing.add(contract.source.endpoint);
-        continue;
-      }
-      const adapter = createAdapter(contract.source, url, limits);
-      const resilience = {
-        deadlineMs: contract.source.deadlineMs ?? config.deadlineMs,
-        breakerFailures: config.breakerFailures,
-        halfOpenAfterMs: config.breakerHalfOpenMs,
-      };
-      let breaker = breakers.get(contract.source.endpoint);
-      if (breaker === undefined) {
-        breaker = sourceBreaker(resilience);
-        breakers.set(contract.source.endpoint, breaker);
-      }
-      this.sources.set(
-        productKey(contract),
-        new ResilientSource(contract.source.endpoint, adapter, resilience, breaker),
-      );
-    }
-    if (missing.size > 0) {
-      throw new Error(
-        `SOURCE_ENDPOINTS: no address for source endpoint(s) ${[...missing].join(', ')} named by the contracts`,
-      );
-    }
+    this.limits = { maxResponseBytes: config.maxResponseBytes, maxJsonDepth: 32 };
+    const step = this.prepare(catalogue);
+    step.commit();
+    catalogue.onReplace((next) => this.prepare(next));
     this.duration = new Histogram({
       name: 'passerelle_source_fetch_duration_seconds',
       help: 'Source fetch duration by source endpoint and outcome',
@@ -100,13 +87,83 @@ export class ProductSourceService implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * The adapters `catalogue` needs, built but not yet in force; throws when
+   * it names an endpoint without an address (at boot, that stops the start).
+   */
+  private prepare(catalogue: Catalogue): ReplacementStep {
+    const current = new Map([...this.sources].map(([key, built]) => [key, built.fingerprint]));
+    const plan = planSources(current, catalogue.contracts, this.config.endpoints);
+    if (plan.missingEndpoints.length > 0) {
+      throw new Error(
+        `SOURCE_ENDPOINTS: no address for source endpoint(s) ${plan.missingEndpoints.join(', ')} named by the contracts`,
+      );
+    }
+    const built = new Map<string, BuiltSource>();
+    try {
+      for (const contract of plan.build) {
+        const url = this.config.endpoints[contract.source.endpoint];
+        built.set(productKey(contract), {
+          source: this.buildSource(contract, url),
+          fingerprint: sourceFingerprint(contract, url),
+        });
+      }
+    } catch (error) {
+      void closeAll([...built.values()].map(({ source }) => source));
+      throw error;
+    }
+    return {
+      commit: () => {
+        const next = new Map<string, BuiltSource>();
+        for (const key of plan.keep) next.set(key, this.sources.get(key) as BuiltSource);
+        for (const [key, source] of built) next.set(key, source);
+        const retired = [...this.sources].filter(([key, old]) => next.get(key) !== old).map(([, old]) => old.source);
+        this.sources = next;
+        this.retire(retired);
+        if (current.size > 0 && (plan.build.length > 0 || plan.drop.length > 0)) {
+          this.logger.info(
+            { kept: plan.keep.length, built: plan.build.map(productKey), dropped: plan.drop },
+            'product sources updated for the contracts in force',
+          );
+        }
+      },
+      abort: () => void closeAll([...built.values()].map(({ source }) => source)),
+    };
+  }
+
+  private buildSource(contract: ProductContract, url: string): ResilientSource {
+    const adapter = createAdapter(contract.source, url, this.limits);
+    const resilience = {
+      deadlineMs: contract.source.deadlineMs ?? this.config.deadlineMs,
+      breakerFailures: this.config.breakerFailures,
+      halfOpenAfterMs: this.config.breakerHalfOpenMs,
+    };
+    let breaker = this.breakers.get(contract.source.endpoint);
+    if (breaker === undefined) {
+      breaker = sourceBreaker(resilience);
+      this.breakers.set(contract.source.endpoint, breaker);
+    }
+    return new ResilientSource(contract.source.endpoint, adapter, resilience, breaker);
+  }
+
+  /** Closed once every fetch it may be serving has passed its deadline. */
+  private retire(sources: ResilientSource[]): void {
+    if (sources.length === 0) return;
+    for (const source of sources) this.retiring.add(source);
+    const longest = Math.max(...sources.map((source) => source.deadlineMs));
+    setTimeout(() => {
+      for (const source of sources) this.retiring.delete(source);
+      void closeAll(sources);
+    }, longest + 1_000).unref();
+  }
+
   /** Fetches, maps and validates `contract`'s data for one citizen. Throws DomainErrors only. */
   async fetchProduct(
     contract: ProductContract,
     pivotId: string,
     correlationId: string,
   ): Promise<Record<string, unknown>> {
-    const source = this.sources.get(productKey(contract));
+    const source = this.sources.get(productKey(contract))?.source;
     if (source === undefined) throw new DomainError('product-not-found');
     const localId = await this.links.findLocalId(pivotId, contract.owner);
     if (localId === undefined) throw new DomainError('source-record-not-found');
@@ -166,11 +223,16 @@ export class ProductSourceService implements OnApplicationShutdown {
   /** The breaker state per source endpoint, for health and metrics. */
   breakerStates(): Record<string, string> {
     const states: Record<string, string> = {};
-    for (const source of this.sources.values()) states[source.endpoint] = BREAKER_STATE_NAMES[source.state];
+    for (const { source } of this.sources.values()) states[source.endpoint] = BREAKER_STATE_NAMES[source.state];
     return states;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.sources.values()].map((source) => source.close()));
+    await closeAll([...[...this.sources.values()].map(({ source }) => source), ...this.retiring]);
+    this.retiring.clear();
   }
+}
+
+async function closeAll(sources: ResilientSource[]): Promise<void> {
+  await Promise.allSettled(sources.map((source) => source.close()));
 }

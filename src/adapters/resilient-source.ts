@@ -7,6 +7,7 @@ import {
   handleWhen,
   IsolatedCircuitError,
   type CircuitBreakerPolicy,
+  type IDisposable,
 } from 'cockatiel';
 import type { LegacyRecord } from '../contracts/mapping';
 import { type SourceAdapter, SourceError } from './source-adapter';
@@ -55,6 +56,8 @@ const MIN_ATTEMPT_MS = 50;
 export class ResilientSource {
   readonly breaker: CircuitBreakerPolicy;
   private openedAt = 0;
+  /** The breaker outlives this source when shared: its listener goes when the source closes. */
+  private readonly breakListener: IDisposable;
 
   constructor(
     readonly endpoint: string,
@@ -63,9 +66,14 @@ export class ResilientSource {
     breaker?: CircuitBreakerPolicy,
   ) {
     this.breaker = breaker ?? sourceBreaker(options);
-    this.breaker.onBreak(() => {
+    this.breakListener = this.breaker.onBreak(() => {
       this.openedAt = Date.now();
     });
+  }
+
+  /** The longest a fetch of this source lasts, retries included. */
+  get deadlineMs(): number {
+    return this.options.deadlineMs;
   }
 
   get state(): CircuitState {
@@ -105,6 +113,7 @@ export class ResilientSource {
   }
 
   async close(): Promise<void> {
+    this.breakListener.dispose();
     await this.adapter.close();
   }
 }

@@ -76,6 +76,10 @@ export interface Checkpoint {
   seq: number;
   headHash: string;
   at: string;
+  /** The node that signed it (checkpoints kept in the database say; older files do not). */
+  node?: string;
+  /** The seq of the checkpoint stored before it (0: none), so that a checkpoint removed is missed. */
+  prev?: number;
 }
 
 /**

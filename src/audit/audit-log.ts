@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
@@ -9,12 +10,12 @@ import { Metrics } from '../platform/metrics/metrics';
 import { Readiness } from '../platform/health/readiness';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
-import { chainRecord, hashCanonical, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
+import { chainRecord, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
 import { ROW_CONSISTENT_SQL } from './audit-verify';
-import { writeCheckpoint } from './checkpoints';
-import { checkStoredHead, type StoredHead } from './head-check';
-import { recoverHead } from './head-recovery';
-import { HeadWriter, signHead, type ChainHead } from './signed-head';
+import { defaultNodeName, EvidenceWriter } from './evidence-writer';
+import { checkChainHead } from './head-check';
+import { recoverHead, storedHeadOf, type NewestRow } from './head-recovery';
+import { verifyHeadWith, type ChainHead, type SignedHead } from './signed-head';
 
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
 
@@ -22,9 +23,16 @@ export interface AuditOptions {
   /** The sequencer has connections of its own: appends never wait behind requests holding the main pool. */
   databaseUrl: string;
   pseudonymKey: Buffer;
-  checkpointDir: string;
+  /**
+   * A mirror of this node's signed evidence as files (`head.jws`,
+   * `checkpoint-<seq>.jws`), for operators who ship them to write-once
+   * storage; unset, none. The evidence itself is stored with the log.
+   */
+  checkpointDir?: string;
   checkpointEvery: number;
   checkpointIntervalMs: number;
+  /** This node's name in the evidence it signs (default: its host name and process id). */
+  node?: string;
 }
 
 /** Any constant: the advisory lock that makes one appender at a time, across gateway nodes. */
@@ -33,65 +41,89 @@ export const MAX_BATCH = 500;
 /** The readiness check, and the alarm's name in logs. */
 const ALARM = 'audit';
 
-const HEAD: PreparedStatement = {
-  name: 'audit.head',
-  text: `SELECT seq, record_hash AS "hash", prev_hash AS "prevHash", canonical, ${ROW_CONSISTENT_SQL} AS consistent
-         FROM audit_event ORDER BY seq DESC LIMIT 1`,
+// One round trip before each batch: the stored head, and what says whether it is one a node signed. The
+// stored signed head and the hashes at this node's own heads are looked up only when the stored head is not
+// the one this node expects ($3): a single node, or the node that committed last, reads no more than that.
+const OBSERVE: PreparedStatement = {
+  name: 'audit.observe',
+  text: `SELECT e.seq, e.record_hash AS "hash", e.prev_hash AS "prevHash", e.canonical, ${ROW_CONSISTENT_SQL} AS consistent,
+           (SELECT coalesce(max(seq), 0) FROM audit_checkpoint) AS "checkpoint",
+           CASE WHEN e.record_hash IS DISTINCT FROM $3::text THEN (SELECT jws FROM audit_head) END AS "sharedJws",
+           CASE WHEN e.record_hash IS DISTINCT FROM $3::text
+             THEN (SELECT record_hash FROM audit_event WHERE seq = $1) END AS "expectedHash",
+           CASE WHEN e.record_hash IS DISTINCT FROM $3::text
+             THEN (SELECT record_hash FROM audit_event WHERE seq = $2) END AS "pendingHash"
+         FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (SELECT * FROM audit_event ORDER BY seq DESC LIMIT 1) AS e ON true`,
 };
 // Sent with BEGIN, in one round trip. The application's login may only INSERT and SELECT here.
 const PROLOGUE = `SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`;
 
-interface HeadRow {
-  seq: string;
-  hash: string;
-  prevHash: string;
-  canonical: string;
-  consistent: boolean | null;
+interface ObservedRow extends NewestRow {
+  sharedJws: string | null;
+  checkpoint: string;
+  expectedHash: string | null;
+  pendingHash: string | null;
 }
+// The records and the batch's signed head, in one statement: the head is stored exactly when its records are.
 const INSERT: PreparedStatement = {
   name: 'audit.insert',
-  text: `INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
-           correlation_id, payload, prev_hash, record_hash, canonical)
-         SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-           $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])`,
+  text: `WITH appended AS (
+           INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
+             correlation_id, payload, prev_hash, record_hash, canonical)
+           SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+             $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])
+         )
+         INSERT INTO audit_head (id, seq, head_hash, state, node, signed_at, jws)
+         VALUES (true, $14, $15, 'appending', $16, $17, $18)
+         ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, head_hash = EXCLUDED.head_hash, state = EXCLUDED.state,
+           node = EXCLUDED.node, signed_at = EXCLUDED.signed_at, jws = EXCLUDED.jws`,
 };
 
 /**
- * The single sequencer of the audit log. Appends wait in a queue; one writer
- * takes everything queued and commits it in one transaction, under an
- * advisory lock, numbering from the stored head: seqs are gapless because a
- * failed batch commits nothing. `append` resolves only once its record is
- * committed and the new head is signed outside the database; if either
- * fails, it rejects with 503 `audit-unavailable` and the caller releases
- * nothing.
+ * The audit log's sequencer on this node. Appends wait in a queue; one
+ * writer takes everything queued and commits it in one transaction, under an
+ * advisory lock shared by every node, numbering from the stored head: seqs
+ * are gapless because a failed batch commits nothing. Each batch stores its
+ * head, signed by this node, in the batch's own statement (`audit_head`),
+ * and mirrors it to the head file when there is a folder. `append` resolves
+ * only once its record and that signed head are committed; if they are not,
+ * it rejects with 503 `audit-unavailable` and the caller releases nothing.
  *
- * The sequencer keeps the head it wrote. Before each batch it compares the
- * stored head with it: an edit, a deletion or an addition made by anyone
- * else (the database's operator included) stops appends, raises an alarm
- * and takes the gateway out of readiness, until the stored head is again the
- * one it wrote.
+ * The sequencer keeps the head it wrote. Before each batch it checks the
+ * stored head (checkChainHead): its own, or another node's that a signed
+ * head vouches for and that follows its own records. An edit, a deletion or
+ * an addition made by anyone else (the database's operator included), or a
+ * signed checkpoint removed, stops appends, raises an alarm and takes the
+ * node out of readiness, until the stored evidence holds again.
  */
 @Injectable()
 export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly batcher = new Batcher<AuditEntry, number>((entries) => this.commit(entries), MAX_BATCH);
-  /** The head this sequencer committed and signed; undefined until it is established at boot. */
+  /** The head this sequencer committed; undefined until it is established at boot. */
   private head: ChainHead | undefined;
   /** The head of a batch whose COMMIT was sent but not acknowledged: it may have landed. */
   private pending: ChainHead | undefined;
   private alarm: string | undefined;
-  /** The last head signed, as signed: a verifiable export ends with it. */
+  /** The last head this node signed, as signed: a verifiable export ends with it. */
   private signed: { seq: number; jws: string } | undefined;
+  /** The newest checkpoint known to be stored: none up to it may disappear. */
+  private knownCheckpoint = 0;
+  /** The last head this node checkpointed (or found covered by a newer checkpoint). */
   private checkpointed = 0;
   /** The head a checkpoint has been queued for, so that batches meanwhile do not queue more. */
   private checkpointQueued = 0;
   private checkpointedAt = Date.now();
+  /** The stored signed head last verified, so that one another node wrote is checked once. */
+  private sharedSeen: { jws: string; head: SignedHead | 'invalid' } | undefined;
+  private readonly publicKey: KeyObject;
   private readonly batchSize: Histogram;
   private readonly failures: Counter;
   private checkpointing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly pool: Pool;
   private readonly sql: SqlPool;
-  private readonly headFile: HeadWriter;
+  private readonly evidence: EvidenceWriter;
 
   constructor(
     @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
@@ -110,7 +142,8 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     // An idle connection that breaks is replaced on the next append; the error must not crash the process.
     this.pool.on('error', () => undefined);
     this.sql = new SqlPool(this.pool);
-    this.headFile = new HeadWriter(options.checkpointDir);
+    this.publicKey = createPublicKey(key.signer);
+    this.evidence = new EvidenceWriter(this.sql, key, options.node ?? defaultNodeName(), options.checkpointDir);
     const registers = [metrics.registry];
     this.batchSize = new Histogram({
       name: 'passerelle_audit_batch_records',
@@ -125,19 +158,24 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     });
     const lag: Gauge = new Gauge({
       name: 'passerelle_audit_checkpoint_lag_records',
-      help: 'Records appended by this node since its last signed checkpoint (NaN while the head is unknown)',
+      help: 'Records appended by this node past the newest signed checkpoint it knows of (NaN while the head is unknown)',
       registers,
-      collect: () => lag.set(this.head === undefined ? Number.NaN : this.head.seq - this.checkpointed),
+      collect: () =>
+        lag.set(
+          this.head === undefined
+            ? Number.NaN
+            : Math.max(0, this.head.seq - Math.max(this.checkpointed, this.knownCheckpoint)),
+        ),
     });
     const mismatch: Gauge = new Gauge({
       name: 'passerelle_audit_head_alarm',
-      help: '1 while appends are stopped because the stored head differs from the one signed, or cannot be signed',
+      help: '1 while appends are stopped because the stored head or evidence differs from what was signed, or cannot be signed',
       registers,
       collect: () => mismatch.set(this.alarm === undefined ? 0 : 1),
     });
     const age: Gauge = new Gauge({
       name: 'passerelle_audit_checkpoint_age_seconds',
-      help: 'Seconds since this node last wrote a signed checkpoint (or started)',
+      help: 'Seconds since this node last stored a signed checkpoint (or started)',
       registers,
       collect: () => age.set((Date.now() - this.checkpointedAt) / 1000),
     });
@@ -158,15 +196,15 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     clearInterval(this.timer);
     await this.batcher.idle();
     await this.checkpoint();
-    // A clean stop: nothing may follow this head until the sequencer signs again.
+    // A clean stop: nothing may follow this head until a node signs again.
     if (this.head !== undefined && this.alarm === undefined && this.pending === undefined) {
       try {
-        this.publishHead(this.head, 'stopped');
+        await this.evidence.stop(this.head);
       } catch (error) {
         this.logger.error({ event: 'audit-head-unsigned', err: error }, 'the final audit head could not be signed');
       }
     }
-    this.headFile.close();
+    this.evidence.close();
     await this.pool.end();
   }
 
@@ -175,15 +213,10 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     return this.alarm;
   }
 
-  /**
-   * At boot: the head to expect is the newest one signed (the head file, or
-   * a checkpoint); see recoverHead for what the stored head may be.
-   */
+  /** At boot: the head to build on is the signed head stored with the log; see recoverHead. */
   private async establishHead(): Promise<void> {
-    const [row] = await this.sql.query<HeadRow>(HEAD, []);
     const recovered = await recoverHead(
       { dir: this.options.checkpointDir, keys: { keys: [this.key.publicJwk] }, maxBatch: MAX_BATCH },
-      row === undefined ? undefined : storedHead(row),
       (text, values) => this.sql.raw(text, values),
     );
     if (!recovered.ok) {
@@ -194,10 +227,14 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       // Not an error the sequencer can settle: an operator should know records were taken on unsigned.
       this.logger.error(
         { event: 'audit-head-adopted', alarm: true, ...recovered.adopted },
-        'audit records past the last signed head were taken on after an unclean stop',
+        'audit records past the last signed head were taken on',
       );
     }
-    this.publishHead(recovered.head, 'appending');
+    this.knownCheckpoint = recovered.checkpoint;
+    // This node's own statement that it builds on this head; the stored signed head stays the log's.
+    const jws = this.evidence.signHead(recovered.head, new Date(), 'appending', recovered.checkpoint);
+    this.evidence.mirrorHead(jws);
+    this.signed = { seq: recovered.head.seq, jws };
     this.head = recovered.head;
   }
 
@@ -216,14 +253,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     this.readiness.clear(ALARM);
   }
 
-  /** Signs `head` and overwrites the head file with it (synchronously: one small pwrite); the verifiers read it. */
-  private publishHead(head: ChainHead, state: 'appending' | 'stopped'): void {
-    const jws = signHead({ seq: head.seq, headHash: head.hash, at: new Date().toISOString(), state }, this.key);
-    this.headFile.write(jws);
-    this.signed = { seq: head.seq, jws };
-  }
-
-  /** The newest head this sequencer signed; undefined before its first, or while appends are stopped. */
+  /** The newest head this node signed; undefined before its first, or while appends are stopped. */
   get signedHead(): { seq: number; jws: string } | undefined {
     return this.alarm === undefined ? this.signed : undefined;
   }
@@ -237,21 +267,23 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     return this.batcher.add(entry);
   }
 
-  /** One batch: committed and signed, or failed as a whole (503 for each of its callers). */
+  /** One batch: committed with its signed head, or failed as a whole (503 for each of its callers). */
   private async commit(entries: AuditEntry[]): Promise<number[]> {
     let records: AuditRecord[];
     try {
       if (this.head === undefined) await this.establishHead();
       if (this.head === undefined) throw new HeadMismatch();
-      records = await this.write(entries, this.head);
+      const written = await this.write(entries, this.head);
+      records = written.records;
       const last = records[records.length - 1];
       this.head = { seq: last.seq, hash: last.recordHash };
       this.pending = undefined;
+      this.signed = { seq: last.seq, jws: written.jws };
       try {
-        this.publishHead(this.head, 'appending');
+        this.evidence.mirrorHead(written.jws);
       } catch (error) {
-        // Committed but not signed: its callers release nothing, and the gateway is not ready until a head is.
-        this.raise('the audit head could not be signed outside the database');
+        // The operator asked for a copy outside the database: its callers release nothing until there is one.
+        this.raise('the signed audit head could not be written to AUDIT_CHECKPOINT_DIR');
         throw error;
       }
       this.settle();
@@ -264,31 +296,35 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     }
     this.batchSize.observe(entries.length);
     const head = this.head;
-    if (
-      head !== undefined &&
-      head.seq - Math.max(this.checkpointed, this.checkpointQueued) >= this.options.checkpointEvery
-    ) {
-      // Not awaited: the batch's callers need not wait for the file. It signs this batch's head.
+    const covered = Math.max(this.checkpointed, this.checkpointQueued, this.knownCheckpoint);
+    if (head !== undefined && head.seq - covered >= this.options.checkpointEvery) {
+      // Not awaited: the batch's callers need not wait for it. It signs this batch's head.
       this.checkpointQueued = head.seq;
       void this.checkpointAt(() => head);
     }
     return records.map((record) => record.seq);
   }
 
-  private write(entries: AuditEntry[], expected: ChainHead): Promise<AuditRecord[]> {
+  private write(entries: AuditEntry[], expected: ChainHead): Promise<{ records: AuditRecord[]; jws: string }> {
     return this.sql.transaction(async (tx) => {
-      const [row] = await tx.query<HeadRow>(HEAD, []);
-      const checked = checkStoredHead(expected, this.pending, row === undefined ? undefined : storedHead(row));
+      // Taken before the read: a checkpoint stored meanwhile is in the statement's snapshot only if it came first.
+      const known = this.knownCheckpoint;
+      const [row] = await tx.query<ObservedRow>(OBSERVE, [expected.seq, this.pending?.seq ?? 0, expected.hash]);
+      const checked = checkChainHead(expected, this.pending, known, {
+        stored: storedHeadOf(row),
+        shared: () => this.verifyShared(row.sharedJws),
+        checkpoint: Number(row.checkpoint),
+        expectedHash: row.expectedHash,
+        pendingHash: row.pendingHash,
+      });
       if (!checked.ok) {
         this.raise(checked.reason);
         throw new HeadMismatch();
       }
-      if (checked.committed) {
-        // The batch whose COMMIT went unanswered did land: sign it before building on it.
-        this.publishHead(checked.head, 'appending');
-        this.head = checked.head;
-      }
+      // The batch whose COMMIT went unanswered landed, or another node appended: build on the stored head.
+      this.head = checked.head;
       this.pending = undefined;
+      this.knownCheckpoint = Math.max(this.knownCheckpoint, checked.checkpoint);
       let prev = checked.head;
       const now = new Date();
       const records = entries.map((entry) => {
@@ -296,6 +332,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
         prev = { seq: record.seq, hash: record.recordHash };
         return record;
       });
+      const jws = this.evidence.signHead(prev, now, 'appending', checked.checkpoint);
       const column = <T>(pick: (record: AuditRecord) => T): T[] => records.map(pick);
       await tx.query(INSERT, [
         column((r) => r.seq),
@@ -311,37 +348,46 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
         column((r) => r.prevHash),
         column((r) => r.recordHash),
         column((r) => r.canonical),
+        prev.seq,
+        prev.hash,
+        this.evidence.node,
+        now,
+        jws,
       ]);
       // From here the COMMIT may land even if its answer is lost.
       this.pending = prev;
-      return records;
+      return { records, jws };
     }, PROLOGUE);
   }
 
+  /** The stored signed head, verified with this node's key (another node's is checked once). */
+  private verifyShared(jws: string | null): SignedHead | 'invalid' | undefined {
+    if (jws === null) return undefined;
+    if (this.sharedSeen?.jws !== jws) this.sharedSeen = { jws, head: verifyHeadWith(jws, this.publicKey) ?? 'invalid' };
+    return this.sharedSeen.head;
+  }
+
   /**
-   * Signs the current head into the checkpoint directory, if anything was
-   * appended since the last one. Checkpoints are written one after another,
-   * so a later head is never overtaken by an earlier one.
+   * Stores a signed checkpoint of this node's head, if it advanced past the
+   * newest one stored. Checkpoints are written one after another, so a
+   * later head is never overtaken by an earlier one.
    */
   checkpoint(): Promise<void> {
     return this.checkpointAt(() => this.head);
   }
 
   /** Queues a checkpoint of the head `headOf` gives when its turn comes. */
-  private checkpointAt(headOf: () => { seq: number; hash: string } | undefined): Promise<void> {
+  private checkpointAt(headOf: () => ChainHead | undefined): Promise<void> {
     this.checkpointing = this.checkpointing.then(() => this.checkpointHead(headOf()));
     return this.checkpointing;
   }
 
-  private async checkpointHead(head: { seq: number; hash: string } | undefined): Promise<void> {
-    if (head === undefined || head.seq <= this.checkpointed) return;
+  private async checkpointHead(head: ChainHead | undefined): Promise<void> {
+    if (head === undefined || head.seq <= Math.max(this.checkpointed, this.knownCheckpoint)) return;
     try {
-      await writeCheckpoint(
-        this.options.checkpointDir,
-        { seq: head.seq, headHash: head.hash, at: new Date().toISOString() },
-        this.key,
-      );
+      const newest = await this.evidence.checkpoint(head);
       this.checkpointed = head.seq;
+      this.knownCheckpoint = Math.max(this.knownCheckpoint, newest);
       this.checkpointedAt = Date.now();
     } catch (error) {
       this.logger.error({ event: 'audit-checkpoint-failed', err: error }, 'audit checkpoint could not be written');
@@ -351,12 +397,3 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
 
 /** Appends are stopped: the alarm is raised and logged where it was found. */
 class HeadMismatch extends Error {}
-
-function storedHead(row: HeadRow): StoredHead {
-  const seq = Number(row.seq);
-  return {
-    seq,
-    hash: row.hash,
-    intact: row.consistent === true && hashCanonical(row.prevHash, seq, row.canonical) === row.hash,
-  };
-}

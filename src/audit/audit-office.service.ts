@@ -17,6 +17,7 @@ import {
   type AuditFilter,
 } from './audit-query.repository';
 import { verifyAuditLog, type AuditRow, type VerifyReport } from './audit-verify';
+import { retentionJwsAt } from './retention-statement';
 import { disclosedFrom } from './disclosure';
 
 const NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
@@ -211,7 +212,10 @@ export class AuditOffice {
     await this.recordQuery(officer, 'export', {}, { format: 'jsonl' });
     const head = this.audit.signedHead;
     if (head === undefined) throw new DomainError('audit-unavailable', undefined, { retryAfterSeconds: 1 });
-    return jsonlLines((after, upTo, size) => this.queries.chain(after, upTo, size), head);
+    return jsonlLines((after, upTo, size) => this.queries.chain(after, upTo, size), head, {
+      retainedFrom: (first) =>
+        retentionJwsAt((text, values) => this.queries.sql.raw(text, values), this.options.checkpointDir, first - 1),
+    });
   }
 
   async integrity(officer: CitizenPrincipal): Promise<VerifyReport> {

@@ -10,6 +10,7 @@ const FIT: AuditPrivilegeFacts = {
   truncate: false,
   trigger: false,
   replicationRole: false,
+  evidence: false,
 };
 
 type Power = Exclude<keyof AuditPrivilegeFacts, 'login'>;
@@ -27,13 +28,14 @@ describe('auditTamperPowers', () => {
     ['truncate', 'may TRUNCATE audit_event'],
     ['trigger', 'may create triggers on audit_event'],
     ['replicationRole', 'may SET session_replication_role'],
+    ['evidence', 'may rewrite or remove signed evidence (audit_checkpoint, audit_head)'],
   ])('names %s alone, and nothing else', (power, words) => {
     expect(auditTamperPowers({ ...FIT, [power]: true })).toEqual([words]);
   });
 
   it('names every power a login holds, in a stable order', () => {
     const all = { ...FIT, superuser: true, owner: true, update: true, delete: true, truncate: true, trigger: true };
-    expect(auditTamperPowers({ ...all, replicationRole: true })).toHaveLength(7);
+    expect(auditTamperPowers({ ...all, replicationRole: true, evidence: true })).toHaveLength(8);
     expect(auditTamperPowers({ ...FIT, delete: true, superuser: true })).toEqual([
       'is a superuser',
       'may DELETE from audit_event',

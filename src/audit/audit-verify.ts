@@ -1,6 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { ChainVerifier, GENESIS_HASH, type StoredRow, type VerifyFailure } from './audit-chain';
-import { checkpointSeqs, readCheckpoints } from './checkpoints';
+import { coverStoredHead, openEvidence } from './evidence-verify';
+import { readRetentions, retainedBefore } from './retention-statement';
 import { readHead, type ChainHead, type SignedHead } from './signed-head';
 
 const PAGE = 10_000;
@@ -10,7 +11,7 @@ const PAGE = 10_000;
  * records/s with two, 127k with three, 121k with four).
  */
 export const VERIFY_SEGMENTS = 3;
-const LAST_SQL = 'SELECT max(seq) AS last FROM audit_event';
+const BOUNDS_SQL = 'SELECT min(seq) AS first, max(seq) AS last FROM audit_event';
 const HASH_AT_SQL = 'SELECT record_hash FROM audit_event WHERE seq = $1';
 /**
  * Whether a row's jsonb payload and filter columns equal its hashed text: the
@@ -64,6 +65,8 @@ export interface VerifyReport {
   checkpoints: number;
   latestCheckpoint: { seq: number; at: string } | null;
   signedHead: { seq: number; at: string; state: SignedHead['state'] } | null;
+  /** The newest retention statement the chain starts after: records up to its seq were exported and detached. */
+  retained: { seq: number; at: string; partition: string } | null;
   failure?: VerifyFailure;
   /** Why the head could not be verified, when the outcome is `unverifiable`. */
   unverified?: string;
@@ -77,24 +80,36 @@ export interface VerifyReport {
  * flat memory; the chain cut into segments read at once and joined in
  * order), then the signed checkpoints, then the signed head: the newest
  * record must be the one the gateway signed last. Reports the first bad seq.
+ *
+ * Old months taken out by `audit retention` leave a signed retention
+ * statement for the last record of each: the chain then starts after the
+ * newest statement before the first stored record, from the hash it vouches
+ * for, and the checkpoints before it are the exports' to check. Records
+ * missing after it are missing, as they would be from seq 1.
  */
 export async function verifyAuditLog(
   query: RunQuery,
-  checkpointDir: string,
+  checkpointDir: string | undefined,
   keys: JSONWebKeySet,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const started = process.hrtime.bigint();
   const page = options.page ?? PAGE;
-  // The files' names say which hashes to keep; their signatures are checked meanwhile.
-  const seqs = await checkpointSeqs(checkpointDir);
-  const reading = readCheckpoints(checkpointDir, keys);
-  // Awaited below; until then a failure must not go unhandled.
-  reading.catch(() => undefined);
-  const [{ last }] = (await query(LAST_SQL, [])) as { last: string | null }[];
-  const bounds = segmentBounds(Number(last ?? 0), page, options.segments ?? VERIFY_SEGMENTS);
+  // The stored checkpoints (and a folder's) say which hashes to keep; their signatures are checked meanwhile.
+  const { seqs, reading } = await openEvidence(query, checkpointDir, keys);
+  const retentions = await readRetentions(query, checkpointDir, keys);
+  const [stored] = (await query(BOUNDS_SQL, [])) as { first: string | null; last: string | null }[];
+  const anchor = retainedBefore(retentions.statements, Number(stored.first ?? Number.MAX_SAFE_INTEGER));
+  const start = anchor === undefined ? 1 : anchor.seq + 1;
+  // A statement whose partition is still stored (a retention stopped before it detached) is one more checkpoint.
+  const vouched = retentions.statements
+    .filter((s) => s.seq >= start)
+    .map((s) => ({ seq: s.seq, headHash: s.headHash, at: s.at }));
+  const keep = new Set([...seqs, ...vouched.map((s) => s.seq)]);
+  const bounds = segmentBounds(start, Number(stored.last ?? start - 1), page, options.segments ?? VERIFY_SEGMENTS);
   const segments = bounds.map(
-    ({ from }) => new ChainVerifier(seqs, { seq: from, prevHash: from === 1 ? GENESIS_HASH : null }),
+    ({ from }, i) =>
+      new ChainVerifier(keep, { seq: from, prevHash: i > 0 ? null : (anchor?.headHash ?? GENESIS_HASH) }),
   );
   const failures = await Promise.all(
     segments.map((segment, i) => verifySegment(query, segment, bounds[i].to, page, i < bounds.length - 1)),
@@ -106,9 +121,22 @@ export async function verifyAuditLog(
   for (let i = 1; i < segments.length && failure === undefined; i++) {
     failure = verifier.follow(segments[i]) ?? failures[i];
   }
-  failure ??= verifier.finish(checkpoints);
+  const atAnchor = checkpoints.find((c) => c.seq === anchor?.seq);
+  if (failure === undefined && atAnchor !== undefined && atAnchor.headHash !== anchor?.headHash) {
+    failure = { seq: atAnchor.seq, reason: 'the retention statement differs from the signed checkpoint' };
+  }
+  failure ??= verifier.finish([...checkpoints.filter((c) => c.seq >= start), ...vouched]);
   if (failure === undefined && invalid.length > 0) {
     failure = { seq: verifier.head.seq, reason: `checkpoint signature invalid: ${invalid[0]}` };
+  }
+  if (failure === undefined && retentions.invalid.length > 0) {
+    failure = { seq: verifier.head.seq, reason: `retention statement invalid: ${retentions.invalid[0]}` };
+  }
+  if (failure?.seq === start && failure.reason === 'missing record' && retentions.unreadable) {
+    failure = {
+      ...failure,
+      reason: 'missing record (this login may not read audit_retention, which vouches for months taken out)',
+    };
   }
   const latest = checkpoints.reduce<{ seq: number; at: string } | null>(
     (best, c) => (best === null || c.seq > best.seq ? { seq: c.seq, at: c.at } : best),
@@ -117,7 +145,14 @@ export async function verifyAuditLog(
   let signed: SignedHead | undefined;
   let unverified: string | undefined;
   if (failure === undefined) {
-    const cover = await coverHead(query, verifier, checkpointDir, keys, latest?.seq ?? 0, page, options);
+    // The signed head stored with the log; on a log from before it, the folder's head file.
+    const cover =
+      (await coverStoredHead(verifier, await reading, checkpointDir, {
+        query,
+        keys,
+        from: start,
+        extend: (to) => verifySegment(query, verifier, to, page, true),
+      })) ?? (await coverHead(query, verifier, checkpointDir, keys, latest?.seq ?? 0, page, options));
     ({ failure, unverified, signed } = cover);
   }
   const outcome: VerifyOutcome =
@@ -127,6 +162,7 @@ export async function verifyAuditLog(
     outcome,
     unverified,
     signedHead: signed === undefined ? null : { seq: signed.seq, at: signed.at, state: signed.state },
+    retained: anchor === undefined ? null : { seq: anchor.seq, at: anchor.at, partition: anchor.partition },
     verified: verifier.verified,
     head: verifier.head,
     checkpoints: checkpoints.length,
@@ -137,13 +173,14 @@ export async function verifyAuditLog(
   };
 }
 
-/** Consecutive seq ranges; the last is open, for records appended meanwhile. */
-function segmentBounds(last: number, page: number, segments: number): { from: number; to: number }[] {
-  const count = last < segments * page ? 1 : segments;
-  const size = Math.ceil(last / count);
+/** Consecutive seq ranges from `first`; the last is open, for records appended meanwhile. */
+function segmentBounds(first: number, last: number, page: number, segments: number): { from: number; to: number }[] {
+  const records = Math.max(0, last - first + 1);
+  const count = records < segments * page ? 1 : segments;
+  const size = Math.ceil(records / count);
   return Array.from({ length: count }, (_, i) => ({
-    from: i * size + 1,
-    to: i === count - 1 ? Number.MAX_SAFE_INTEGER : (i + 1) * size,
+    from: first + i * size,
+    to: i === count - 1 ? Number.MAX_SAFE_INTEGER : first + (i + 1) * size - 1,
   }));
 }
 
@@ -191,7 +228,7 @@ interface HeadCover {
 async function coverHead(
   query: RunQuery,
   verifier: ChainVerifier,
-  dir: string,
+  dir: string | undefined,
   keys: JSONWebKeySet,
   latestCheckpoint: number,
   page: number,
@@ -199,7 +236,7 @@ async function coverHead(
 ): Promise<HeadCover> {
   const deadline = Date.now() + (options.signedHeadWaitMs ?? SIGNED_HEAD_WAIT_MS);
   for (;;) {
-    const read = await readHead(dir, keys);
+    const read = dir === undefined ? ({ found: false } as const) : await readHead(dir, keys);
     if (read.found && 'invalid' in read) return { failure: { seq: verifier.head.seq, reason: read.invalid } };
     const signed = read.found ? read.head : undefined;
     const head = verifier.head;

@@ -4,6 +4,7 @@ import { AuditEventsController } from './audit-events.controller';
 import { AuditOffice } from './audit-office.service';
 import { AUDIT_OPTIONS, AuditLog, type AuditOptions } from './audit-log';
 import { AuditQueryRepository } from './audit-query.repository';
+import { PartitionUpkeep } from './partition-upkeep';
 
 /** The modules the audit context uses, as the application created them. */
 export interface AuditImports {
@@ -20,7 +21,13 @@ export class AuditModule {
       module: AuditModule,
       imports: [uses.contracts, uses.citizenAuth],
       controllers: [AuditEventsController, AccessLogController],
-      providers: [{ provide: AUDIT_OPTIONS, useValue: options }, AuditLog, AuditQueryRepository, AuditOffice],
+      providers: [
+        { provide: AUDIT_OPTIONS, useValue: options },
+        AuditLog,
+        AuditQueryRepository,
+        AuditOffice,
+        PartitionUpkeep,
+      ],
       exports: [AuditLog, AuditOffice],
     };
   }

@@ -1,28 +1,62 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import { SIGNING_ALGORITHM, type SigningKey } from '../platform/signing/signing-key';
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { signCompact } from '../platform/signing/detached-jws';
+import type { SigningKey } from '../platform/signing/signing-key';
 import type { Checkpoint } from './audit-chain';
 
+export const CHECKPOINT_TYP = 'passerelle-audit-checkpoint';
 const FILE = /^checkpoint-(\d{12})\.jws$/;
 /** Files read and verified at once: the signature checks run beside the rest of the verification. */
 const READ_AT_ONCE = 32;
 
-/** Signs a checkpoint (JWS by the gateway key) and writes it, atomically, as `checkpoint-<seq>.jws`. */
-export async function writeCheckpoint(dir: string, checkpoint: Checkpoint, key: SigningKey): Promise<string> {
-  const jws = await new CompactSign(Buffer.from(JSON.stringify(checkpoint)))
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'passerelle-audit-checkpoint' })
-    .sign(key.privateKey);
+export type KeySet = ReturnType<typeof createLocalJWKSet>;
+
+/** Signs a checkpoint (compact JWS by the gateway key, typed as a checkpoint). */
+export function signCheckpoint(checkpoint: Checkpoint, key: SigningKey): string {
+  return signCompact(Buffer.from(JSON.stringify(checkpoint)), key, CHECKPOINT_TYP);
+}
+
+/** The statement a checkpoint JWS makes, if a key of `keys` signed it as a checkpoint and it is well formed. */
+export async function verifyCheckpoint(jws: string, keys: KeySet): Promise<Checkpoint | undefined> {
+  try {
+    const { payload, protectedHeader } = await compactVerify(jws, keys);
+    if (protectedHeader.typ !== CHECKPOINT_TYP) return undefined;
+    const checkpoint = JSON.parse(Buffer.from(payload).toString('utf8')) as Checkpoint;
+    const wellFormed =
+      Number.isSafeInteger(checkpoint.seq) &&
+      checkpoint.seq >= 1 &&
+      typeof checkpoint.headHash === 'string' &&
+      typeof checkpoint.at === 'string' &&
+      (checkpoint.node === undefined || typeof checkpoint.node === 'string') &&
+      (checkpoint.prev === undefined || (Number.isSafeInteger(checkpoint.prev) && checkpoint.prev >= 0));
+    return wellFormed ? checkpoint : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fileOf(seq: number): string {
+  return `checkpoint-${String(seq).padStart(12, '0')}.jws`;
+}
+
+/** Writes a signed checkpoint into `dir`, atomically, as `checkpoint-<seq>.jws`: the files are a mirror of the table. */
+export async function writeCheckpointFile(dir: string, seq: number, jws: string): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = join(dir, `checkpoint-${String(checkpoint.seq).padStart(12, '0')}.jws`);
+  const file = join(dir, fileOf(seq));
   await writeFile(`${file}.tmp`, jws, { mode: 0o644 });
   await rename(`${file}.tmp`, file);
   return file;
 }
 
+/** Signs a checkpoint and writes it into `dir` (for one-off writers and benchmarks). */
+export function writeCheckpoint(dir: string, checkpoint: Checkpoint, key: SigningKey): Promise<string> {
+  return writeCheckpointFile(dir, checkpoint.seq, signCheckpoint(checkpoint, key));
+}
+
 export interface CheckpointRead {
   checkpoints: Checkpoint[];
-  /** Files whose signature or content does not hold: named, for the verifier to report. */
+  /** Files (or rows) whose signature or content does not hold: named, for the verifier to report. */
   invalid: string[];
 }
 
@@ -32,18 +66,10 @@ export async function checkpointSeqs(dir: string): Promise<Set<number>> {
 }
 
 /** The statement a checkpoint file makes, if a key of `keys` signed it and its name says the same seq. */
-async function readCheckpoint(
-  dir: string,
-  name: string,
-  keys: ReturnType<typeof createLocalJWKSet>,
-): Promise<Checkpoint | undefined> {
+async function readCheckpoint(dir: string, name: string, keys: KeySet): Promise<Checkpoint | undefined> {
   try {
-    const { payload } = await compactVerify(await readFile(join(dir, name), 'utf8'), keys);
-    const checkpoint = JSON.parse(Buffer.from(payload).toString('utf8')) as Checkpoint;
-    if (!Number.isInteger(checkpoint.seq) || FILE.exec(name)?.[1] !== String(checkpoint.seq).padStart(12, '0')) {
-      return undefined;
-    }
-    return checkpoint;
+    const checkpoint = await verifyCheckpoint(await readFile(join(dir, name), 'utf8'), keys);
+    return checkpoint !== undefined && fileOf(checkpoint.seq) === name ? checkpoint : undefined;
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import {
   readHead,
   signHead,
   verifyHead,
+  verifyHeadWith,
   writeHead,
   type SignedHead,
 } from './signed-head';
@@ -59,6 +61,17 @@ describe('the signed head', () => {
     );
   });
 
+  it('verifies synchronously with one public key, as the sequencer checks another node’s head', () => {
+    const publicKey = createPublicKey(key.signer);
+    const withNode: SignedHead = { ...HEAD, node: 'node-b#12', checkpoint: 40 };
+    expect(verifyHeadWith(signHead(withNode, key), publicKey)).toEqual(withNode);
+    expect(verifyHeadWith(signHead(withNode, other), publicKey)).toBeUndefined();
+    const checkpoint = signCompact(Buffer.from(JSON.stringify(HEAD)), key, 'passerelle-audit-checkpoint');
+    expect(verifyHeadWith(checkpoint, publicKey)).toBeUndefined();
+    expect(verifyHeadWith(signHead({ ...HEAD, checkpoint: -1 }, key), publicKey)).toBeUndefined();
+    expect(verifyHeadWith('not.a.jws', publicKey)).toBeUndefined();
+  });
+
   it.each<[string, unknown]>([
     ['a negative seq', { ...HEAD, seq: -1 }],
     ['a fractional seq', { ...HEAD, seq: 1.5 }],
@@ -79,7 +92,7 @@ describe('the signed head', () => {
     await writeHead(headDir, jws);
     // One fixed-size record, overwritten in place: the JWS, padded.
     const record = readFileSync(join(headDir, HEAD_FILE), 'utf8');
-    expect(record).toHaveLength(512);
+    expect(record).toHaveLength(1024);
     expect(record.trim()).toBe(jws);
     await expect(readHead(headDir, keys)).resolves.toEqual({ found: true, head: HEAD, jws });
     // Each batch replaces it: the reader sees the newest statement only.

@@ -4,11 +4,20 @@ import { createInterface } from 'node:readline';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { csvLines } from '../audit/audit-csv';
 import { jsonlLines, verifyExport, type ExportRow } from '../audit/audit-jsonl';
+import { RetentionRefused } from '../audit/audit-retention';
 import { verifyAuditLog, type VerifyOutcome } from '../audit/audit-verify';
-import { readCheckpoints } from '../audit/checkpoints';
-import { HEAD_FILE } from '../audit/signed-head';
+import { readCheckpoints, writeCheckpointFile } from '../audit/checkpoints';
+import {
+  EvidenceUnreadable,
+  storedCheckpointCopies,
+  storedHeadJws,
+  type EvidenceQuery,
+} from '../audit/shared-evidence';
+import { retentionJwsAt } from '../audit/retention-statement';
+import { HEAD_FILE, writeHead } from '../audit/signed-head';
 import type { AppConfig } from '../platform/config/config';
-import { withDatabase } from './database';
+import { retentionCommand, RetentionUsageError, type RetentionCommandOptions } from './audit-retention';
+import { OwnerLoginMissing, withDatabase } from './database';
 
 /** How `audit verify` and `audit verify-export` exit: a script or a court clerk can tell the three apart. */
 export const EXIT = { intact: 0, broken: 1, usage: 2, unverifiable: 3 } as const;
@@ -18,8 +27,10 @@ export class AuditBroken extends Error {}
 /** Nothing was found wrong, but what would prove the log intact is missing (keys, checkpoints, a signed head). */
 export class AuditUnverifiable extends Error {}
 export class AuditUsageError extends Error {}
+/** `audit retention` took nothing (more) out: the message says why. */
+export class AuditRefused extends Error {}
 
-export interface AuditOptions {
+export interface AuditOptions extends RetentionCommandOptions {
   jwks?: string;
   checkpoints?: string;
   format?: string;
@@ -76,18 +87,27 @@ function conclude(
 /** `audit verify`: read access and public keys only, no migration. */
 async function verify(config: AppConfig, options: AuditOptions, defaultJwks: string): Promise<string> {
   const keys = await loadJwks(options.jwks ?? defaultJwks);
+  // The evidence stored with the log, and the files of a folder when one is given (a node's mirror, an export's).
   const dir = options.checkpoints ?? config.audit.checkpointDir;
   const report = await withDatabase(
     config,
     (dataSource) => verifyAuditLog((text, values) => dataSource.query(text, values), dir, keys),
     { readOnly: true },
-  );
+  ).catch((error: unknown) => {
+    if (error instanceof EvidenceUnreadable)
+      throw new AuditUnverifiable(`audit log CANNOT BE VERIFIED: ${error.message}`);
+    throw error;
+  });
+  const retained =
+    report.retained === null
+      ? ''
+      : `\nrecords up to seq ${report.retained.seq} were exported and taken out (the last from ${report.retained.partition})`;
   return conclude(
     report.outcome,
     'audit log',
     report.head,
     report,
-    summary(report.verified, report.checkpoints, report.seconds),
+    summary(report.verified, report.checkpoints, report.seconds) + retained,
   );
 }
 
@@ -109,12 +129,13 @@ async function verifyExportFile(file: string | undefined, options: AuditOptions)
     throw new AuditUsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
   const report = await verifyExport(createInterface({ input, crlfDelay: Infinity }), keys, checkpoints);
+  const from = report.from === 1 ? '' : `\nit starts at seq ${report.from}, after a signed retention statement`;
   return conclude(
     report.outcome,
     'audit export',
     report.head,
     report,
-    summary(report.verified, report.checkpoints, report.seconds),
+    summary(report.verified, report.checkpoints, report.seconds) + from,
   );
 }
 
@@ -126,14 +147,12 @@ async function exportLog(
 ): Promise<void> {
   const format = options.format ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') throw new AuditUsageError('--format must be csv or jsonl');
-  let head: { seq: number; jws: string } | undefined;
-  if (format === 'jsonl') {
-    const dir = options.checkpoints ?? config.audit.checkpointDir;
-    head = await signedHeadIn(dir);
-  }
+  const dir = options.checkpoints ?? config.audit.checkpointDir;
   await withDatabase(
     config,
     async (dataSource) => {
+      const head =
+        format === 'jsonl' ? await signedHeadIn((text, values) => dataSource.query(text, values), dir) : undefined;
       const lines =
         head === undefined
           ? csvLines((after, size) =>
@@ -148,6 +167,11 @@ async function exportLog(
                   [after, upTo, size],
                 ),
               head,
+              // Old months taken out by `audit retention`: the export opens with the statement of the records before.
+              {
+                retainedFrom: (first) =>
+                  retentionJwsAt((text, values) => dataSource.query(text, values), dir, first - 1),
+              },
             );
       for await (const chunk of lines) await write(chunk);
     },
@@ -155,13 +179,40 @@ async function exportLog(
   );
 }
 
-/** The head file's statement as it is (the reader of the export verifies it). */
-async function signedHeadIn(dir: string): Promise<{ seq: number; jws: string }> {
+/**
+ * `audit checkpoints DIR`: the signed checkpoints and head stored with the
+ * log, copied as files (`checkpoint-<seq>.jws`, `head.jws`), for a third
+ * party given an export, or for write-once storage. Copied as they are:
+ * whoever reads them verifies them (verify-export --checkpoints DIR).
+ */
+async function copyEvidence(config: AppConfig, dir: string | undefined): Promise<string> {
+  if (dir === undefined) throw new AuditUsageError('missing the folder to copy the signed evidence into');
+  const { checkpoints, head } = await withDatabase(
+    config,
+    async (dataSource) => {
+      const query: EvidenceQuery = (text, values) => dataSource.query(text, values);
+      return { checkpoints: await storedCheckpointCopies(query), head: await storedHeadJws(query) };
+    },
+    { readOnly: true },
+  );
+  for (const checkpoint of checkpoints) await writeCheckpointFile(dir, checkpoint.seq, checkpoint.jws);
+  if (head !== undefined) await writeHead(dir, head.jws);
+  return `${checkpoints.length} checkpoint(s)${head === undefined ? '' : ` and the signed head (seq ${head.seq})`} copied to ${dir}`;
+}
+
+/**
+ * The signed head stored with the log, as it is (the reader of the export
+ * verifies it); on a log from before shared evidence, a folder's head file.
+ */
+async function signedHeadIn(query: EvidenceQuery, dir: string | undefined): Promise<{ seq: number; jws: string }> {
+  const stored = await storedHeadJws(query);
+  if (stored !== undefined) return stored;
   let jws: string;
   try {
+    if (dir === undefined) throw new Error('no folder');
     jws = (await readFile(`${dir}/${HEAD_FILE}`, 'utf8')).trim();
   } catch {
-    throw new AuditUnverifiable(`no signed head in ${dir}: a verifiable export ends at one`);
+    throw new AuditUnverifiable('no signed head is stored with the log: a verifiable export ends at one');
   }
   let seq: unknown;
   try {
@@ -169,7 +220,7 @@ async function signedHeadIn(dir: string): Promise<{ seq: number; jws: string }> 
   } catch {
     seq = undefined;
   }
-  if (typeof seq !== 'number') throw new AuditUnverifiable(`${dir}/${HEAD_FILE} is not a signed head`);
+  if (typeof seq !== 'number') throw new AuditUnverifiable(`${HEAD_FILE} is not a signed head`);
   return { seq, jws };
 }
 
@@ -188,6 +239,16 @@ export async function auditCommand(
     case 'export':
       await exportLog(config, options, write);
       return '';
+    case 'checkpoints':
+      return copyEvidence(config, args[1]);
+    case 'retention':
+      return retentionCommand(config, options, loadJwks, (line) => write(`${line}\n`)).catch((error: unknown) => {
+        if (error instanceof RetentionUsageError) throw new AuditUsageError(error.message);
+        if (error instanceof RetentionRefused || error instanceof OwnerLoginMissing) {
+          throw new AuditRefused(`audit retention REFUSED: ${error.message}`);
+        }
+        throw error;
+      });
     default:
       throw new AuditUsageError(`unknown audit command "${args[0] ?? ''}"`);
   }

@@ -6,7 +6,7 @@ import { dataSourceOptions } from '../platform/database/data-source-options';
 import { embeddedDatabaseUrl, startEmbeddedPostgres } from '../platform/database/embedded-postgres';
 import { asLogin, DEV_LOGINS, provisionLogins } from '../platform/database/logins';
 import { isConnectionError } from '../platform/database/sql';
-import { migrateSchema } from '../platform/database/migrate';
+import { migrateAsOwner, migrateSchema } from '../platform/database/migrate';
 
 async function connect(url: string): Promise<DataSource> {
   // One connection for each segment `audit verify` reads at once.
@@ -24,7 +24,15 @@ export interface DatabaseAccess {
    * so that anyone given a read-only login can verify the log.
    */
   readOnly?: boolean;
+  /**
+   * As the owner (DATABASE_OWNER_URL, or the embedded cluster's owner), after
+   * migrating: for the one command that changes the audit log's tables,
+   * `audit retention`.
+   */
+  asOwner?: boolean;
 }
+
+export class OwnerLoginMissing extends Error {}
 
 /**
  * Runs `work` as the application's login: DATABASE_URL when set (migrated
@@ -54,9 +62,16 @@ export async function withDatabase<T>(
     else ({ applicationUrl: url, ownerUrl } = await provisionLogins(adminUrl, new URL(adminUrl).pathname.slice(1)));
   }
   try {
+    if (access.asOwner === true) {
+      if (ownerUrl === undefined) {
+        throw new OwnerLoginMissing('this command runs as the owner of the schema: set DATABASE_OWNER_URL');
+      }
+      await migrateAsOwner(ownerUrl);
+      url = ownerUrl;
+    }
     const dataSource = await connect(url);
     try {
-      if (access.readOnly !== true) await migrateSchema(dataSource, ownerUrl);
+      if (access.readOnly !== true && access.asOwner !== true) await migrateSchema(dataSource, ownerUrl);
       return await work(dataSource);
     } finally {
       await dataSource.destroy();

@@ -8,7 +8,9 @@ import { certificateFacts } from '../identity/demo-seed';
 import { OrganisationNotFoundError, OrganisationRepository } from '../identity/organisation.repository';
 import { ConfigError, loadConfig, type AppConfig } from '../platform/config/config';
 import { withDatabase } from './database';
-import { AuditBroken, auditCommand, AuditUnverifiable, AuditUsageError, EXIT } from './audit-commands';
+import { AuditBroken, auditCommand, AuditRefused, AuditUnverifiable, AuditUsageError, EXIT } from './audit-commands';
+import { db, DB_USAGE } from './db-commands';
+import { CLUSTER_USAGE, clusterCommand } from './cluster-commands';
 import { dev, DEV_USAGE } from './dev-commands';
 import { need, UsageError } from './usage';
 
@@ -22,15 +24,22 @@ const USAGE = `Usage: npm run cli -- <command>
   org activate <id>                     lift a suspension
   org bind-cert <id> <certificate.pem>  bind a client certificate (by SHA-256 fingerprint)
   contracts check                       validate schemas/ (purposes, manifests, data schemas)
-  audit verify [--jwks FILE|URL] [--checkpoints DIR]
+${CLUSTER_USAGE}  audit verify [--jwks FILE|URL] [--checkpoints DIR]
                                         recompute the audit chain and check every signature over it, with read
                                         access and public keys only (default: the running gateway's JWKS)
   audit export [--format csv|jsonl]     the whole audit log on standard output; jsonl carries each record's seq,
                                         hashes and hashed text, up to and with the signed head, for verify-export
   audit verify-export FILE --jwks FILE|URL [--checkpoints DIR]
                                         verify a jsonl export with no database
+  audit checkpoints DIR                 copy the signed checkpoints and head stored with the log into DIR as
+                                        files, for whoever is given an export (verify-export --checkpoints DIR)
+  audit retention --before YYYY-MM --export-dir DIR [--execute [--drop]] [--jwks FILE|URL] [--checkpoints DIR]
+                                        as the owner, with the signing key: export each whole month before
+                                        YYYY-MM (never the current or previous one), verify the export, sign a
+                                        retention statement, then detach the partition (and drop it with --drop);
+                                        without --execute (or with --dry-run) it only plans and verifies
                                         (audit exits 0 intact, 1 broken, 2 usage error, 3 cannot verify)
-${DEV_USAGE}`;
+${DB_USAGE}${DEV_USAGE}`;
 
 const SECTOR = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -126,6 +135,11 @@ async function main(argv: string[]): Promise<void> {
       jwks: { type: 'string' },
       checkpoints: { type: 'string' },
       format: { type: 'string' },
+      before: { type: 'string' },
+      'export-dir': { type: 'string' },
+      execute: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      drop: { type: 'boolean' },
       street: { type: 'string' },
       city: { type: 'string' },
       'postal-code': { type: 'string' },
@@ -148,7 +162,20 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${await dev(config, rest, values)}\n`);
       return;
     case 'contracts':
-      process.stdout.write(`${contracts(config, rest)}\n`);
+    case 'crl':
+    case 'cluster': {
+      if (group === 'contracts' && rest[0] !== 'reload') {
+        process.stdout.write(`${contracts(config, rest)}\n`);
+        return;
+      }
+      // Reloads ask the running nodes, over the cluster bus.
+      const { text, ok } = await clusterCommand(config, group, rest);
+      process.stdout.write(`${text}\n`);
+      if (!ok) process.exitCode = 1;
+      return;
+    }
+    case 'db':
+      process.stdout.write(`${await db(config, rest)}\n`);
       return;
     case 'audit': {
       const write = async (chunk: string): Promise<void> => {
@@ -174,7 +201,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     error instanceof OrganisationNotFoundError ||
     error instanceof ContractsError ||
     error instanceof AuditBroken ||
-    error instanceof AuditUnverifiable
+    error instanceof AuditUnverifiable ||
+    error instanceof AuditRefused
   ) {
     process.stderr.write(`${error.message}\n`);
   } else process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -71,28 +71,95 @@ export type CatalogueEntry = Pick<
 
 const key = (product: string, version: number): string => `${product}@${version}`;
 
-/** The loaded contracts. Immutable once built; every lookup is a map read. */
-export class Catalogue {
-  private readonly byKey = new Map<string, ProductContract>();
+/** What a catalogue holds: swapped whole, so that every lookup reads one set or the other, never a mix. */
+interface Content {
+  readonly byKey: ReadonlyMap<string, ProductContract>;
   readonly purposes: ReadonlyMap<string, Purpose>;
+}
+
+/**
+ * A step that depends on the catalogue's content, prepared against a
+ * candidate before it replaces the one in force: `commit` once it is in
+ * force, `abort` when another step refused it.
+ */
+export interface ReplacementStep {
+  commit(): void;
+  abort(): void;
+}
+
+/**
+ * Prepares for `next` replacing the content in force, or throws to refuse it
+ * (the reason is the refusal's message). Returns nothing when there is
+ * nothing to do.
+ */
+export type ReplacementParticipant = (next: Catalogue) => ReplacementStep | undefined;
+
+/**
+ * The loaded contracts; every lookup is a map read. One instance is shared by
+ * every module for the life of the process; a reload replaces its content in
+ * one assignment (replaceWith), after whatever depends on the content (the
+ * product sources) has prepared for it. Caches derived from it compare
+ * `revision` with the one they were built at.
+ */
+export class Catalogue {
+  private content: Content;
+  private changes = 0;
+  private readonly participants: ReplacementParticipant[] = [];
 
   constructor(purposes: readonly Purpose[], contracts: readonly ProductContract[]) {
-    this.purposes = new Map(purposes.map((purpose) => [purpose.code, purpose]));
-    for (const contract of contracts) this.byKey.set(key(contract.product, contract.version), contract);
+    this.content = {
+      purposes: new Map(purposes.map((purpose) => [purpose.code, purpose])),
+      byKey: new Map(contracts.map((contract) => [key(contract.product, contract.version), contract])),
+    };
+  }
+
+  get purposes(): ReadonlyMap<string, Purpose> {
+    return this.content.purposes;
+  }
+
+  /** How many times the content was replaced: 0 as loaded at boot. */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Asked before every replacement; any of them may refuse it. */
+  onReplace(participant: ReplacementParticipant): void {
+    this.participants.push(participant);
+  }
+
+  /**
+   * Takes `next`'s content in place of this one's, or throws (keeping this
+   * one) when a participant refuses it. The swap itself is one assignment, so
+   * no request sees half of each.
+   */
+  replaceWith(next: Catalogue): void {
+    const steps: ReplacementStep[] = [];
+    try {
+      for (const participant of this.participants) {
+        const step = participant(next);
+        if (step !== undefined) steps.push(step);
+      }
+    } catch (error) {
+      for (const step of steps) step.abort();
+      throw error;
+    }
+    this.content = next.content;
+    this.changes++;
+    for (const step of steps) step.commit();
   }
 
   get contracts(): ProductContract[] {
-    return [...this.byKey.values()];
+    return [...this.content.byKey.values()];
   }
 
   find(product: string, version: number): ProductContract | undefined {
-    return this.byKey.get(key(product, version));
+    return this.content.byKey.get(key(product, version));
   }
 
   /** The newest version of a product: consents name products, and are checked against what they allow now. */
   latest(product: string): ProductContract | undefined {
     let latest: ProductContract | undefined;
-    for (const contract of this.byKey.values()) {
+    for (const contract of this.content.byKey.values()) {
       if (contract.product === product && (latest === undefined || contract.version > latest.version))
         latest = contract;
     }
@@ -108,7 +175,7 @@ export class Catalogue {
   /** What `organisation` may request, and nothing about what others may. */
   visibleTo(organisation: string): CatalogueEntry[] {
     const entries: CatalogueEntry[] = [];
-    for (const contract of this.byKey.values()) {
+    for (const contract of this.content.byKey.values()) {
       const entry = this.entryFor(contract, organisation);
       if (entry !== undefined) entries.push(entry);
     }
@@ -119,7 +186,7 @@ export class Catalogue {
     const rules = contract.access[organisation];
     if (rules === undefined) return undefined;
     const purposes = Object.entries(rules).flatMap(([code, fields]) => {
-      const purpose = this.purposes.get(code);
+      const purpose = this.content.purposes.get(code);
       return purpose === undefined ? [] : [{ ...purpose, fields: [...fields] }];
     });
     const { product, version, title, owner, classification, retention } = contract;

@@ -6,6 +6,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config/config';
+import { ClusterBus } from './cluster/cluster-bus';
+import { clusterProviders } from './cluster/cluster-providers';
+import { NodeRegistry } from './cluster/node-registry';
 import { dataSourceOptions } from './database/data-source-options';
 import { READ_REPLICA_OPTIONS, ReadReplica } from './database/read-replica';
 import { Sql } from './database/sql';
@@ -72,13 +75,14 @@ export class PlatformModule {
         },
         Readiness,
         Metrics,
+        ...clusterProviders({ databaseUrl: options.databaseUrl, heartbeatMs: config.cluster.heartbeatMs }),
         OpenApiDocument,
         { provide: SIGNING_KEY, useValue: options.signingKey },
         { provide: APP_GUARD, useClass: ListenerGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         ...(options.problemPage === undefined ? [] : [{ provide: PROBLEM_PAGE, useValue: options.problemPage }]),
       ],
-      exports: [Sql, ReadReplica, Readiness, Metrics, OpenApiDocument, SIGNING_KEY],
+      exports: [Sql, ReadReplica, Readiness, Metrics, ClusterBus, NodeRegistry, OpenApiDocument, SIGNING_KEY],
     };
   }
 }

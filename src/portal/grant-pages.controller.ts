@@ -25,7 +25,8 @@ const DAY = 24 * 3600 * 1000;
 @UseFilters(PortalErrorFilter)
 @Controller('consents/new')
 export class GrantPagesController {
-  private choicesCache?: GrantChoice[];
+  /** Built from the catalogue once per revision: a contracts reload rebuilds it. */
+  private choicesCache?: { revision: number; choices: GrantChoice[] };
 
   constructor(
     private readonly context: PortalContext,
@@ -35,8 +36,11 @@ export class GrantPagesController {
   ) {}
 
   private get choices(): GrantChoice[] {
-    this.choicesCache ??= grantChoices(this.catalogue);
-    return this.choicesCache;
+    const { revision } = this.catalogue;
+    if (this.choicesCache?.revision !== revision) {
+      this.choicesCache = { revision, choices: grantChoices(this.catalogue) };
+    }
+    return this.choicesCache.choices;
   }
 
   @Get()

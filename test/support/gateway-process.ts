@@ -128,6 +128,8 @@ export interface ProcessStat {
   comm: string;
   /** utime + stime, in µs. */
   cpuMicros: number;
+  /** cutime + cstime, in µs: the CPU of its children that have ended and been waited for. */
+  endedChildrenCpuMicros: number;
 }
 
 /** A process's parent, name and CPU time so far, from /proc/<pid>/stat. */
@@ -141,6 +143,7 @@ export function processStat(pid: number): ProcessStat {
     ppid: Number(fields[1]),
     comm: text.slice(text.indexOf('(') + 1, close),
     cpuMicros: ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS,
+    endedChildrenCpuMicros: ((Number(fields[13]) + Number(fields[14])) * 1e6) / CLOCK_TICKS,
   };
 }
 

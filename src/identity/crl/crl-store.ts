@@ -1,11 +1,10 @@
 // @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
 import 'reflect-metadata';
-import { readFile } from 'node:fs/promises';
-import { unwatchFile, watchFile } from 'node:fs';
 import { webcrypto } from 'node:crypto';
 import { cryptoProvider, X509Certificate, X509Crl } from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import { normaliseSerial } from '../peer-certificate';
+import type { CrlSource } from './crl-source';
 import { type CrlSuccessionRefusal, decideCrlSuccession, isCrlExpired } from './crl-succession';
 
 export interface LoadedCrl {
@@ -59,11 +58,20 @@ export async function parseCrl(pem: string, caCertificatePem: string): Promise<L
   };
 }
 
+/** What a reload did: put a newer CRL in force, found nothing new, refused an older one, or could not read one. */
+export type CrlReload =
+  | { outcome: 'reloaded' | 'unchanged' }
+  | { outcome: 'rejected'; reason: CrlSuccessionRefusal }
+  | { outcome: 'failed'; reason: string };
+
 /**
- * The current certificate revocation list of the agency CA, reloaded when its
- * file changes (or on demand, e.g. on SIGHUP). Subscribers push it into the TLS
- * context for new handshakes; the identity check reads `revokedSerials` on
- * every request, so established connections are cut off too.
+ * The current certificate revocation list of the agency CA, from its one
+ * location (a file, or a URL every node fetches), reloaded when the source
+ * says it may have changed, on SIGHUP, and on every node at once when the
+ * `crl.reload` notice comes over the cluster bus. Subscribers push it into
+ * the TLS context for new handshakes; the identity check reads
+ * `revokedSerials` on every request, so established connections are cut off
+ * too.
  */
 export class CrlStore {
   private current: LoadedCrl;
@@ -75,18 +83,33 @@ export class CrlStore {
   private expiryTimer: NodeJS.Timeout | undefined;
   /** The CRL whose expiry was last reported, so the alarm is logged once per CRL, not per poll. */
   private reportedExpired: LoadedCrl | undefined;
+  /** Reloads run one after the other: one asked for during another reads the source again after it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastReadOk = true;
 
   private constructor(
-    private readonly path: string,
+    readonly source: CrlSource,
     private readonly caCertificatePem: string,
     initial: LoadedCrl,
   ) {
     this.current = initial;
   }
 
-  static async open(path: string, caCertificatePem: string): Promise<CrlStore> {
-    const initial = await parseCrl(await readFile(path, 'utf8'), caCertificatePem);
-    return new CrlStore(path, caCertificatePem, initial);
+  /**
+   * Reads and verifies the CRL at `source`, or throws: a gateway does not
+   * start without a CRL it can trust (it could not refuse what is revoked).
+   */
+  static async open(source: CrlSource, caCertificatePem: string): Promise<CrlStore> {
+    let initial: LoadedCrl;
+    try {
+      const read = await source.read();
+      if (!read.changed) throw new Error('the CRL source answered "not modified" to a first request');
+      initial = await parseCrl(read.pem, caCertificatePem);
+      read.keep();
+    } catch (error) {
+      throw new Error(`the CRL at ${source.location} cannot be used: ${(error as Error).message}`, { cause: error });
+    }
+    return new CrlStore(source, caCertificatePem, initial);
   }
 
   get pem(): string {
@@ -99,6 +122,16 @@ export class CrlStore {
 
   get nextUpdate(): Date | undefined {
     return this.current.nextUpdate;
+  }
+
+  /** The cRLNumber of the CRL in force, if it has one. */
+  get number(): bigint | undefined {
+    return this.current.number;
+  }
+
+  /** Whether the last read of the source worked (a 304 counts): false while the URL cannot be fetched. */
+  get sourceUp(): boolean {
+    return this.lastReadOk;
   }
 
   /** Past its nextUpdate. It stays in force all the same: dropping it would un-revoke everything it lists. */
@@ -121,20 +154,32 @@ export class CrlStore {
   }
 
   /**
-   * Re-reads the file. An unreadable or unsigned file keeps the previous list in
-   * force (its revocations stay enforced) and is reported as a failure; a signed
-   * list that is not newer than the one in force (decideCrlSuccession) is kept
-   * out the same way and reported as rejected.
+   * Reads the source again. An unreadable, unreachable or unsigned CRL keeps
+   * the previous list in force (its revocations stay enforced) and is
+   * reported as a failure; a signed list that is not newer than the one in
+   * force (decideCrlSuccession) is kept out the same way and reported as
+   * rejected.
    */
-  async reload(): Promise<boolean> {
+  reload(): Promise<CrlReload> {
+    const run = this.queue.then(() => this.reloadOnce());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadOnce(): Promise<CrlReload> {
     let next: LoadedCrl;
     try {
-      next = await parseCrl(await readFile(this.path, 'utf8'), this.caCertificatePem);
+      const read = await this.source.read();
+      this.lastReadOk = true;
+      if (!read.changed) return { outcome: 'unchanged' };
+      next = await parseCrl(read.pem, this.caCertificatePem);
+      read.keep();
     } catch (error) {
+      this.lastReadOk = false;
       for (const listener of this.failedListeners) listener(error as Error);
-      return false;
+      return { outcome: 'failed', reason: (error as Error).message };
     }
-    if (next.pem === this.current.pem) return false;
+    if (next.pem === this.current.pem) return { outcome: 'unchanged' };
     const succession = decideCrlSuccession(this.current, next);
     if (!succession.accept) {
       const rejected: RejectedCrl = {
@@ -143,25 +188,24 @@ export class CrlStore {
         current: { number: this.current.number, thisUpdate: this.current.thisUpdate },
       };
       for (const listener of this.rejectedListeners) listener(rejected);
-      return false;
+      return { outcome: 'rejected', reason: succession.reason };
     }
     this.current = next;
     for (const listener of this.reloadedListeners) listener(next);
     this.checkExpiry();
-    return true;
+    return { outcome: 'reloaded' };
   }
 
   /**
-   * Polls the file's mtime; robust across editors and atomic renames, unlike fs.watch.
-   * The same interval watches the clock: a CRL can expire with no file change at all.
+   * Reloads whenever the source says the CRL may have changed (the file's
+   * mtime, or the URL's poll). Every `clockIntervalMs` the clock is checked
+   * too: a CRL can expire with no change at all.
    */
-  watch(intervalMs: number): void {
+  watch(clockIntervalMs: number): void {
     if (this.watching) return;
     this.watching = true;
-    watchFile(this.path, { interval: intervalMs, persistent: false }, () => {
-      void this.reload();
-    });
-    this.expiryTimer = setInterval(() => this.checkExpiry(), intervalMs);
+    this.source.watch(() => void this.reload());
+    this.expiryTimer = setInterval(() => this.checkExpiry(), clockIntervalMs);
     this.expiryTimer.unref();
     this.checkExpiry();
   }
@@ -173,7 +217,7 @@ export class CrlStore {
   }
 
   close(): void {
-    if (this.watching) unwatchFile(this.path);
+    this.source.close();
     clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
     this.watching = false;

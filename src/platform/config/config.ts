@@ -13,6 +13,9 @@ export interface TlsConfig {
   clientCa: string;
   crl: string;
   crlPollIntervalMs: number;
+  /** Where the CRL is fetched from instead of the `crl` file, polled with conditional GETs. */
+  crlUrl: string | undefined;
+  crlFetch: { intervalMs: number; timeoutMs: number; maxBytes: number };
 }
 
 export interface AppConfig {
@@ -62,11 +65,16 @@ export interface AppConfig {
   changes: { intervalMs: number; batch: number; bodyLimitBytes: number };
   audit: AuditConfig;
   notifications: NotificationsConfig;
+  /** Node-to-node coordination over PostgreSQL: how often each node says it is alive. */
+  cluster: { heartbeatMs: number };
 }
 
 export interface AuditConfig {
-  /** Signed checkpoints are written here, outside the database. */
-  checkpointDir: string;
+  /**
+   * A copy of this node's signed head and checkpoints as files, for operators who ship them to write-once
+   * storage; unset: none. The signed evidence itself is stored with the log, for every node.
+   */
+  checkpointDir: string | undefined;
   checkpointEvery: number;
   checkpointIntervalMs: number;
   /** The HMAC key that turns citizen ids into pseudonyms (32 random bytes; generated in development). */
@@ -182,6 +190,15 @@ function describe(error: ErrorObject): string {
 export const CONFIG_VARIABLES = Object.keys(ENV_SCHEMA.properties);
 
 /**
+ * Where a node keeps its copy of the audit evidence (the evidence itself is
+ * stored with the log): only where configured; `off`, or unset, nowhere.
+ * `npm start` in development names `.data/audit-checkpoints` (bootstrap.ts).
+ */
+function checkpointDirOf(value: string | undefined, cwd: string): string | undefined {
+  return value === undefined || value === 'off' ? undefined : resolve(cwd, value);
+}
+
+/**
  * Reads and validates the environment. Pure apart from resolving relative paths
  * against `cwd`, so tests can feed it any environment they like.
  */
@@ -240,6 +257,12 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       clientCa: fromCerts(v.TLS_CLIENT_CA, 'agency-ca.crt'),
       crl: fromCerts(v.TLS_CRL, 'agency-ca.crl'),
       crlPollIntervalMs: v.CRL_POLL_INTERVAL_MS as number,
+      crlUrl: v.CRL_URL as string | undefined,
+      crlFetch: {
+        intervalMs: v.CRL_FETCH_INTERVAL_MS as number,
+        timeoutMs: v.CRL_FETCH_TIMEOUT_MS as number,
+        maxBytes: v.CRL_MAX_BYTES as number,
+      },
     },
     signingKeyFile: fromCerts(v.SIGNING_KEY_FILE, 'signing-key.pem'),
     sectorKeyFile: fromCerts(v.SECTOR_KEY_FILE, 'sector-identifier.key'),
@@ -277,13 +300,14 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       breakerHalfOpenMs: v.SOURCE_BREAKER_HALF_OPEN_MS as number,
     },
     consent: { expiryIntervalMs: v.CONSENT_EXPIRY_INTERVAL_MS as number },
+    cluster: { heartbeatMs: v.CLUSTER_HEARTBEAT_MS as number },
     changes: {
       intervalMs: v.CHANGES_INTERVAL_MS as number,
       batch: v.CHANGES_BATCH as number,
       bodyLimitBytes: v.CHANGES_BODY_LIMIT_BYTES as number,
     },
     audit: {
-      checkpointDir: resolve(cwd, v.AUDIT_CHECKPOINT_DIR as string),
+      checkpointDir: checkpointDirOf(v.AUDIT_CHECKPOINT_DIR as string | undefined, cwd),
       checkpointEvery: v.AUDIT_CHECKPOINT_EVERY as number,
       checkpointIntervalMs: v.AUDIT_CHECKPOINT_INTERVAL_MS as number,
       pseudonymKeyFile: fromCerts(v.AUDIT_PSEUDONYM_KEY_FILE, 'audit-pseudonym.key'),

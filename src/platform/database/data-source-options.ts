@@ -11,6 +11,9 @@ import { OrganisationSector1796083200000 } from './migrations/1796083200000-orga
 import { ChangePropagation1796169600000 } from './migrations/1796169600000-change-propagation';
 import { CitizenContact1796256000000 } from './migrations/1796256000000-citizen-contact';
 import { PortalSessionName1796342400000 } from './migrations/1796342400000-portal-session-name';
+import { AuditPartitions1796428800000 } from './migrations/1796428800000-audit-partitions';
+import { SharedAuditEvidence1796515200000 } from './migrations/1796515200000-shared-audit-evidence';
+import { ClusterNodes1796601600000 } from './migrations/1796601600000-cluster-nodes';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -26,6 +29,9 @@ export const MIGRATIONS = [
   ChangePropagation1796169600000,
   CitizenContact1796256000000,
   PortalSessionName1796342400000,
+  AuditPartitions1796428800000,
+  SharedAuditEvidence1796515200000,
+  ClusterNodes1796601600000,
 ];
 
 export interface DatabaseSettings {

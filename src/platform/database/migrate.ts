@@ -27,7 +27,10 @@ export async function migrateAsOwner(url: string): Promise<Migration[]> {
   const owner = new DataSource(dataSourceOptions({ url, poolMax: 2, statementTimeoutMs: 600_000 }));
   await owner.initialize();
   try {
-    return await runMigrations(owner);
+    const applied = await runMigrations(owner);
+    // Each start, not once: the audit log's partitions for this month and the next (see the audit-partitions migration).
+    await owner.query('SELECT audit_event_ensure_partitions()');
+    return applied;
   } finally {
     await owner.destroy();
   }

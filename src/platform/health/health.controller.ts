@@ -27,7 +27,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready only when the database answers, no alarm is raised and no shutdown has begun; otherwise a 503 problem. */
+  /**
+   * Ready only when the database answers, no alarm is raised and no shutdown has begun; otherwise a 503 problem
+   * naming every check that is down (the database first: when it is gone, the alarms it causes follow from it).
+   */
   @Get('ready')
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'The gateway can serve: database reachable, not shutting down' })
@@ -37,17 +40,22 @@ export class HealthController {
         extensions: { checks: { shutdown: 'down' } },
       });
     }
-    const [alarm] = this.readiness.raised;
-    if (alarm !== undefined) {
-      const [check, reason] = alarm;
-      throw new DomainError('not-ready', reason, { extensions: { checks: { [check]: 'down' } } });
-    }
+    const down: Record<string, 'down'> = {};
+    let reason: string | undefined;
     try {
       await this.health.check([() => this.database.pingCheck('database', { timeout: 1_000 })]);
     } catch {
-      throw new DomainError('not-ready', 'The database is unreachable', {
-        retryAfterSeconds: 1,
-        extensions: { checks: { database: 'down' } },
+      down.database = 'down';
+      reason = 'The database is unreachable';
+    }
+    for (const [check, why] of this.readiness.raised) {
+      down[check] = 'down';
+      reason ??= why;
+    }
+    if (reason !== undefined) {
+      throw new DomainError('not-ready', reason, {
+        ...(down.database === undefined ? {} : { retryAfterSeconds: 1 }),
+        extensions: { checks: down },
       });
     }
     return { status: 'ok', checks: { database: 'up' } };

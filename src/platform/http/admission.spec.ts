@@ -1,4 +1,4 @@
-import { Admission, InFlightCap, takeToken } from './admission';
+import { Admission, InFlightCap, rateShare, takeToken } from './admission';
 
 describe('takeToken', () => {
   it('spends the burst, then refuses with the wait until the next token', () => {
@@ -88,5 +88,68 @@ describe('Admission', () => {
     credentialed?.();
     expect(admission.enterPublic(false)).toBeDefined();
     expect(admission.enterPublic(false)).toBeUndefined();
+  });
+});
+
+describe("rateShare: each node takes an equal part of an organisation's limit", () => {
+  it('divides the rate and the burst by the live nodes', () => {
+    expect(rateShare({ ratePerSecond: 100, burst: 40 }, 4)).toEqual({ ratePerSecond: 25, burst: 10 });
+    expect(rateShare({ ratePerSecond: 100, burst: 40 }, 1)).toEqual({ ratePerSecond: 100, burst: 40 });
+  });
+
+  it('keeps a burst of one request, or an organisation would never be served', () => {
+    expect(rateShare({ ratePerSecond: 10, burst: 2 }, 5)).toEqual({ ratePerSecond: 2, burst: 1 });
+  });
+
+  it.each([0, -3, Number.NaN, Number.POSITIVE_INFINITY])('counts at least this node (%p)', (nodes) => {
+    expect(rateShare({ ratePerSecond: 10, burst: 20 }, nodes)).toEqual({ ratePerSecond: 10, burst: 20 });
+  });
+
+  /** Every node hammered by the organisation for `seconds`, a request every millisecond: what they admit together. */
+  function admittedTogether(nodes: number, seconds: number, spread: (node: number, ms: number) => boolean): number {
+    const limits = {
+      maxInFlight: 1,
+      publicMaxInFlight: 1,
+      publicAnonymousMaxInFlight: 1,
+      ratePerSecond: 50,
+      burst: 20,
+    };
+    const admissions = Array.from({ length: nodes }, () => new Admission(limits));
+    for (const admission of admissions) admission.setLiveNodes(nodes);
+    let admitted = 0;
+    for (let ms = 0; ms < seconds * 1000; ms++) {
+      admissions.forEach((admission, node) => {
+        if (spread(node, ms) && admission.charge('afe', ms) === 0) admitted++;
+      });
+    }
+    return admitted;
+  }
+
+  it('holds the whole cluster to rate × time + burst when the load is spread evenly', () => {
+    const admitted = admittedTogether(3, 10, () => true);
+    expect(admitted).toBeLessThanOrEqual(50 * 10 + 20);
+    expect(admitted).toBeGreaterThanOrEqual(50 * 10 + 20 - 3);
+  });
+
+  it('admits less, never more, when the load balancer sends the organisation to one node only', () => {
+    const admitted = admittedTogether(3, 10, (node) => node === 0);
+    expect(admitted).toBeLessThanOrEqual((50 * 10 + 20) / 3 + 1);
+  });
+
+  it('caps the tokens a node holds at its new share when the cluster grows', () => {
+    const admission = new Admission({
+      maxInFlight: 1,
+      publicMaxInFlight: 1,
+      publicAnonymousMaxInFlight: 1,
+      ratePerSecond: 1,
+      burst: 10,
+    });
+    expect(admission.charge('afe', 0)).toBe(0);
+    admission.setLiveNodes(5);
+    expect(admission.rateShare).toEqual({ ratePerSecond: 0.2, burst: 2 });
+    // Nine tokens were left of the old burst; two remain of the new one.
+    expect(admission.charge('afe', 0)).toBe(0);
+    expect(admission.charge('afe', 0)).toBe(0);
+    expect(admission.charge('afe', 0)).toBe(5);
   });
 });

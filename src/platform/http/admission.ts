@@ -28,6 +28,27 @@ export function takeToken(
   };
 }
 
+/** What one node may admit of an organisation's limit. */
+export interface RateShare {
+  ratePerSecond: number;
+  burst: number;
+}
+
+/**
+ * One node's share of each organisation's rate and burst, among `liveNodes`
+ * nodes: an equal part of both. The nodes never talk per request (no round
+ * trip on the hot path), so the sum of the shares is the limit only when the
+ * organisation's traffic is spread evenly: a load balancer that sends it to
+ * fewer nodes makes the effective limit lower, never higher. The burst is at
+ * least one request, or an organisation could never be served at all; with
+ * AGENCY_RATE_LIMIT_BURST below the node count the total burst is the node
+ * count. Pure.
+ */
+export function rateShare(limits: RateShare, liveNodes: number): RateShare {
+  const nodes = Number.isFinite(liveNodes) ? Math.max(1, Math.floor(liveNodes)) : 1;
+  return { ratePerSecond: limits.ratePerSecond / nodes, burst: Math.max(1, limits.burst / nodes) };
+}
+
 export interface AdmissionLimits {
   /** Agency requests served at once; past it, 503 with Retry-After rather than a queue without bound. */
   maxInFlight: number;
@@ -67,18 +88,36 @@ export class InFlightCap {
  * shedding), a smaller share of the public cap for anonymous requests (no one
  * can fill the public listener without signing in), and a token bucket per
  * organisation on the agency listener (one organisation's flood does not
- * starve another). In memory, per gateway node.
+ * starve another). In memory, per gateway node: the organisation's limit
+ * holds across nodes because each node takes its share of it (rateShare) from
+ * the count of live nodes, which the node registry keeps current.
  */
 export class Admission {
   readonly agency: InFlightCap;
   readonly public: InFlightCap;
   readonly anonymous: InFlightCap;
   private readonly buckets = new Map<string, Bucket>();
+  private share: RateShare;
 
   constructor(private readonly limits: AdmissionLimits) {
     this.agency = new InFlightCap(limits.maxInFlight);
     this.public = new InFlightCap(limits.publicMaxInFlight);
     this.anonymous = new InFlightCap(limits.publicAnonymousMaxInFlight);
+    this.share = rateShare(limits, 1);
+  }
+
+  /**
+   * The cluster changed size. Buckets keep their tokens; a smaller burst caps
+   * them at the next request (takeToken), so a node never holds more than
+   * its new share.
+   */
+  setLiveNodes(liveNodes: number): void {
+    this.share = rateShare(this.limits, liveNodes);
+  }
+
+  /** This node's share of each organisation's limit. */
+  get rateShare(): RateShare {
+    return this.share;
   }
 
   /**
@@ -103,7 +142,8 @@ export class Admission {
 
   /** One request of `organisation` now: 0 when allowed, else the seconds to wait. */
   charge(organisation: string, now = Date.now()): number {
-    const decision = takeToken(this.buckets.get(organisation), now, this.limits.ratePerSecond, this.limits.burst);
+    const { ratePerSecond, burst } = this.share;
+    const decision = takeToken(this.buckets.get(organisation), now, ratePerSecond, burst);
     this.buckets.set(organisation, decision.bucket);
     return decision.allowed ? 0 : decision.retryAfterSeconds;
   }

@@ -1,4 +1,4 @@
-import { sign } from 'node:crypto';
+import { sign, verify, type KeyObject } from 'node:crypto';
 import { flattenedVerify, type JWK, importJWK } from 'jose';
 import { SIGNING_ALGORITHM, type SigningKey } from './signing-key';
 
@@ -40,6 +40,31 @@ export function signCompact(payload: Uint8Array, key: SigningKey, typ: string): 
   const input = `${header}.${Buffer.from(payload).toString('base64url')}`;
   const signature = sign('sha256', Buffer.from(input, 'ascii'), { key: key.signer, dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
+}
+
+/**
+ * The payload of a compact JWS typed `typ`, if `publicKey` (ES256) signed it;
+ * undefined otherwise. Synchronous, like signCompact: the audit sequencer
+ * checks another node's signed head with it before a batch.
+ */
+export function verifyCompact(jws: string, publicKey: KeyObject, typ: string): Buffer | undefined {
+  const parts = jws.split('.');
+  if (parts.length !== 3) return undefined;
+  const [header, payload, signature] = parts;
+  try {
+    const fields = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown; typ?: unknown };
+    if (fields.alg !== SIGNING_ALGORITHM || fields.typ !== typ) return undefined;
+    const input = Buffer.from(`${header}.${payload}`, 'ascii');
+    const valid = verify(
+      'sha256',
+      input,
+      { key: publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(signature, 'base64url'),
+    );
+    return valid ? Buffer.from(payload, 'base64url') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Verifies a detached JWS against the bytes received. Resolves false rather than throwing. */
