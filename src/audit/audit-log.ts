@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import { Batcher } from '../platform/batching/batcher';
 import { SqlPool, type PreparedStatement } from '../platform/database/sql';
 import { DomainError } from '../platform/errors/domain-error';
@@ -10,6 +10,7 @@ import { Metrics } from '../platform/metrics/metrics';
 import { Readiness } from '../platform/health/readiness';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
+import { auditMetrics } from './audit-metrics';
 import { chainRecord, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
 import { ROW_CONSISTENT_SQL } from './audit-verify';
 import { defaultNodeName, EvidenceWriter } from './evidence-writer';
@@ -144,41 +145,16 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     this.sql = new SqlPool(this.pool);
     this.publicKey = createPublicKey(key.signer);
     this.evidence = new EvidenceWriter(this.sql, key, options.node ?? defaultNodeName(), options.checkpointDir);
-    const registers = [metrics.registry];
-    this.batchSize = new Histogram({
-      name: 'passerelle_audit_batch_records',
-      help: 'Records committed per audit batch (one transaction each)',
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500],
-      registers,
+    const recorded = auditMetrics(metrics.registry, {
+      checkpointLag: () =>
+        this.head === undefined
+          ? Number.NaN
+          : Math.max(0, this.head.seq - Math.max(this.checkpointed, this.knownCheckpoint)),
+      alarmed: () => this.alarm !== undefined,
+      checkpointAgeSeconds: () => (Date.now() - this.checkpointedAt) / 1000,
     });
-    this.failures = new Counter({
-      name: 'passerelle_audit_append_failures_total',
-      help: 'Audit records that could not be committed (their callers answered 503 and released nothing)',
-      registers,
-    });
-    const lag: Gauge = new Gauge({
-      name: 'passerelle_audit_checkpoint_lag_records',
-      help: 'Records appended by this node past the newest signed checkpoint it knows of (NaN while the head is unknown)',
-      registers,
-      collect: () =>
-        lag.set(
-          this.head === undefined
-            ? Number.NaN
-            : Math.max(0, this.head.seq - Math.max(this.checkpointed, this.knownCheckpoint)),
-        ),
-    });
-    const mismatch: Gauge = new Gauge({
-      name: 'passerelle_audit_head_alarm',
-      help: '1 while appends are stopped because the stored head or evidence differs from what was signed, or cannot be signed',
-      registers,
-      collect: () => mismatch.set(this.alarm === undefined ? 0 : 1),
-    });
-    const age: Gauge = new Gauge({
-      name: 'passerelle_audit_checkpoint_age_seconds',
-      help: 'Seconds since this node last stored a signed checkpoint (or started)',
-      registers,
-      collect: () => age.set((Date.now() - this.checkpointedAt) / 1000),
-    });
+    this.batchSize = recorded.batchSize;
+    this.failures = recorded.failures;
   }
 
   async onApplicationBootstrap(): Promise<void> {
