@@ -237,17 +237,25 @@ describe('Two gateway nodes on one PostgreSQL: one place for the signed evidence
   });
 
   it('detects the newest checkpoint deleted once a signed head names it, and both nodes stop appending', async () => {
-    // Exchanges until the stored head names the newest checkpoint (each batch names the newest it finds).
+    // Exchanges until a later batch's stored head names the newest checkpoint (each batch names the newest it
+    // finds), with no further checkpoint due: fewer than EVERY records past it, and no exchange after.
+    let named: StoredCheckpoint | undefined;
     await eventually(
       async () => {
         await exchangesOn(b);
         const newest = (await stored()).pop();
-        return newest !== undefined && (await storedHead()).checkpoint === newest.seq;
+        const head = await storedHead();
+        const seq = Number(head.seq);
+        named =
+          newest !== undefined && head.checkpoint === newest.seq && seq > newest.seq && seq < newest.seq + EVERY
+            ? newest
+            : undefined;
+        return named !== undefined;
       },
-      'a signed head naming the newest checkpoint',
+      'a later signed head naming the newest checkpoint',
       20_000,
     );
-    const newest = (await stored()).pop() as StoredCheckpoint;
+    const newest = named as StoredCheckpoint;
     await asOperator('DELETE FROM audit_checkpoint WHERE seq = $1', [newest.seq]);
     try {
       const run = verify();

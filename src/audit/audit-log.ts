@@ -4,7 +4,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import type { Counter, Histogram } from 'prom-client';
 import { Batcher } from '../platform/batching/batcher';
-import { SqlPool, type PreparedStatement } from '../platform/database/sql';
+import { SqlPool } from '../platform/database/sql';
 import { DomainError } from '../platform/errors/domain-error';
 import { Metrics } from '../platform/metrics/metrics';
 import { Readiness } from '../platform/health/readiness';
@@ -12,10 +12,10 @@ import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import { auditMetrics } from './audit-metrics';
 import { chainRecord, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
-import { ROW_CONSISTENT_SQL } from './audit-verify';
 import { defaultNodeName, EvidenceWriter } from './evidence-writer';
 import { checkChainHead } from './head-check';
-import { recoverHead, storedHeadOf, type NewestRow } from './head-recovery';
+import { recoverHead, storedHeadOf } from './head-recovery';
+import { INSERT, OBSERVE, PROLOGUE, type ObservedRow } from './sequencer-statements';
 import { verifyHeadWith, type ChainHead, type SignedHead } from './signed-head';
 
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
@@ -36,50 +36,9 @@ export interface AuditOptions {
   node?: string;
 }
 
-/** Any constant: the advisory lock that makes one appender at a time, across gateway nodes. */
-const SEQUENCER_LOCK = 7_201_883_001;
 export const MAX_BATCH = 500;
 /** The readiness check, and the alarm's name in logs. */
 const ALARM = 'audit';
-
-// One round trip before each batch: the stored head, and what says whether it is one a node signed. The
-// stored signed head and the hashes at this node's own heads are looked up only when the stored head is not
-// the one this node expects ($3): a single node, or the node that committed last, reads no more than that.
-const OBSERVE: PreparedStatement = {
-  name: 'audit.observe',
-  text: `SELECT e.seq, e.record_hash AS "hash", e.prev_hash AS "prevHash", e.canonical, ${ROW_CONSISTENT_SQL} AS consistent,
-           (SELECT coalesce(max(seq), 0) FROM audit_checkpoint) AS "checkpoint",
-           CASE WHEN e.record_hash IS DISTINCT FROM $3::text THEN (SELECT jws FROM audit_head) END AS "sharedJws",
-           CASE WHEN e.record_hash IS DISTINCT FROM $3::text
-             THEN (SELECT record_hash FROM audit_event WHERE seq = $1) END AS "expectedHash",
-           CASE WHEN e.record_hash IS DISTINCT FROM $3::text
-             THEN (SELECT record_hash FROM audit_event WHERE seq = $2) END AS "pendingHash"
-         FROM (SELECT 1) AS one
-         LEFT JOIN LATERAL (SELECT * FROM audit_event ORDER BY seq DESC LIMIT 1) AS e ON true`,
-};
-// Sent with BEGIN, in one round trip. The application's login may only INSERT and SELECT here.
-const PROLOGUE = `SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`;
-
-interface ObservedRow extends NewestRow {
-  sharedJws: string | null;
-  checkpoint: string;
-  expectedHash: string | null;
-  pendingHash: string | null;
-}
-// The records and the batch's signed head, in one statement: the head is stored exactly when its records are.
-const INSERT: PreparedStatement = {
-  name: 'audit.insert',
-  text: `WITH appended AS (
-           INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
-             correlation_id, payload, prev_hash, record_hash, canonical)
-           SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-             $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])
-         )
-         INSERT INTO audit_head (id, seq, head_hash, state, node, signed_at, jws)
-         VALUES (true, $14, $15, 'appending', $16, $17, $18)
-         ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, head_hash = EXCLUDED.head_hash, state = EXCLUDED.state,
-           node = EXCLUDED.node, signed_at = EXCLUDED.signed_at, jws = EXCLUDED.jws`,
-};
 
 /**
  * The audit log's sequencer on this node. Appends wait in a queue; one
