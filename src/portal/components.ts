@@ -136,3 +136,42 @@ export function selectField(
 export function paragraphs(items: readonly string[]): SafeHtml {
   return html`${items.map((text) => html`<p class="govuk-body">${text}</p>`)}`;
 }
+
+/** A language, as the switch names it: its code, its name in itself, and (for the other one) where it leads. */
+export interface LanguageLink {
+  lang: string;
+  name: string;
+  href?: string;
+}
+
+/**
+ * The language switch on the brand-coloured bar (GOV.UK language navigation):
+ * the current language, when named, then a link to the other.
+ */
+export function languageNavigation(
+  label: string,
+  other: LanguageLink & { href: string },
+  current?: LanguageLink,
+): SafeHtml {
+  return html`<nav class="govuk-language-navigation govuk-language-navigation--inverse" aria-label="${label}">
+    <ul class="govuk-language-navigation__list">
+      ${current === undefined
+        ? ''
+        : html`<li class="govuk-language-navigation__list-item">
+            <span class="govuk-language-navigation__text" lang="${current.lang}" aria-current="true"
+              >${current.name}</span
+            >
+          </li>`}
+      <li class="govuk-language-navigation__list-item">
+        <a
+          class="govuk-language-navigation__link"
+          href="${other.href}"
+          lang="${other.lang}"
+          hreflang="${other.lang}"
+          rel="alternate"
+          >${other.name}</a
+        >
+      </li>
+    </ul>
+  </nav>`;
+}

@@ -1,3 +1,4 @@
+import { languageNavigation } from './components';
 import { html, type SafeHtml } from './html';
 import type { Messages } from './messages';
 
@@ -62,23 +63,11 @@ function navigation(context: PageContext): SafeHtml | undefined {
 
 function languageSwitch({ m, path }: PageContext): SafeHtml {
   const other = m.lang === 'fr' ? 'en' : 'fr';
-  return html`<nav class="govuk-language-navigation govuk-language-navigation--inverse" aria-label="${m.nav.language}">
-    <ul class="govuk-language-navigation__list">
-      <li class="govuk-language-navigation__list-item">
-        <span class="govuk-language-navigation__text" lang="${m.lang}" aria-current="true">${m.languageName}</span>
-      </li>
-      <li class="govuk-language-navigation__list-item">
-        <a
-          class="govuk-language-navigation__link"
-          href="/lang?to=${other}&back=${encodeURIComponent(path)}"
-          lang="${other}"
-          hreflang="${other}"
-          rel="alternate"
-          >${m.otherLanguage}</a
-        >
-      </li>
-    </ul>
-  </nav>`;
+  return languageNavigation(
+    m.nav.language,
+    { lang: other, name: m.otherLanguage, href: `/lang?to=${other}&back=${encodeURIComponent(path)}` },
+    { lang: m.lang, name: m.languageName },
+  );
 }
 
 function account({ m, session }: PageContext): SafeHtml {

@@ -1,3 +1,4 @@
+import { languageNavigation } from '../../portal/components';
 import { html, SafeHtml } from '../../portal/html';
 import { DEV_ACCOUNTS, fullNameOf } from './dev-accounts';
 import { IDP_MESSAGES, type IdpMessages } from './dev-idp-messages';
@@ -16,26 +17,13 @@ interface Frame {
   switchHref?: string;
 }
 
-function languageNavigation(m: IdpMessages, switchHref: string | undefined): SafeHtml | undefined {
+function languageSwitch(m: IdpMessages, switchHref: string | undefined): SafeHtml | undefined {
   if (switchHref === undefined) return undefined;
-  const other = m.lang === 'fr' ? 'en' : 'fr';
-  return html`<nav
-    class="govuk-language-navigation govuk-language-navigation--inverse"
-    aria-label="${m.languageNavigation}"
-  >
-    <ul class="govuk-language-navigation__list">
-      <li class="govuk-language-navigation__list-item">
-        <a
-          class="govuk-language-navigation__link"
-          href="${switchHref}"
-          lang="${other}"
-          hreflang="${other}"
-          rel="alternate"
-          >${m.otherLanguage}</a
-        >
-      </li>
-    </ul>
-  </nav>`;
+  return languageNavigation(m.languageNavigation, {
+    lang: m.lang === 'fr' ? 'en' : 'fr',
+    name: m.otherLanguage,
+    href: switchHref,
+  });
 }
 
 /** A whole page: skip link, the service's name in the brand colour, the language switch, `body`, a footer. */
@@ -64,7 +52,7 @@ function page(frame: Frame, body: SafeHtml): string {
                   <span class="govuk-service-navigation__text">${m.serviceName}</span>
                 </span>
               </div>
-              ${languageNavigation(m, frame.switchHref)}
+              ${languageSwitch(m, frame.switchHref)}
             </div>
           </section>
         </header>
