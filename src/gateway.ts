@@ -1,7 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { readFile } from 'node:fs/promises';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -32,7 +31,7 @@ import { seedDemoOrganisations } from './identity/demo-seed';
 import { seedDemoWebhooks } from './notifications/demo-webhook-receiver';
 import { NotificationRepository } from './notifications/notification.repository';
 import { OrganisationRepository } from './identity/organisation.repository';
-import type { AppConfig } from './platform/config/config';
+import { type AppConfig, publicBaseOf } from './platform/config/config';
 import { migrateSchema } from './platform/database/migrate';
 import { assertAppendOnlyLogin } from './audit/audit-privileges';
 import { Readiness } from './platform/health/readiness';
@@ -40,9 +39,12 @@ import { createHttpServers, type HttpServers } from './platform/http/http-server
 import { closeServer } from './platform/http/server-close';
 import { Admission } from './platform/http/admission';
 import { installRequestHooks } from './platform/http/request-hooks';
+import { FrameworkLogger } from './platform/logging/framework-logger';
 import { Metrics } from './platform/metrics/metrics';
 import { createMetricsServer } from './platform/metrics/metrics-server';
 import { OpenApiDocument } from './platform/openapi/openapi.controller';
+import type { ListenerAddresses } from './platform/openapi/openapi-document';
+import { apiReference } from './api-reference';
 import { loadSigningKey } from './platform/signing/signing-key';
 
 export interface GatewayOptions {
@@ -122,7 +124,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
   );
   // Portal cookies are signed with a key derived from the pseudonym key.
   await app.register(fastifyCookie, { secret: portalKey(pseudonymKey, 'cookies').toString('base64url') });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new FrameworkLogger(app.get(Logger)));
   app.flushLogs();
   const logger = await app.resolve(PinoLogger);
   logger.setContext('gateway');
@@ -203,13 +205,11 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     log: logger,
   });
 
-  app.get(OpenApiDocument).document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Passerelle')
-      .setDescription('Tell-us-once data exchange gateway. Agency routes need a client certificate (mutual TLS).')
-      .setVersion('1')
-      .build(),
+  // The reference names the listeners' addresses; with port 0 (tests) they are known once listening.
+  let listeners: ListenerAddresses = { agencyPort: config.agencyPort, publicUrl: publicBaseOf(config) };
+  app.get(OpenApiDocument).provide(
+    () => apiReference(catalogue, listeners),
+    () => `${catalogue.revision} ${listeners.agencyPort} ${listeners.publicUrl}`,
   );
   await app.init();
   await servers.fastify.ready();
@@ -226,6 +226,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
       const agencyPort = await listenOn(servers.agency, config.agencyPort, config.host);
       const publicPort = await listenOn(servers.public, config.publicPort, config.host);
       const metricsPort = await listenOn(metricsServer, config.metricsListen.port, config.metricsListen.host);
+      listeners = { agencyPort, publicUrl: publicBaseOf({ publicBaseUrl: config.publicBaseUrl, publicPort }) };
       return { agencyPort, publicPort, metricsPort };
     },
     shutdown() {
@@ -233,11 +234,15 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
         app.get(Readiness).markShuttingDown();
         if (config.shutdownGraceMs > 0) await new Promise((r) => setTimeout(r, config.shutdownGraceMs));
         crl.close();
-        await Promise.all([
+        const [agencyCut, publicCut] = await Promise.all([
           closeServer(servers.agency, config.shutdownDrainTimeoutMs),
           closeServer(servers.public, config.shutdownDrainTimeoutMs),
           closeServer(metricsServer, config.shutdownDrainTimeoutMs),
         ]);
+        // Those clients got no answer (a slow request, a TLS handshake never finished): the operator should know.
+        if (agencyCut + publicCut > 0) {
+          logger.warn({ agency: agencyCut, public: publicCut }, 'drain timeout reached; open connections cut');
+        }
         // Once nothing more is admitted here: the other nodes take over this node's share of the rate limits.
         await registry.leave();
         await app.close();

@@ -1,12 +1,14 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import type { Agent } from 'undici';
+import { SAAQ_RECORDS } from '../src/adapters/simulators/demo-records';
 import { testEnv } from './setup/test-env';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
 import { citizenIdOf } from './support/citizen-ids';
-import { startHttpStub, type HttpStub } from './support/http-stub';
-import { eventually, startTestGateway, type TestGateway } from './support/test-gateway';
+import { startHttpStub, type HttpStub, type StubRequest } from './support/http-stub';
+import { eventually, settles, startTestGateway, type TestGateway } from './support/test-gateway';
 
 const ADDRESS = {
   product: 'saaq.adresse',
@@ -14,6 +16,14 @@ const ADDRESS = {
   purpose: 'mess.aide-sociale',
   citizen: citizenIdOf('mess', 'demo-citizen-1'),
 };
+
+/** The SAAQ's answer to `request`: the licence holder's address, as the real source gives it. */
+function answerAddress(request: StubRequest, response: ServerResponse): void {
+  const id = /^\/v1\/permis\/([^/]+)\/adresse$/.exec(request.url)?.[1] ?? '';
+  const record = SAAQ_RECORDS.find((r) => r.numeroPermis === decodeURIComponent(id));
+  response.writeHead(record === undefined ? 404 : 200, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(record ?? { title: 'Permis introuvable' }));
+}
 
 /** A request whose body never finishes: admitted when its headers arrive, it holds its slot until the socket goes. */
 async function holdUpload(publicUrl: string): Promise<Socket> {
@@ -29,6 +39,13 @@ async function holdUpload(publicUrl: string): Promise<Socket> {
 describe('Admission: per-organisation rate limits and load shedding on each listener', () => {
   let gateway: TestGateway;
   let stuck: HttpStub;
+  /** Until the test lets it, the address source answers nothing: each exchange holds its slot meanwhile. */
+  let sourceHeld = true;
+  const heldBySource: (() => void)[] = [];
+  const releaseSource = (): void => {
+    sourceHeld = false;
+    for (const answer of heldBySource.splice(0)) answer();
+  };
   let afe: Agent;
   let mess: Agent;
 
@@ -41,8 +58,11 @@ describe('Admission: per-organisation rate limits and load shedding on each list
     });
 
   beforeAll(async () => {
-    // The address source never answers: each exchange holds its slot until the deadline.
-    stuck = await startHttpStub(() => undefined);
+    stuck = await startHttpStub((request, response) => {
+      const answer = (): void => answerAddress(request, response);
+      if (sourceHeld) heldBySource.push(answer);
+      else answer();
+    });
     const endpoints = testEnv('sourceEndpoints')
       .split(',')
       .map((pair) => (pair.startsWith('saaq-rest=') ? `saaq-rest=${stuck.url}` : pair))
@@ -50,7 +70,8 @@ describe('Admission: per-organisation rate limits and load shedding on each list
     gateway = await startTestGateway({
       env: {
         SOURCE_ENDPOINTS: endpoints,
-        SOURCE_DEADLINE_MS: '1500',
+        // Far beyond the test: the held exchanges end when the source is released, not at a deadline.
+        SOURCE_DEADLINE_MS: '30000',
         AGENCY_MAX_IN_FLIGHT: '2',
         PUBLIC_MAX_IN_FLIGHT: '2',
         // The held uploads below stall on purpose; the slow-body floor is tested in slow-bodies.e2e-spec.ts.
@@ -88,17 +109,19 @@ describe('Admission: per-organisation rate limits and load shedding on each list
   });
 
   it('sheds past the in-flight cap at once with 503 and Retry-After, and recovers when the slots free up', async () => {
-    const held = [exchange(), exchange()];
-    // Both slots are taken while the source hangs; the next request is refused without waiting.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const started = Date.now();
-    const shed = await whoami(afe);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Both slots are taken by exchanges that the source holds until the test releases it. The next request is
+    // refused while both are still held: it cannot have waited for a slot to free up, whatever the machine's speed.
+    let answered = 0;
+    const held = [exchange(), exchange()].map((pending) => pending.finally(() => answered++));
+    await eventually(() => heldBySource.length === 2, 'both exchanges to reach the source', 30_000);
+    const shed = await settles(whoami(afe), 'the request past the cap to be refused while the slots are held');
+    expect(answered).toBe(0);
     expect(shed.status).toBe(503);
     expect(shed.body).toMatchObject({ code: 'overloaded' });
     expect(shed.headers['retry-after']).toBe('1');
-    const answers = await Promise.all(held);
-    expect(answers.map((r) => r.status)).toEqual([504, 504]);
+    releaseSource();
+    const answers = await settles(Promise.all(held), 'the held exchanges once the source answers');
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await whoami(afe)).status).toBe(200);
   });

@@ -9,6 +9,7 @@ import { loadSigningKey } from '../src/platform/signing/signing-key';
 import { ownerUrlOf, testEnv } from './setup/test-env';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { CLI_MAIN } from './support/cli';
 
 const RECORDS = 120;
 
@@ -257,20 +258,16 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
     const jwks = join(checkpointDir, '..', `jwks-${process.pid}.json`);
     writeFileSync(jwks, JSON.stringify({ keys: [publicJwk] }));
     const run = (command = 'verify'): ReturnType<typeof spawnSync> =>
-      spawnSync(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'audit', command, '--jwks', jwks],
-        {
-          cwd: join(__dirname, '..'),
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            DATABASE_URL: gateway.databaseUrl,
-            CERTS_DIR: testEnv('certsDir'),
-            AUDIT_CHECKPOINT_DIR: checkpointDir,
-          },
+      spawnSync(process.execPath, [CLI_MAIN, 'audit', command, ...(command === 'export' ? [] : ['--jwks', jwks])], {
+        cwd: join(__dirname, '..'),
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          DATABASE_URL: gateway.databaseUrl,
+          CERTS_DIR: testEnv('certsDir'),
+          AUDIT_CHECKPOINT_DIR: checkpointDir,
         },
-      );
+      });
     const intact = run();
     expect(intact.stdout).toContain(`audit log OK: head seq ${RECORDS}`);
     expect(intact.status).toBe(0);

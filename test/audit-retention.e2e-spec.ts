@@ -12,6 +12,7 @@ import { ownerUrlOf, testEnv } from './setup/test-env';
 import { appendAt, createMonthPartition, linesOf, midMonth, monthsAgo } from './support/audit-months';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { createTestDatabase, startTestGateway, type TestGateway } from './support/test-gateway';
+import { CLI_MAIN } from './support/cli';
 
 const OLDEST = monthsAgo(4);
 const OLDER = monthsAgo(3);
@@ -30,7 +31,7 @@ describe('audit retention: old months exported, verified, and only then detached
 
   /** The CLI as an operator runs it: the owner's login beside the gateway's, and the gateway's signing key. */
   const cli = (args: string[]): SpawnSyncReturns<string> =>
-    spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'audit', ...args], {
+    spawnSync(process.execPath, [CLI_MAIN, 'audit', ...args], {
       cwd: join(__dirname, '..'),
       encoding: 'utf8',
       env: {

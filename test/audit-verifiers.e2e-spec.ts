@@ -10,6 +10,7 @@ import { loadSigningKey } from '../src/platform/signing/signing-key';
 import { adminUrlOf, ownerUrlOf, testEnv } from './setup/test-env';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { createTestDatabase, startTestGateway, type TestGateway } from './support/test-gateway';
+import { CLI_MAIN } from './support/cli';
 
 const RECORDS = 40;
 
@@ -22,7 +23,7 @@ describe('Verifiers anyone can run: public keys and read access, or an export an
 
   /** The CLI as an auditor runs it: their own login, the gateway's public keys, and nothing else. */
   const cli = (args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> =>
-    spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'audit', ...args], {
+    spawnSync(process.execPath, [CLI_MAIN, 'audit', ...args], {
       cwd: join(__dirname, '..'),
       encoding: 'utf8',
       env: {
@@ -92,6 +93,14 @@ describe('Verifiers anyone can run: public keys and read access, or an export an
     expect(run.status).toBe(0);
   });
 
+  it('audit verify --json: one document on standard output, for a script', () => {
+    const run = cli(['verify', '--jwks', jwks, '--json']);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    const verdict = JSON.parse(run.stdout) as { outcome: string; head: { seq: number }; failure: unknown };
+    expect(verdict).toMatchObject({ outcome: 'intact', failure: null });
+    expect(verdict.head.seq).toBeGreaterThan(0);
+  });
+
   it('audit verify cannot pass a log that no signature covers, nor read it without the evidence', async () => {
     // Records appended straight into a log of their own, as the application's login may: no signed head.
     const url = await createTestDatabase();
@@ -156,6 +165,9 @@ describe('Verifiers anyone can run: public keys and read access, or an export an
     const broken = cli(['verify-export', edited, '--jwks', jwks], offline);
     expect(broken.stderr).toContain(`audit export BROKEN at seq ${record.seq}: record_hash does not match the record`);
     expect(broken.status).toBe(1);
+    const brokenJson = cli(['verify-export', edited, '--jwks', jwks, '--json'], offline);
+    expect(brokenJson.status).toBe(1);
+    expect(JSON.parse(brokenJson.stdout)).toMatchObject({ outcome: 'broken', failure: { seq: record.seq } });
 
     const unsigned = join(scratch, 'unsigned.jsonl');
     writeFileSync(unsigned, readFileSync(file, 'utf8').trim().split('\n').slice(0, -1).join('\n'));

@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { checkAgencyAnswers } from './support/openapi-conformance';
 
 interface CatalogueBody {
   organisation: string;
@@ -25,6 +26,8 @@ describe('Catalogue over mutual TLS: each organisation sees only what it may req
 
   beforeAll(async () => {
     gateway = await startTestGateway();
+    // Every agency answer in this file is checked against the API reference.
+    await checkAgencyAnswers(gateway.publicUrl);
     afe = agencyAgent(gateway.certsDir, 'afe');
     mess = agencyAgent(gateway.certsDir, 'mess');
   });
@@ -95,7 +98,13 @@ describe('Catalogue over mutual TLS: each organisation sees only what it may req
     expect(visibleToMess.status).toBe(200);
     expect(hidden.status).toBe(404);
     expect((hidden.body as { code: string }).code).toBe('product-not-found');
-    expect(problemShape(hidden)).toEqual(problemShape(missing));
+    // The detail names the product asked for, and nothing that tells the two apart.
+    expect(problemShape(hidden)).toEqual({
+      ...problemShape(missing),
+      detail: 'No product `saaq.adresse` version 1 in your catalogue.',
+    });
+    expect(problemShape(missing).detail).toBe('No product `nope.nope` version 1 in your catalogue.');
+    expect(hidden.headers['content-language']).toBe(missing.headers['content-language']);
   });
 
   it.each(['2', '0', '01', 'abc', '1e0', '99999'])('answers version %s of a known product as not found', async (v) => {

@@ -7,6 +7,7 @@ import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startHttpStub, type HttpStub } from './support/http-stub';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { checkAgencyAnswers } from './support/openapi-conformance';
 
 interface Webhook {
   type: string;
@@ -69,6 +70,8 @@ describe('Change propagation: tell us once, pushed', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway({ env: { NOTIFY_INTERVAL_MS: '50', CHANGES_INTERVAL_MS: '50' } });
+    // Every agency answer in this file is checked against the API reference.
+    await checkAgencyAnswers(gateway.publicUrl);
     saaq = agencyAgent(gateway.certsDir, 'saaq');
     retraite = agencyAgent(gateway.certsDir, 'retraite-qc');
     mess = agencyAgent(gateway.certsDir, 'mess');

@@ -6,6 +6,7 @@ import { testEnv } from './setup/test-env';
 import { bearer, citizenToken, devIdpKey, TEST_AUDIENCE } from './support/citizen-tokens';
 import { signInThroughDevIdp } from './support/oidc-login';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { CLI_MAIN } from './support/cli';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -242,17 +243,7 @@ describe('npm run cli -- dev token', () => {
   it('prints a token the gateway accepts, with the role asked for', async () => {
     const result = spawnSync(
       process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        'src/cli/main.ts',
-        'dev',
-        'token',
-        '--sub',
-        'demo-officer',
-        '--role',
-        'privacy-officer',
-      ],
+      [CLI_MAIN, 'dev', 'token', '--sub', 'demo-officer', '--role', 'privacy-officer'],
       {
         cwd: join(__dirname, '..'),
         encoding: 'utf8',
@@ -274,17 +265,13 @@ describe('npm run cli -- dev token', () => {
   });
 
   it('refuses to run without --sub', () => {
-    const result = spawnSync(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'dev', 'token'],
-      {
-        cwd: join(__dirname, '..'),
-        encoding: 'utf8',
-        env: { ...process.env, DEV_IDP_KEY_FILE: testEnv('idpKeyFile') },
-      },
-    );
+    const result = spawnSync(process.execPath, [CLI_MAIN, 'dev', 'token'], {
+      cwd: join(__dirname, '..'),
+      encoding: 'utf8',
+      env: { ...process.env, DEV_IDP_KEY_FILE: testEnv('idpKeyFile') },
+    });
     // A usage error, as every command's: 2.
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('missing --sub');
+    expect(result.stderr).toContain("required option '--sub <pivot id>' not specified");
   });
 });

@@ -29,7 +29,10 @@ interface Tally {
  * opened beforehand (TLS handshakes are not part of the window), once the
  * buckets have had time to fill again.
  */
-async function hammer(nodes: GatewayNode[], agents: Agent[]): Promise<Tally & { perNode: number[] }> {
+async function hammer(
+  nodes: GatewayNode[],
+  agents: Agent[],
+): Promise<Tally & { perNode: number[]; limitedPerNode: number[] }> {
   await Promise.all(
     nodes.flatMap((node, index) =>
       Array.from({ length: WORKERS }, () => call(agents[index], `${node.agencyUrl}/v1/whoami`)),
@@ -37,6 +40,7 @@ async function hammer(nodes: GatewayNode[], agents: Agent[]): Promise<Tally & { 
   );
   await new Promise((resolve) => setTimeout(resolve, (1_000 * BURST) / RATE + 200));
   const perNode = nodes.map(() => 0);
+  const limitedPerNode = nodes.map(() => 0);
   const tally = { admitted: 0, limited: 0, other: 0 };
   const started = Date.now();
   const until = started + HAMMER_MS;
@@ -48,13 +52,15 @@ async function hammer(nodes: GatewayNode[], agents: Agent[]): Promise<Tally & { 
           if (status === 200) {
             tally.admitted++;
             perNode[index]++;
-          } else if (status === 429) tally.limited++;
-          else tally.other++;
+          } else if (status === 429) {
+            tally.limited++;
+            limitedPerNode[index]++;
+          } else tally.other++;
         }
       }),
     ),
   );
-  return { ...tally, perNode, seconds: (Date.now() - started) / 1000 };
+  return { ...tally, perNode, limitedPerNode, seconds: (Date.now() - started) / 1000 };
 }
 
 describe('rate limits across nodes', () => {
@@ -85,7 +91,9 @@ describe('rate limits across nodes', () => {
         `in ${result.seconds.toFixed(2)} s; ${result.limited} refused with 429\n`,
     );
     expect(result.other).toBe(0);
-    expect(result.limited).toBeGreaterThan(result.admitted);
+    // Each node was pushed past its share (it refused some), so the bound below is put to the test. Not "more
+    // refused than admitted": that asks the load generator for twice the limit, which a busy machine may not reach.
+    for (const limited of result.limitedPerNode) expect(limited).toBeGreaterThan(0);
     // Never above the limit: rate × time + burst, not twice that as with a bucket per node.
     expect(result.admitted).toBeLessThanOrEqual(limit);
     // Both nodes serve their share: well above what one node's share alone would admit.

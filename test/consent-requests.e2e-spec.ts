@@ -8,6 +8,7 @@ import { agencyAgent, call } from './support/agency-client';
 import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { checkAgencyAnswers } from './support/openapi-conformance';
 
 const ASK = {
   citizen: citizenIdOf('afe', 'demo-citizen-1'),
@@ -54,6 +55,8 @@ describe('Agency consent requests, decided by the citizen', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway();
+    // Every agency answer in this file is checked against the API reference.
+    await checkAgencyAnswers(gateway.publicUrl);
     afe = agencyAgent(gateway.certsDir, 'afe');
     mess = agencyAgent(gateway.certsDir, 'mess');
     db = new Client({ connectionString: gateway.databaseUrl });

@@ -16,13 +16,20 @@ const CITIZEN = 'demo-citizen-1';
 /** How `afe`, which makes every agency call here, names that citizen. */
 const AS_AFE = citizenIdOf('afe', CITIZEN);
 
-/** The problem+json answers the contract step has always given; they must not change. */
+/**
+ * The problem+json answers the contract step has always given; they must not change, except that a
+ * product not found says which one, naming only what the caller sent.
+ */
 const NOT_FOUND = {
   type: 'urn:passerelle:problem:product-not-found',
   title: 'Data product not found',
   status: 404,
   code: 'product-not-found',
 };
+const notFound = (product: string, version: number) => ({
+  ...NOT_FOUND,
+  detail: `No product \`${product}\` version ${version} in your catalogue.`,
+});
 const NOT_ALLOWED = {
   type: 'urn:passerelle:problem:purpose-not-allowed',
   title: 'Purpose not allowed for this product',
@@ -104,19 +111,19 @@ describe('Refusals before the consent check are audited and shown to the citizen
     [
       'a product that does not exist',
       { product: 'ramq.dossier-medical', version: 1, purpose: 'afe.calcul-aide' },
-      NOT_FOUND,
+      notFound('ramq.dossier-medical', 1),
       'unknown-product',
     ],
     [
       'a version that does not exist',
       { product: 'revenu.avis-cotisation', version: 7, purpose: 'afe.calcul-aide' },
-      NOT_FOUND,
+      notFound('revenu.avis-cotisation', 7),
       'unknown-version',
     ],
     [
       'a product the organisation may not have',
       { product: 'saaq.adresse', version: 1, purpose: 'afe.calcul-aide' },
-      NOT_FOUND,
+      notFound('saaq.adresse', 1),
       'product-not-granted',
     ],
     [
@@ -180,9 +187,21 @@ describe('Refusals before the consent check are audited and shown to the citizen
         { product: 'ramq.dossier-medical', version: 1 },
         { product: 'revenu.avis-cotisation', version: 7 },
         { product: 'saaq.adresse', version: 1 },
-      ].map(async (ask) => visible(await exchange({ ...ask, purpose: 'afe.calcul-aide', citizen: AS_AFE }))),
+      ].map(async (ask) => {
+        const answer = visible(await exchange({ ...ask, purpose: 'afe.calcul-aide', citizen: AS_AFE }));
+        // The detail repeats what was asked, and only that: the rest of it must be the same for all three,
+        // and so must the length of the answer, less the length of what it repeats.
+        const asked = `\`${ask.product}\` version ${ask.version}`;
+        const detail = String(answer.body.detail).replace(asked, '…');
+        const length = Number(answer.headers['content-length']) - Buffer.byteLength(asked);
+        return {
+          ...answer,
+          body: { ...answer.body, detail },
+          headers: { ...answer.headers, 'content-length': length },
+        };
+      }),
     );
-    expect(answers[0].body).toEqual(NOT_FOUND);
+    expect(answers[0].body).toEqual({ ...NOT_FOUND, detail: 'No product … in your catalogue.' });
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
   });

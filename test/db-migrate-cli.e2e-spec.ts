@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { MIGRATIONS } from '../src/platform/database/data-source-options';
 import { asLogin, DEV_LOGINS } from '../src/platform/database/logins';
 import { testEnv } from './setup/test-env';
+import { CLI_MAIN } from './support/cli';
 
 /**
  * `db migrate`, as docker/compose.yaml's one-shot `migrate` service runs it
@@ -15,7 +16,7 @@ describe('cli db migrate', () => {
   let ownerUrl: string;
 
   const cli = (args: string[], env: Record<string, string>): SpawnSyncReturns<string> =>
-    spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args], {
+    spawnSync(process.execPath, [CLI_MAIN, ...args], {
       cwd: join(__dirname, '..'),
       encoding: 'utf8',
       env: {
@@ -65,6 +66,6 @@ describe('cli db migrate', () => {
   it('refuses an unknown db command (usage error, exit 2)', () => {
     const run = cli(['db', 'drop'], { DATABASE_OWNER_URL: ownerUrl });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('unknown db command "drop"');
+    expect(run.stderr).toContain("unknown command 'drop'");
   });
 });

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { agencyAgent, call } from './support/agency-client';
 import { grantConsent } from './support/citizen-api';
 import { citizenIdOf } from './support/citizen-ids';
-import { startTestGateway } from './support/test-gateway';
+import { eventually, startTestGateway } from './support/test-gateway';
 
 const ADDRESS = {
   product: 'saaq.adresse',
@@ -42,7 +42,8 @@ describe('Shutdown under load', () => {
       }
     };
     const load = Promise.all(Array.from({ length: 8 }, worker));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Under way by what it has served, not by a pause that a busy machine may spend on far fewer exchanges.
+    await eventually(() => served.length > 8, 'the load to be served before the stop', 30_000);
     stopping = true;
     await gateway.stop();
     await load;

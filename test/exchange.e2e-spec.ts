@@ -7,6 +7,7 @@ import { agencyAgent, call, type AgencyResponse } from './support/agency-client'
 import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { checkAgencyAnswers } from './support/openapi-conformance';
 
 const NOTICE = { product: 'revenu.avis-cotisation', version: 1, purpose: 'afe.calcul-aide' };
 
@@ -47,6 +48,8 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
 
   beforeAll(async () => {
     gateway = await startTestGateway();
+    // Every agency answer in this file is checked against the API reference.
+    await checkAgencyAnswers(gateway.publicUrl);
     afe = agencyAgent(gateway.certsDir, 'afe');
     mess = agencyAgent(gateway.certsDir, 'mess');
     db = new Client({ connectionString: gateway.databaseUrl });

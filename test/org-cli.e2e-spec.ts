@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { ownerUrlOf, testEnv } from './setup/test-env';
 import { citizenIdOf } from './support/citizen-ids';
 import { createTestDatabase } from './support/test-gateway';
+import { CLI_MAIN } from './support/cli';
 
 /** The operator's commands for organisations' sectors, and the citizen identifiers they give. */
 describe('cli org register --sector, org list, dev citizen-id', () => {
   let databaseUrl: string;
 
   const cli = (args: string[]): SpawnSyncReturns<string> =>
-    spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args], {
+    spawnSync(process.execPath, [CLI_MAIN, ...args], {
       cwd: join(__dirname, '..'),
       encoding: 'utf8',
       env: {
@@ -54,10 +55,13 @@ describe('cli org register --sector, org list, dev citizen-id', () => {
   });
 
   it.each([
-    [['org', 'register', 'x', '--name', 'X'], /missing --sector/],
+    [['org', 'register', 'x', '--name', 'X'], /required option '--sector <sector>' not specified/],
     [['org', 'register', 'x', '--name', 'X', '--sector', 'Bad Sector'], /--sector must be/],
-    [['org', 'register', 'x', '--name', 'X', '--sector', 'ok', '--identifiers', 'hashed'], /--identifiers must be/],
-    [['dev', 'citizen-id', '--sub', 'demo-citizen-1'], /missing --org/],
+    [
+      ['org', 'register', 'x', '--name', 'X', '--sector', 'ok', '--identifiers', 'hashed'],
+      /'--identifiers <kind>' argument 'hashed' is invalid. Allowed choices are sector, pivot/,
+    ],
+    [['dev', 'citizen-id', '--sub', 'demo-citizen-1'], /required option '--org <id>' not specified/],
     [['dev', 'citizen-id', '--org', 'afe', '--sub', 'not a pivot'], /--sub must be a pivot id/],
   ])('refuses %j as a usage error (exit 2)', (args, message) => {
     const run = cli(args);
@@ -65,9 +69,9 @@ describe('cli org register --sector, org list, dev citizen-id', () => {
     expect(run.stderr).toMatch(message);
   });
 
-  it('says so when the organisation does not exist', () => {
+  it('says so when the organisation does not exist: the command line named it (usage error, exit 2)', () => {
     const run = cli(['dev', 'citizen-id', '--org', 'nobody', '--sub', 'demo-citizen-1']);
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(2);
     expect(run.stderr).toContain('No organisation "nobody"');
   });
 });

@@ -152,7 +152,16 @@ describe('errors are problem+json', () => {
   });
 
   it('refuses malformed JSON and prototype pollution with 400, without echoing parser internals', async () => {
-    for (const body of ['{"product": ', '{"__proto__": {"admin": true}}']) {
+    for (const [body, detail] of [
+      [
+        '{"product": ',
+        'The body is not valid JSON at line 1, column 13 (character 12): the body ends before the JSON is complete.',
+      ],
+      [
+        '{"__proto__": {"admin": true}}',
+        'A JSON object has a `__proto__` or `constructor.prototype` member, which is refused.',
+      ],
+    ]) {
       const response = await call(afe, exchanges(), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -160,7 +169,8 @@ describe('errors are problem+json', () => {
       });
       expect(response.status).toBe(400);
       expectProblem(response.body, 400, 'invalid-request');
-      expect(response.body).not.toHaveProperty('detail');
+      // The gateway's own words, never the parser's (which quote the body and differ between Node versions).
+      expect((response.body as { detail: string }).detail).toBe(detail);
     }
   });
 

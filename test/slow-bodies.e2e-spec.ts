@@ -129,9 +129,10 @@ describe('The public listener under slow request bodies', () => {
       if (sent >= padded.length) clearInterval(trickle);
     }, 200);
 
+    // Only stops a test whose gateway never cuts: Node's own 408 (requestTimeout, 30 s) has no problem+json body.
     const closedAt = await Promise.race([
       stalled.closed,
-      new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), GRACE_MS + 8_000)),
+      new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), GRACE_MS + 18_000)),
     ]);
     stalled.socket.destroy();
     const answer = stalled.answer();
@@ -139,10 +140,10 @@ describe('The public listener under slow request bodies', () => {
     expect(answer).toMatch(/\r\ncontent-type: application\/problem\+json/i);
     expect(answer).toMatch(/\r\nconnection: close/i);
     expect(bodyOf(answer)).toMatchObject({ code: 'request-timeout', status: 408 });
-    // The grace, plus a second per floor's worth of bytes received, plus the timer's slack.
+    // Not before the grace, plus a second per floor's worth of bytes received (less the timer's slack). No upper
+    // bound: a busy machine only makes the cut later, and the body above says the floor, not a server timeout, cut it.
     const deadline = GRACE_MS + (first.length / FLOOR_BYTES_PER_SECOND) * 1000;
     expect(closedAt - started).toBeGreaterThanOrEqual(deadline - 50);
-    expect(closedAt - started).toBeLessThan(deadline + 1_500);
 
     await eventually(() => statusOf(steady.answer()) !== undefined, 'the steady body answered', 10_000);
     clearInterval(trickle);

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { checkAgencyAnswers } from './support/openapi-conformance';
 
 type Org = 'afe' | 'mess' | 'retraite-qc';
 
@@ -51,6 +52,8 @@ describe('Subscriptions to changes, per product and purpose', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway();
+    // Every agency answer in this file is checked against the API reference.
+    await checkAgencyAnswers(gateway.publicUrl);
     agents = {
       afe: agencyAgent(gateway.certsDir, 'afe'),
       mess: agencyAgent(gateway.certsDir, 'mess'),

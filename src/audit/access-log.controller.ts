@@ -1,5 +1,4 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CitizenAuthGuard } from '../citizen-auth/citizen-auth.guard';
 import { CitizenCaller } from '../citizen-auth/citizen-caller.decorator';
 import type { CitizenPrincipal } from '../citizen-auth/citizen-token.verifier';
@@ -10,8 +9,6 @@ import { AuditOffice, type AccessEntry } from './audit-office.service';
 const PAGE = 200;
 
 /** Every exchange that touched the caller, every change notice about them, and their own looks, newest first. */
-@ApiTags('citizen')
-@ApiBearerAuth()
 @ServedOn('public')
 @UseGuards(CitizenAuthGuard)
 @Controller('v1/me/access-log')
@@ -19,15 +16,6 @@ export class AccessLogController {
   constructor(private readonly office: AuditOffice) {}
 
   @Get()
-  @ApiOperation({
-    summary:
-      'Who asked for my data: when, which organisation, product, purpose, on what basis (consent or a statute, with its ' +
-      'reference and the case), and the decision; an access under a disclosure delay appears once the delay is over. ' +
-      'Each entry is an exchange (kind "exchange"), a notice that my data changed, sent to an organisation ' +
-      '(kind "change-notice", with its changeId), or my own look at my data in the portal: a product, read from ' +
-      'the organisation that holds it (kind "own-view"), or what an organisation\'s pending request would receive ' +
-      '(kind "own-preview", naming that organisation and its purpose)',
-  })
   async list(
     @CitizenCaller() caller: CitizenPrincipal,
     @Query('before') before: string | undefined,

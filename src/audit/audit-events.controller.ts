@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CitizenAuthGuard, RequireRole } from '../citizen-auth/citizen-auth.guard';
 import { CitizenCaller } from '../citizen-auth/citizen-caller.decorator';
@@ -12,8 +11,6 @@ import { AuditOffice, integerParam, type AuditEvent, type FilterQuery } from './
 import type { VerifyReport } from './audit-verify';
 
 /** The privacy officers' routes. Every query an officer makes is itself audited. */
-@ApiTags('officer')
-@ApiBearerAuth()
 @ServedOn('public')
 @UseGuards(CitizenAuthGuard)
 @RequireRole(PRIVACY_OFFICER_ROLE)
@@ -22,7 +19,6 @@ export class AuditEventsController {
   constructor(private readonly office: AuditOffice) {}
 
   @Get('events')
-  @ApiOperation({ summary: 'Search the audit log: filters, keyset pagination by seq (cursor = last seq seen)' })
   events(
     @CitizenCaller() officer: CitizenPrincipal,
     @Query() query: FilterQuery,
@@ -34,11 +30,6 @@ export class AuditEventsController {
   }
 
   @Get('events/export')
-  @ApiOperation({
-    summary:
-      'The matching events as CSV, streamed page by page; or, with format=jsonl and no filter, the whole log with ' +
-      'its hashes up to the last signed head, for `audit verify-export`',
-  })
   async export(
     @CitizenCaller() officer: CitizenPrincipal,
     @Query() query: FilterQuery,
@@ -68,7 +59,6 @@ export class AuditEventsController {
   }
 
   @Get('integrity')
-  @ApiOperation({ summary: 'Verify the whole chain and the signed checkpoints now' })
   async integrity(@CitizenCaller() officer: CitizenPrincipal): Promise<Omit<VerifyReport, 'invalidCheckpoints'>> {
     const { invalidCheckpoints: _invalid, ...report } = await this.office.integrity(officer);
     return report;

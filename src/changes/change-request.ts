@@ -21,7 +21,8 @@ export interface ReportedChange {
   changedAt: Date;
 }
 
-const CHANGE = {
+/** One change, as POST /v1/changes takes it; the API reference publishes this same schema. */
+export const CHANGE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['product', 'citizen', 'changedAt'],
@@ -33,13 +34,15 @@ const CHANGE = {
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-const validateOne = ajv.compile<ChangeInput>(CHANGE);
-const validateBatch = ajv.compile<{ changes: ChangeInput[] }>({
+const validateOne = ajv.compile<ChangeInput>(CHANGE_SCHEMA);
+/** A batch of changes. */
+export const CHANGE_BATCH_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['changes'],
-  properties: { changes: { type: 'array', minItems: 1, maxItems: MAX_CHANGES, items: CHANGE } },
-});
+  properties: { changes: { type: 'array', minItems: 1, maxItems: MAX_CHANGES, items: CHANGE_SCHEMA } },
+} as const;
+const validateBatch = ajv.compile<{ changes: ChangeInput[] }>(CHANGE_BATCH_SCHEMA);
 
 /**
  * Reads `POST /v1/changes`: one change, or `{"changes": [...]}`. Every

@@ -1,5 +1,4 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgencyCaller } from '../identity/agency-caller.decorator';
 import type { AgencyIdentity } from '../identity/agency-identity.service';
@@ -11,7 +10,6 @@ import { ChangesService } from './changes.service';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** Owners report changes to their products (mutual TLS): one, or a batch of up to 10,000. */
-@ApiTags('agency')
 @ServedOn('agency')
 @Controller('v1/changes')
 export class ChangesController {
@@ -19,11 +17,6 @@ export class ChangesController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({
-    summary:
-      'Report that a citizen’s product changed (the citizen by your sector identifier); subscribers whose basis covers the citizen are told',
-  })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key and body replay the first answer' })
   async report(
     @AgencyCaller() caller: AgencyIdentity,
     @Body() body: unknown,

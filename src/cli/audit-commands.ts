@@ -1,255 +1,99 @@
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import type { JSONWebKeySet, JWK } from 'jose';
-import { csvLines } from '../audit/audit-csv';
-import { jsonlLines, verifyExport, type ExportRow } from '../audit/audit-jsonl';
-import { RetentionRefused } from '../audit/audit-retention';
-import { verifyAuditLog, type VerifyOutcome } from '../audit/audit-verify';
-import { readCheckpoints, writeCheckpointFile } from '../audit/checkpoints';
-import {
-  EvidenceUnreadable,
-  storedCheckpointCopies,
-  storedHeadJws,
-  type EvidenceQuery,
-} from '../audit/shared-evidence';
-import { retentionJwsAt } from '../audit/retention-statement';
-import { HEAD_FILE, writeHead } from '../audit/signed-head';
-import type { AppConfig } from '../platform/config/config';
-import { retentionCommand, RetentionUsageError, type RetentionCommandOptions } from './audit-retention';
-import { OwnerLoginMissing, withDatabase } from './database';
-
-/** How `audit verify` and `audit verify-export` exit: a script or a court clerk can tell the three apart. */
-export const EXIT = { intact: 0, broken: 1, usage: 2, unverifiable: 3 } as const;
-
-/** The log does not hold: names the first bad seq. */
-export class AuditBroken extends Error {}
-/** Nothing was found wrong, but what would prove the log intact is missing (keys, checkpoints, a signed head). */
-export class AuditUnverifiable extends Error {}
-export class AuditUsageError extends Error {}
-/** `audit retention` took nothing (more) out: the message says why. */
-export class AuditRefused extends Error {}
-
-export interface AuditOptions extends RetentionCommandOptions {
-  jwks?: string;
-  checkpoints?: string;
-  format?: string;
-}
-
-/** The public keys to verify with, from a JWKS (or a single JWK) in a file or at a URL. */
-export async function loadJwks(source: string): Promise<JSONWebKeySet> {
-  let text: string;
-  try {
-    if (/^https?:\/\//.test(source)) {
-      const response = await fetch(source, { signal: AbortSignal.timeout(5_000) });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      text = await response.text();
-    } else {
-      text = await readFile(source, 'utf8');
-    }
-  } catch (error) {
-    throw new AuditUnverifiable(`cannot read the public keys at ${source}: ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new AuditUnverifiable(`${source} is not JSON`);
-  }
-  const keys = (parsed as { keys?: unknown }).keys;
-  if (Array.isArray(keys)) return { keys: keys as JWK[] };
-  if (typeof (parsed as JWK).kty === 'string') return { keys: [parsed as JWK] };
-  throw new AuditUnverifiable(`${source} is neither a JWKS nor a JWK`);
-}
-
-function summary(verified: number, checkpoints: number, seconds: number): string {
-  const rate = seconds > 0 ? Math.round(verified / seconds) : verified;
-  return `${verified} records and ${checkpoints} checkpoints read in ${seconds.toFixed(2)} s (${rate} records/s)`;
-}
-
-function conclude(
-  outcome: VerifyOutcome,
-  what: string,
-  head: { seq: number; hash: string },
-  detail: { failure?: { seq: number; reason: string }; unverified?: string },
-  read: string,
-): string {
-  switch (outcome) {
-    case 'intact':
-      return `${what} OK: head seq ${head.seq}, ${head.hash}\n${read}`;
-    case 'broken':
-      throw new AuditBroken(`${what} BROKEN at seq ${detail.failure?.seq}: ${detail.failure?.reason}\n${read}`);
-    case 'unverifiable':
-      throw new AuditUnverifiable(`${what} CANNOT BE VERIFIED: ${detail.unverified}\n${read}`);
-  }
-}
-
-/** `audit verify`: read access and public keys only, no migration. */
-async function verify(config: AppConfig, options: AuditOptions, defaultJwks: string): Promise<string> {
-  const keys = await loadJwks(options.jwks ?? defaultJwks);
-  // The evidence stored with the log, and the files of a folder when one is given (a node's mirror, an export's).
-  const dir = options.checkpoints ?? config.audit.checkpointDir;
-  const report = await withDatabase(
-    config,
-    (dataSource) => verifyAuditLog((text, values) => dataSource.query(text, values), dir, keys),
-    { readOnly: true },
-  ).catch((error: unknown) => {
-    if (error instanceof EvidenceUnreadable)
-      throw new AuditUnverifiable(`audit log CANNOT BE VERIFIED: ${error.message}`);
-    throw error;
-  });
-  const retained =
-    report.retained === null
-      ? ''
-      : `\nrecords up to seq ${report.retained.seq} were exported and taken out (the last from ${report.retained.partition})`;
-  return conclude(
-    report.outcome,
-    'audit log',
-    report.head,
-    report,
-    summary(report.verified, report.checkpoints, report.seconds) + retained,
-  );
-}
-
-/** `audit verify-export FILE`: no database at all. */
-async function verifyExportFile(file: string | undefined, options: AuditOptions): Promise<string> {
-  if (file === undefined) throw new AuditUsageError('missing the export file');
-  if (options.jwks === undefined) throw new AuditUsageError('missing --jwks FILE|URL');
-  const keys = await loadJwks(options.jwks);
-  const { checkpoints, invalid } =
-    options.checkpoints === undefined
-      ? { checkpoints: [], invalid: [] }
-      : await readCheckpoints(options.checkpoints, keys);
-  if (invalid.length > 0) throw new AuditBroken(`checkpoint signature invalid: ${invalid[0]}`);
-  const input = createReadStream(file, { encoding: 'utf8' });
-  const opened = new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject));
-  try {
-    await opened;
-  } catch (error) {
-    throw new AuditUsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const report = await verifyExport(createInterface({ input, crlfDelay: Infinity }), keys, checkpoints);
-  const from = report.from === 1 ? '' : `\nit starts at seq ${report.from}, after a signed retention statement`;
-  return conclude(
-    report.outcome,
-    'audit export',
-    report.head,
-    report,
-    summary(report.verified, report.checkpoints, report.seconds) + from,
-  );
-}
-
-/** `audit export`: CSV for reading, or JSON lines up to the signed head for verifying. */
-async function exportLog(
-  config: AppConfig,
-  options: AuditOptions,
-  write: (chunk: string) => Promise<void>,
-): Promise<void> {
-  const format = options.format ?? 'csv';
-  if (format !== 'csv' && format !== 'jsonl') throw new AuditUsageError('--format must be csv or jsonl');
-  const dir = options.checkpoints ?? config.audit.checkpointDir;
-  await withDatabase(
-    config,
-    async (dataSource) => {
-      const head =
-        format === 'jsonl' ? await signedHeadIn((text, values) => dataSource.query(text, values), dir) : undefined;
-      const lines =
-        head === undefined
-          ? csvLines((after, size) =>
-              dataSource.query(`SELECT seq, payload FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT ${size}`, [
-                after,
-              ]),
-            )
-          : jsonlLines(
-              (after, upTo, size) =>
-                dataSource.query<ExportRow[]>(
-                  'SELECT seq, prev_hash, record_hash, canonical FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3',
-                  [after, upTo, size],
-                ),
-              head,
-              // Old months taken out by `audit retention`: the export opens with the statement of the records before.
-              {
-                retainedFrom: (first) =>
-                  retentionJwsAt((text, values) => dataSource.query(text, values), dir, first - 1),
-              },
-            );
-      for await (const chunk of lines) await write(chunk);
-    },
-    { readOnly: true },
-  );
-}
+import { Option, type Command } from 'commander';
+import type { AuditOptions, Verdict } from './audit-actions';
+import { EXIT } from './exit-codes';
+import { loadCliConfig, write, type JsonOption } from './output';
 
 /**
- * `audit checkpoints DIR`: the signed checkpoints and head stored with the
- * log, copied as files (`checkpoint-<seq>.jws`, `head.jws`), for a third
- * party given an export, or for write-once storage. Copied as they are:
- * whoever reads them verifies them (verify-export --checkpoints DIR).
+ * A verification's verdict: the OK line on standard output, a broken or
+ * unverifiable one on standard error; with --json, the document on standard
+ * output whatever it says. Exits 0 intact, 1 broken, 3 unverifiable.
  */
-async function copyEvidence(config: AppConfig, dir: string | undefined): Promise<string> {
-  if (dir === undefined) throw new AuditUsageError('missing the folder to copy the signed evidence into');
-  const { checkpoints, head } = await withDatabase(
-    config,
-    async (dataSource) => {
-      const query: EvidenceQuery = (text, values) => dataSource.query(text, values);
-      return { checkpoints: await storedCheckpointCopies(query), head: await storedHeadJws(query) };
-    },
-    { readOnly: true },
-  );
-  for (const checkpoint of checkpoints) await writeCheckpointFile(dir, checkpoint.seq, checkpoint.jws);
-  if (head !== undefined) await writeHead(dir, head.jws);
-  return `${checkpoints.length} checkpoint(s)${head === undefined ? '' : ` and the signed head (seq ${head.seq})`} copied to ${dir}`;
+async function report(verdict: Verdict, options: JsonOption): Promise<void> {
+  if (options.json === true) await write(`${JSON.stringify(verdict.json, null, 2)}\n`);
+  else if (verdict.outcome === 'intact') await write(`${verdict.text}\n`);
+  if (verdict.outcome !== 'intact') process.stderr.write(`${verdict.text}\n`);
+  process.exitCode =
+    verdict.outcome === 'intact' ? EXIT.ok : verdict.outcome === 'broken' ? EXIT.failed : EXIT.unreachable;
 }
 
-/**
- * The signed head stored with the log, as it is (the reader of the export
- * verifies it); on a log from before shared evidence, a folder's head file.
- */
-async function signedHeadIn(query: EvidenceQuery, dir: string | undefined): Promise<{ seq: number; jws: string }> {
-  const stored = await storedHeadJws(query);
-  if (stored !== undefined) return stored;
-  let jws: string;
-  try {
-    if (dir === undefined) throw new Error('no folder');
-    jws = (await readFile(`${dir}/${HEAD_FILE}`, 'utf8')).trim();
-  } catch {
-    throw new AuditUnverifiable('no signed head is stored with the log: a verifiable export ends at one');
-  }
-  let seq: unknown;
-  try {
-    seq = (JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { seq?: unknown }).seq;
-  } catch {
-    seq = undefined;
-  }
-  if (typeof seq !== 'number') throw new AuditUnverifiable(`${HEAD_FILE} is not a signed head`);
-  return { seq, jws };
+const JWKS_HELP = 'the public keys: a JWKS (or one JWK) in a file or at a URL';
+const CHECKPOINTS_HELP = 'a folder of signed checkpoint files (checkpoint-<seq>.jws, head.jws)';
+
+export function registerAuditCommands(program: Command): void {
+  const audit = program
+    .command('audit')
+    .description('the hash-chained audit log: verify, export, copy its signed evidence, retain old months');
+  audit
+    .command('verify')
+    .description(
+      'recompute the audit chain and check every signature over it, with read access and public keys only; runs ' +
+        'no migration (exit 0 intact, 1 broken, 3 cannot be verified)',
+    )
+    .option('--jwks <file|url>', `${JWKS_HELP} (default: the running gateway's /.well-known/jwks.json)`)
+    .option('--checkpoints <dir>', `${CHECKPOINTS_HELP}, besides those stored with the log`)
+    .option('--json', 'one JSON document: {outcome, head, failure, unverified, verified, checkpoints, ...}')
+    .action(async (options: AuditOptions & JsonOption) => {
+      const { verifyLog } = await import('./audit-actions');
+      await report(await verifyLog(await loadCliConfig(), options), options);
+    });
+  audit
+    .command('verify-export')
+    .description('verify a jsonl export with no database (exit 0 intact, 1 broken, 3 cannot be verified)')
+    .argument('<file>', 'the export: audit export --format jsonl')
+    .option('--jwks <file|url>', `${JWKS_HELP} (required)`)
+    .option('--checkpoints <dir>', CHECKPOINTS_HELP)
+    .option('--json', 'one JSON document: {outcome, head, failure, unverified, verified, checkpoints, from, ...}')
+    .action(async (file: string, options: AuditOptions & JsonOption) => {
+      const { verifyExportFile } = await import('./audit-actions');
+      await report(await verifyExportFile(file, options), options);
+    });
+  audit
+    .command('export')
+    .description(
+      'the whole audit log on standard output; jsonl carries each record’s seq, hashes and hashed text, up to ' +
+        'and with the signed head, for verify-export',
+    )
+    .addOption(
+      new Option('--format <format>', 'csv for reading, jsonl for verifying').choices(['csv', 'jsonl']).default('csv'),
+    )
+    .option('--checkpoints <dir>', 'where an older log keeps its signed head file')
+    .action(async (options: AuditOptions) => {
+      const { exportLog } = await import('./audit-actions');
+      await exportLog(await loadCliConfig(), options, write);
+    });
+  audit
+    .command('checkpoints')
+    .description(
+      'copy the signed checkpoints and head stored with the log into DIR as files, for whoever is given an ' +
+        'export (verify-export --checkpoints DIR)',
+    )
+    .argument('<dir>', 'the folder to copy them into')
+    .action(async (dir: string) => {
+      const { copyEvidence } = await import('./audit-actions');
+      await write(`${await copyEvidence(await loadCliConfig(), dir)}\n`);
+    });
+  audit
+    .command('retention')
+    .description(
+      'as the owner, with the signing key: export each whole month before YYYY-MM (never the current or previous ' +
+        'one), verify the export, sign a retention statement, then detach the partition (and drop it with --drop); ' +
+        'without --execute (or with --dry-run) it only plans and verifies (exit 1 when refused)',
+    )
+    .option('--before <YYYY-MM>', 'the first month kept (required)')
+    .option('--export-dir <dir>', 'where each month’s export and statement are written (required)')
+    .option('--execute', 'take the months out (otherwise a dry run)')
+    .option('--dry-run', 'plan and verify only, even with --execute')
+    .option('--drop', 'drop each detached partition (needs --execute)')
+    .option('--jwks <file|url>', `${JWKS_HELP}: for checkpoints signed under keys since rotated`)
+    .option('--checkpoints <dir>', CHECKPOINTS_HELP)
+    .action(async (options: AuditOptions) => {
+      const { retention } = await import('./audit-actions');
+      const out = await retention(await loadCliConfig(), normaliseRetention(options), write);
+      if (out !== '') await write(`${out}\n`);
+    });
 }
 
-export async function auditCommand(
-  config: AppConfig,
-  args: string[],
-  options: AuditOptions,
-  write: (chunk: string) => Promise<void>,
-): Promise<string> {
-  const defaultJwks = `http://localhost:${config.publicPort}/.well-known/jwks.json`;
-  switch (args[0]) {
-    case 'verify':
-      return verify(config, options, defaultJwks);
-    case 'verify-export':
-      return verifyExportFile(args[1], options);
-    case 'export':
-      await exportLog(config, options, write);
-      return '';
-    case 'checkpoints':
-      return copyEvidence(config, args[1]);
-    case 'retention':
-      return retentionCommand(config, options, loadJwks, (line) => write(`${line}\n`)).catch((error: unknown) => {
-        if (error instanceof RetentionUsageError) throw new AuditUsageError(error.message);
-        if (error instanceof RetentionRefused || error instanceof OwnerLoginMissing) {
-          throw new AuditRefused(`audit retention REFUSED: ${error.message}`);
-        }
-        throw error;
-      });
-    default:
-      throw new AuditUsageError(`unknown audit command "${args[0] ?? ''}"`);
-  }
+/** commander names `--export-dir` exportDir and `--dry-run` dryRun; the retention command reads them as spelt. */
+function normaliseRetention(options: AuditOptions & { exportDir?: string; dryRun?: boolean }): AuditOptions {
+  return { ...options, 'export-dir': options.exportDir, 'dry-run': options.dryRun };
 }

@@ -7,6 +7,7 @@ import type { SaaqAddressRecord } from '../adapters/simulators/demo-records';
 import { DEMO_ENDPOINTS, simulatorPorts } from '../adapters/simulators/simulators';
 import { loadContracts } from '../contracts/contract-loader';
 import { devPkiPaths } from '../identity/dev-pki/dev-pki';
+import { IDENTITY_ENTITIES } from '../identity/organisation.repository';
 import type { AppConfig, SourcesConfig } from '../platform/config/config';
 import { citizenIdentifier } from './citizen-identifier';
 import { withDatabase } from './database';
@@ -101,14 +102,19 @@ function describeRecord(record: SaaqAddressRecord): string {
 export async function changeAddress(config: AppConfig, values: AddressValues): Promise<string> {
   const pivot = pivotOf(values);
   const change = addressChangeOf(values);
-  const { licence, citizen } = await withDatabase(config, async (dataSource) => {
-    const rows = await dataSource.query<{ local_id: string }[]>(
-      'SELECT local_id FROM citizen_link WHERE pivot_id = $1 AND source = $2',
-      [pivot, OWNER],
-    );
-    if (rows.length === 0) throw new Error(`${pivot} has no licence at the SAAQ (no citizen_link for saaq)`);
-    return { licence: rows[0].local_id, citizen: await citizenIdentifier(config, dataSource, OWNER, pivot) };
-  });
+  const { licence, citizen } = await withDatabase(
+    config,
+    async (dataSource) => {
+      const rows = await dataSource.query<{ local_id: string }[]>(
+        'SELECT local_id FROM citizen_link WHERE pivot_id = $1 AND source = $2',
+        [pivot, OWNER],
+      );
+      if (rows.length === 0) throw new Error(`${pivot} has no licence at the SAAQ (no citizen_link for saaq)`);
+      return { licence: rows[0].local_id, citizen: await citizenIdentifier(config, dataSource, OWNER, pivot) };
+      // A read: the change itself goes through the simulator and the gateway.
+    },
+    { readOnly: true, entities: IDENTITY_ENTITIES },
+  );
 
   const url = saaqAddressUrl(config, licence);
   let saaq: { status: number; text: string };

@@ -1,4 +1,4 @@
-/** A command line that cannot be run as written: the CLI prints the message and its usage. */
+/** A command line that cannot be run as written: the CLI prints the message and how to ask for help (exit 2). */
 export class UsageError extends Error {}
 
 export function need(value: string | undefined, what: string): string {

@@ -7,11 +7,14 @@ export interface ApprovalChoice {
   keepUpToDate?: boolean;
 }
 
-const parseChoice = compileShape<ApprovalChoice>({
+/** The optional body of an approval; the API reference publishes this same schema. */
+export const APPROVAL_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: { keepUpToDate: { type: 'boolean' } },
-});
+} as const;
+
+const parseChoice = compileShape<ApprovalChoice>(APPROVAL_SCHEMA);
 
 /** The body of an approval: none at all keeps the request's terms; anything else must match the schema. */
 export function parseApproval(body: unknown): ApprovalChoice | FieldProblem[] {

@@ -1,5 +1,4 @@
 import { Body, Controller, Get, Headers, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgencyCaller } from '../identity/agency-caller.decorator';
 import type { AgencyIdentity } from '../identity/agency-identity.service';
@@ -11,7 +10,8 @@ import { ConsentRequestService, type ConsentRequestInput, type ConsentRequestVie
 
 const { requester: _requester, validFrom: _validFrom, ...ASKED } = TERMS_PROPERTIES;
 
-const parseRequest = compileShape<ConsentRequestInput>({
+/** The body of POST /v1/consent-requests; the API reference publishes this same schema. */
+export const CONSENT_REQUEST_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['citizen', 'purpose', 'products'],
@@ -21,20 +21,19 @@ const parseRequest = compileShape<ConsentRequestInput>({
     citizen: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' },
     message: { type: 'string', minLength: 1, maxLength: 500 },
   },
-});
+} as const;
+
+const parseRequest = compileShape<ConsentRequestInput>(CONSENT_REQUEST_SCHEMA);
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** Agencies ask citizens for consent (mutual TLS). An organisation sees only its own requests. */
-@ApiTags('agency')
 @ServedOn('agency')
 @Controller('v1/consent-requests')
 export class ConsentRequestsController {
   constructor(private readonly requests: ConsentRequestService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Ask a citizen for consent; the citizen approves or rejects in the portal' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key and body replay the first answer' })
   async create(
     @AgencyCaller() caller: AgencyIdentity,
     @Body() body: unknown,
@@ -61,7 +60,6 @@ export class ConsentRequestsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "A consent request's status" })
   get(@AgencyCaller() caller: AgencyIdentity, @Param('id') id: string): Promise<ConsentRequestView> {
     return this.requests.getForRequester(caller, id);
   }

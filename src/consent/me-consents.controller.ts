@@ -1,5 +1,4 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CitizenAuthGuard } from '../citizen-auth/citizen-auth.guard';
 import { CitizenCaller } from '../citizen-auth/citizen-caller.decorator';
 import type { CitizenPrincipal } from '../citizen-auth/citizen-token.verifier';
@@ -10,16 +9,17 @@ import { RECEIPT_MEDIA_TYPE } from './consent-receipt';
 import { compileShape, TERMS_PROPERTIES, type TermsInput } from './consent-terms';
 import { ConsentService } from './consent.service';
 
-const parseGrant = compileShape<TermsInput>({
+/** The body of POST /v1/me/consents; the API reference publishes this same schema. */
+export const GRANT_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['requester', 'purpose', 'products'],
   properties: TERMS_PROPERTIES,
-});
+} as const;
+
+const parseGrant = compileShape<TermsInput>(GRANT_SCHEMA);
 
 /** The citizen's own consents. Another citizen's consent answers 404, exactly like one that does not exist. */
-@ApiTags('citizen')
-@ApiBearerAuth()
 @ServedOn('public')
 @UseGuards(CitizenAuthGuard)
 @Controller('v1/me/consents')
@@ -27,14 +27,12 @@ export class MeConsentsController {
   constructor(private readonly consents: ConsentService) {}
 
   @Get()
-  @ApiOperation({ summary: 'My consents, each as it stands now (active and past)' })
   async list(@CitizenCaller() caller: CitizenPrincipal): Promise<{ consents: ConsentView[] }> {
     return { consents: await this.consents.list(caller.subject) };
   }
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Grant a consent to an organisation, for a purpose and products' })
   grant(@CitizenCaller() caller: CitizenPrincipal, @Body() body: unknown): Promise<ConsentView> {
     const input = parseGrant(body);
     if (Array.isArray(input)) {
@@ -46,14 +44,12 @@ export class MeConsentsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One of my consent records' })
   get(@CitizenCaller() caller: CitizenPrincipal, @Param('id') id: string): Promise<ConsentView> {
     return this.consents.get(caller.subject, id);
   }
 
   @Post(':id/revoke')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Revoke a consent: in force for every exchange once this answers' })
   revoke(@CitizenCaller() caller: CitizenPrincipal, @Param('id') id: string): Promise<ConsentView> {
     return this.consents.revoke(caller.subject, id);
   }
@@ -61,7 +57,6 @@ export class MeConsentsController {
   @Get(':id/receipt')
   @Header('content-type', RECEIPT_MEDIA_TYPE)
   @Header('content-disposition', 'attachment; filename="consent-receipt.jws"')
-  @ApiOperation({ summary: 'The signed consent receipt (JWS, verifiable with /.well-known/jwks.json)' })
   receipt(@CitizenCaller() caller: CitizenPrincipal, @Param('id') id: string): Promise<string> {
     return this.consents.receipt(caller.subject, id);
   }

@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Catalogue } from '../contracts/catalogue';
 import { AgencyCaller } from '../identity/agency-caller.decorator';
@@ -17,12 +16,15 @@ export interface SubscriptionView {
   createdAt: string;
 }
 
-const parseSubscription = compileShape<{ purpose: string }>({
+/** The body of PUT /v1/subscriptions/{product}; the API reference publishes this same schema. */
+export const SUBSCRIPTION_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['purpose'],
   properties: { purpose: TERMS_PROPERTIES.purpose },
-});
+} as const;
+
+const parseSubscription = compileShape<{ purpose: string }>(SUBSCRIPTION_SCHEMA);
 
 const PURPOSE = new RegExp(TERMS_PROPERTIES.purpose.pattern);
 
@@ -62,7 +64,6 @@ function purposeOf(query: Record<string, unknown>): string {
  * not follow is refused with one answer, whatever the reason: the refusal does
  * not tell one agency what exists or what another may see.
  */
-@ApiTags('agency')
 @ServedOn('agency')
 @Controller('v1/subscriptions')
 export class SubscriptionsController {
@@ -72,10 +73,6 @@ export class SubscriptionsController {
   ) {}
 
   @Put(':product')
-  @ApiOperation({
-    summary:
-      "Follow changes to a product for a purpose (201 when new, 200 when it existed); only the contract's grants",
-  })
   async put(
     @AgencyCaller() caller: AgencyIdentity,
     @Param('product') product: string,
@@ -99,7 +96,6 @@ export class SubscriptionsController {
   }
 
   @Get()
-  @ApiOperation({ summary: "This organisation's subscriptions" })
   async list(
     @AgencyCaller() caller: AgencyIdentity,
     @Req() request: FastifyRequest,
@@ -110,8 +106,6 @@ export class SubscriptionsController {
 
   @Delete(':product')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Stop following changes to a product for a purpose' })
-  @ApiQuery({ name: 'purpose', required: true, description: 'The purpose of the subscription to remove' })
   async delete(
     @AgencyCaller() caller: AgencyIdentity,
     @Param('product') product: string,

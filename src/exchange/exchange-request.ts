@@ -12,7 +12,8 @@ export interface ExchangeRequest {
   consentId?: string;
 }
 
-const SCHEMA = {
+/** The body of POST /v1/exchanges; the API reference publishes this same schema. */
+export const EXCHANGE_REQUEST_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['product', 'version', 'purpose', 'citizen'],
@@ -34,7 +35,7 @@ const SCHEMA = {
 } as const;
 
 // Compiled once at load; the hot path only calls the generated function.
-const validate = new Ajv({ allErrors: true, strict: true }).compile<ExchangeRequest>(SCHEMA);
+const validate = new Ajv({ allErrors: true, strict: true }).compile<ExchangeRequest>(EXCHANGE_REQUEST_SCHEMA);
 
 export function parseExchangeRequest(body: unknown): ExchangeRequest {
   if (!validate(body)) {

@@ -1,5 +1,4 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgencyCaller } from '../identity/agency-caller.decorator';
 import type { AgencyIdentity } from '../identity/agency-identity.service';
@@ -8,7 +7,6 @@ import { parseExchangeRequest } from './exchange-request';
 import { refuseQueryString } from '../platform/http/no-query';
 import { ExchangeService } from './exchange.service';
 
-@ApiTags('agency')
 @ServedOn('agency')
 @Controller('v1/exchanges')
 export class ExchangeController {
@@ -16,9 +14,6 @@ export class ExchangeController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({
-    summary: "Ask for a citizen's data product for a purpose; the body is signed (x-jws-signature, detached JWS)",
-  })
   async exchange(
     @AgencyCaller() caller: AgencyIdentity,
     @Body() body: unknown,

@@ -5,6 +5,7 @@ import { ProductSourceService } from '../adapters/product-source.service';
 import { AuditLog } from '../audit/audit-log';
 import type { AuditEntry } from '../audit/audit-chain';
 import { Catalogue } from '../contracts/catalogue';
+import { productNotFound } from '../contracts/product-not-found';
 import { DomainError } from '../platform/errors/domain-error';
 import { Metrics } from '../platform/metrics/metrics';
 import { signDetached } from '../platform/signing/detached-jws';
@@ -146,6 +147,10 @@ export class ExchangeService {
         details: { version: request.version, answer: refusal.answer },
       });
       if (refusal.answer === 'invalid-request') throw caseRefMissing();
+      if (refusal.answer === 'product-not-found') {
+        const visible = this.catalogue.visibleTo(requester).map((entry) => entry.product);
+        throw productNotFound({ product: request.product, version: request.version }, visible);
+      }
       throw new DomainError(refusal.answer);
     };
 

@@ -129,6 +129,20 @@ export class OrganisationRepository {
     );
   }
 
+  /**
+   * Unbinds a certificate from the organisation; returns whether it was bound
+   * to it. Nothing caches bindings: every agency request looks its own up
+   * (FIND_BINDING), so the next request with that certificate is refused, on
+   * every node and on connections already open.
+   */
+  async unbindCertificate(organisationId: string, fingerprint: string): Promise<boolean> {
+    if ((await this.organisations.countBy({ id: organisationId })) === 0) {
+      throw new OrganisationNotFoundError(organisationId);
+    }
+    const result = await this.bindings.delete({ organisationId, fingerprintSha256: fingerprint });
+    return (result.affected ?? 0) > 0;
+  }
+
   /** Removes bindings carrying `label` whose fingerprint is not in `keep` (stale seeded certificates). */
   async removeLabelledBindingsExcept(label: string, keep: string[]): Promise<void> {
     await this.dataSource.query(

@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Put } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AgencyCaller } from '../identity/agency-caller.decorator';
 import type { AgencyIdentity } from '../identity/agency-identity.service';
 import type { NotificationsConfig } from '../platform/config/config';
@@ -10,7 +9,6 @@ import { NotificationRepository } from './notification.repository';
 import { refusedLiteral } from './webhook-destination';
 
 /** The calling organisation's callback URL for consent events (mutual TLS). */
-@ApiTags('agency')
 @ServedOn('agency')
 @Controller('v1/webhook')
 export class WebhookController {
@@ -20,7 +18,6 @@ export class WebhookController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The registered callback URL' })
   async get(@AgencyCaller() caller: AgencyIdentity): Promise<{ organisation: string; url: string }> {
     const url = await this.repository.getWebhook(caller.organisation);
     if (url === undefined) throw new DomainError('not-found');
@@ -28,7 +25,6 @@ export class WebhookController {
   }
 
   @Put()
-  @ApiOperation({ summary: 'Register (or replace) the callback URL; events are POSTed there, signed' })
   async put(
     @AgencyCaller() caller: AgencyIdentity,
     @Body() body: unknown,
@@ -40,7 +36,6 @@ export class WebhookController {
 
   @Delete()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Stop receiving events' })
   async remove(@AgencyCaller() caller: AgencyIdentity): Promise<void> {
     await this.repository.deleteWebhook(caller.organisation);
   }

@@ -1,5 +1,4 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditOffice } from '../audit/audit-office.service';
 import { RECEIPT_MEDIA_TYPE } from '../consent/consent-receipt';
@@ -25,7 +24,6 @@ const optional = (value: string | undefined, pattern: RegExp): string | undefine
   value !== undefined && pattern.test(value) ? value : undefined;
 
 /** The citizen's pages: consents, requests waiting, and who looked at their data. */
-@ApiExcludeController()
 @ServedOn('public')
 @UseFilters(PortalErrorFilter)
 @Controller()

@@ -1,5 +1,4 @@
 import { Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateContact } from '../notifications/citizen-contact';
 import { CitizenContacts } from '../notifications/citizen-contacts.service';
@@ -13,7 +12,6 @@ import { confirmSignInPage, type ContactNotice, contactPage } from './views-cont
 const NOTICES: readonly string[] = ['saved', 'sent', 'confirmed'] satisfies ContactNotice[];
 
 /** The citizen's contact details: where Passerelle writes to them, in which language, about what. */
-@ApiExcludeController()
 @ServedOn('public')
 @UseFilters(PortalErrorFilter)
 @Controller('contact')

@@ -1,5 +1,4 @@
 import { Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConsentService } from '../consent/consent.service';
 import { Catalogue } from '../contracts/catalogue';
@@ -20,7 +19,6 @@ const DAY = 24 * 3600 * 1000;
  * and fields, one-time or ongoing and kept up to date; then the summary; then
  * the consent, recorded by the same service as the API's grant.
  */
-@ApiExcludeController()
 @ServedOn('public')
 @UseFilters(PortalErrorFilter)
 @Controller('consents/new')

@@ -1,5 +1,4 @@
 import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MyDataService } from '../my-data/my-data.service';
 import { DomainError } from '../platform/errors/domain-error';
@@ -17,7 +16,6 @@ const PRODUCT = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
  * and what a pending request would send. Every page that shows data is
  * audited by the service before it is built.
  */
-@ApiExcludeController()
 @ServedOn('public')
 @UseFilters(PortalErrorFilter)
 @Controller()

@@ -1,5 +1,4 @@
 import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendCsv } from '../audit/audit-events.controller';
 import { AuditOffice, integerParam, type FilterQuery } from '../audit/audit-office.service';
@@ -17,7 +16,6 @@ import { auditPage, eventPage, integrityPage } from './views-officer';
 const PAGE = 50;
 
 /** The privacy officer's pages: search, event detail, CSV export and integrity. Each query is audited. */
-@ApiExcludeController()
 @ServedOn('public')
 @UseFilters(PortalErrorFilter)
 @Controller('officer')

@@ -1,5 +1,4 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CitizenContacts } from '../notifications/citizen-contacts.service';
 import { CitizenTokenVerifier, IdpUnavailable } from '../citizen-auth/citizen-token.verifier';
@@ -32,7 +31,6 @@ import { encodedStylesheet, FAVICON_SVG } from './stylesheet';
 import { homePage, infoPage } from './views-citizen';
 
 /** The portal's front door: home, stylesheet, language, and sign-in through the IdP. */
-@ApiExcludeController()
 @ServedOn('public')
 @UseFilters(PortalErrorFilter)
 @Controller()

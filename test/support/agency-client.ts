@@ -31,6 +31,13 @@ export function agencyConnection(url: string, certsDir: string, identity: string
   return new Client(url, { connect: tlsOptionsFor(certsDir, identity), pipelining: 1 });
 }
 
+/** Set by a spec that checks every answer against the API reference (openapi-conformance.ts). */
+let answerCheck: ((method: string, url: string, response: AgencyResponse) => void) | undefined;
+
+export function checkAnswersWith(check: typeof answerCheck): void {
+  answerCheck = check;
+}
+
 export async function call(
   dispatcher: Dispatcher,
   url: string,
@@ -49,5 +56,7 @@ export async function call(
   } catch {
     body = undefined;
   }
-  return { status: response.statusCode, headers: response.headers, body, text };
+  const answer = { status: response.statusCode, headers: response.headers, body, text };
+  answerCheck?.(init.method ?? 'GET', url, answer);
+  return answer;
 }

@@ -21,6 +21,10 @@ export const NO_FAULTS: FaultKnobs = { latencyMs: 0, errorRate: 0, garbageRate: 
 
 export class Faults {
   knobs: FaultKnobs;
+  /** While set, every request waits here before its latency and draw; see hold(). */
+  private gate: Promise<void> | undefined;
+  private releaseGate: (() => void) | undefined;
+  private waiting = 0;
 
   constructor(
     knobs: Partial<FaultKnobs> = {},
@@ -33,12 +37,45 @@ export class Faults {
     this.knobs = { ...this.knobs, ...knobs };
   }
 
+  /** No faults, and nothing held any more. */
   reset(): void {
     this.knobs = { ...NO_FAULTS };
+    this.release();
   }
 
-  /** Waits the configured latency, then draws what this request gets. */
+  /**
+   * Holds every request that comes from now on, before it is answered, until
+   * release() or reset(): a source that has taken the request and not
+   * answered yet, for as long as a test needs, where a latency would be a
+   * guess at how long a busy machine takes to do the rest.
+   */
+  hold(): void {
+    if (this.gate !== undefined) return;
+    this.gate = new Promise<void>((resolve) => (this.releaseGate = resolve));
+  }
+
+  /** Lets the held requests go on to their latency and fault. */
+  release(): void {
+    this.releaseGate?.();
+    this.gate = undefined;
+    this.releaseGate = undefined;
+  }
+
+  /** Requests waiting at the hold right now. */
+  get held(): number {
+    return this.waiting;
+  }
+
+  /** Waits while held, then the configured latency, then draws what this request gets. */
   async next(): Promise<FaultAction> {
+    if (this.gate !== undefined) {
+      this.waiting++;
+      try {
+        await this.gate;
+      } finally {
+        this.waiting--;
+      }
+    }
     const { latencyMs } = this.knobs;
     if (latencyMs > 0) await sleep(latencyMs);
     return this.draw();

@@ -50,7 +50,11 @@ const OIDC_SCOPES = ['openid', 'roles', 'profile', 'email'];
 /**
  * oidc-provider's notices that this IdP accepts knowingly, being for
  * development only: its state (sessions, interactions, grants) lives in
- * memory and ends with the process. Any other warning still shows.
+ * memory and ends with the process. The provider prints it when no adapter
+ * is configured (lib/helpers/initialize_adapter.js); a hand-written
+ * in-memory adapter would only hide the same fact. Its other startup
+ * warnings (development keys, cookie keys, default TTLs) are answered in
+ * the configuration instead, and any other warning still shows.
  */
 const ACCEPTED_WARNINGS = ['a quick start development-only in-memory adapter is used'];
 
@@ -158,6 +162,9 @@ function configuration(
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSubject(client.clientId, accountId),
     pkce: { methods: ['S256'], required: () => true },
+    // Its clients (the portal, the agencies' back ends) reach the token endpoint server to server; a page's
+    // cross-origin call is refused, as the provider's default does, but by decision rather than with a warning.
+    clientBasedCORS: () => false,
     jwks: { keys: [{ ...key.privateJwk, alg: DEV_IDP_ALGORITHM, use: 'sig' }] },
     enabledJWA: { idTokenSigningAlgValues: [DEV_IDP_ALGORITHM] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },

@@ -1,4 +1,4 @@
-import { isConnectionError } from './sql';
+import { isConnectionError } from './connection-errors';
 
 describe('isConnectionError', () => {
   it.each([

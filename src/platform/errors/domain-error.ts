@@ -1,4 +1,5 @@
 import type { ErrorCode } from './error-codes';
+import type { ProblemMessage } from './problem-messages';
 
 /**
  * The base of every error a bounded context throws on purpose. Services throw
@@ -13,6 +14,8 @@ export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
     readonly options: {
       retryAfterSeconds?: number;
       extensions?: Record<string, unknown>;
+      /** A detail written in the caller's language when the answer is sent; it replaces `detail`. */
+      explanation?: ProblemMessage;
       /** A refusal an operator should see (malformed encoding is a probe more often than a bug): warn, not debug. */
       logAs?: 'warn';
     } = {},

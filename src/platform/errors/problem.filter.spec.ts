@@ -2,7 +2,10 @@ import { NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { DomainError } from './domain-error';
 import { describeErrorCode, type ErrorCode } from './error-codes';
 import { buildProblem } from './problem';
-import { classifyError } from './problem.filter';
+import { classifyError, explainFromRequest } from './problem.filter';
+import type { FastifyRequest } from 'fastify';
+import { TLSSocket } from 'node:tls';
+import { Socket } from 'node:net';
 
 describe('classifyError', () => {
   it('keeps the code, detail and retry hint of a DomainError', () => {
@@ -12,6 +15,14 @@ describe('classifyError', () => {
       detail: 'Revenu Québec is not answering',
       retryAfterSeconds: 30,
       extensions: undefined,
+    });
+  });
+
+  it('keeps the explanation a DomainError carries, to be written in the caller’s language', () => {
+    const explanation = { id: 'json-too-deep', maxDepth: 32 } as const;
+    expect(classifyError(new DomainError('invalid-request', undefined, { explanation }))).toMatchObject({
+      code: 'invalid-request',
+      explanation,
     });
   });
 
@@ -36,6 +47,34 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('upstream said 500'), { statusCode: 502 }))).toEqual({
       code: 'internal-error',
     });
+  });
+});
+
+describe('explainFromRequest', () => {
+  const requestOn = (socket: Socket, url: string): FastifyRequest =>
+    ({ raw: { socket }, url, method: 'POST' }) as unknown as FastifyRequest;
+
+  it('names JSON on the agency listener and on the JSON APIs, the form on the portal’s pages', () => {
+    const agency = new TLSSocket(new Socket());
+    const plain = new Socket();
+    expect(explainFromRequest('unsupported-media-type', requestOn(agency, '/v1/exchanges'))).toEqual({
+      id: 'media-type-unsupported',
+      expected: 'application/json',
+    });
+    expect(explainFromRequest('unsupported-media-type', requestOn(plain, '/v1/me/consents'))).toEqual({
+      id: 'media-type-unsupported',
+      expected: 'application/json',
+    });
+    expect(explainFromRequest('unsupported-media-type', requestOn(plain, '/consents/new/review'))).toEqual({
+      id: 'media-type-unsupported',
+      expected: 'application/x-www-form-urlencoded',
+    });
+    agency.destroy();
+    plain.destroy();
+  });
+
+  it('adds nothing to other codes', () => {
+    expect(explainFromRequest('consent-required', requestOn(new Socket(), '/v1/exchanges'))).toBeUndefined();
   });
 });
 

@@ -1,9 +1,13 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { acceptHeaderFor, expectedBodyType } from '../http/body-types';
+import { listenerOf } from '../http/listener';
 import { DomainError } from './domain-error';
 import type { ErrorCode } from './error-codes';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem';
+import { problemLanguage } from './problem-language';
+import { renderProblemMessage, type ProblemMessage } from './problem-messages';
 import { PROBLEM_PAGE, type ProblemPage } from './problem-page';
 
 interface Classified {
@@ -11,6 +15,7 @@ interface Classified {
   detail?: string;
   retryAfterSeconds?: number;
   extensions?: Record<string, unknown>;
+  explanation?: ProblemMessage;
 }
 
 /** Maps a bare HTTP status (from Nest or Fastify internals) to a gateway code. */
@@ -54,6 +59,7 @@ export function classifyError(error: unknown): Classified {
       detail: domain.detail,
       retryAfterSeconds: domain.options.retryAfterSeconds,
       extensions: domain.options.extensions,
+      ...(domain.options.explanation === undefined ? {} : { explanation: domain.options.explanation }),
     };
   }
   if (error instanceof HttpException) return { code: codeForStatus(error.getStatus()) };
@@ -63,6 +69,15 @@ export function classifyError(error: unknown): Classified {
     return { code: codeForStatus(status) };
   }
   return { code: 'internal-error' };
+}
+
+/**
+ * What the request itself says about an error that arrived without words: a
+ * 415 raised by the framework names the type this route takes.
+ */
+export function explainFromRequest(code: ErrorCode, request: FastifyRequest): ProblemMessage | undefined {
+  if (code !== 'unsupported-media-type') return undefined;
+  return { id: 'media-type-unsupported', expected: expectedBodyType(listenerOf(request), request.url) };
 }
 
 @Catch()
@@ -77,7 +92,10 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const classified = classifyError(error);
-    const problem = buildProblem(classified.code, request.id, classified.detail, classified.extensions);
+    const explanation = classified.explanation ?? explainFromRequest(classified.code, request);
+    const language = problemLanguage(request.headers['accept-language']);
+    const detail = explanation === undefined ? classified.detail : renderProblemMessage(explanation, language);
+    const problem = buildProblem(classified.code, request.id, detail, classified.extensions);
 
     if (!(error instanceof DomainError) && problem.status >= 500) {
       // Unexpected: the cause goes to the log (never to the caller) under the correlation id.
@@ -106,6 +124,17 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (classified.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(classified.retryAfterSeconds));
+    }
+    if (explanation !== undefined) {
+      // The detail was written for this caller's Accept-Language: caches must key on it.
+      const vary = reply.getHeader('vary');
+      void reply
+        .header('content-language', language)
+        .header('vary', vary === undefined ? 'Accept-Language' : `${String(vary)}, Accept-Language`);
+    }
+    if (explanation?.id === 'media-type-unsupported') {
+      const acceptHeader = acceptHeaderFor(request.method);
+      if (acceptHeader !== undefined) void reply.header(acceptHeader, explanation.expected);
     }
     void reply
       .status(problem.status)

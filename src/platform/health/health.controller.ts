@@ -1,5 +1,4 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainError } from '../errors/domain-error';
 import { ServedOn } from '../http/listener';
@@ -10,7 +9,6 @@ interface HealthBody {
   checks?: Record<string, 'up'>;
 }
 
-@ApiTags('health')
 @ServedOn('public')
 @Controller('health')
 export class HealthController {
@@ -22,7 +20,6 @@ export class HealthController {
 
   @Get('live')
   @Header('cache-control', 'no-store')
-  @ApiOperation({ summary: 'The process is up' })
   live(): HealthBody {
     return { status: 'ok' };
   }
@@ -33,7 +30,6 @@ export class HealthController {
    */
   @Get('ready')
   @Header('cache-control', 'no-store')
-  @ApiOperation({ summary: 'The gateway can serve: database reachable, not shutting down' })
   async ready(): Promise<HealthBody> {
     if (this.readiness.isShuttingDown) {
       throw new DomainError('not-ready', 'The gateway is shutting down', {

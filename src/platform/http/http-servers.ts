@@ -5,8 +5,11 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import { DomainError } from '../errors/domain-error';
+import type { ProblemMessage } from '../errors/problem-messages';
+import { acceptsForm, JSON_TYPE } from './body-types';
 import { listenerOf } from './listener';
 import { jsonDepthExceeds, jsonDuplicateKey } from './json-depth';
+import { findJsonSyntaxError } from './json-syntax';
 import { answerRoutingError, refuseMalformedQuery } from './percent-encoding';
 import { trackConnections } from './server-close';
 
@@ -106,23 +109,26 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
     }
   });
   const parseJson = instance.getDefaultJsonParser('error', 'error');
-  instance.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  instance.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (jsonDepthExceeds(text, options.jsonMaxDepth)) {
-      done(new DomainError('invalid-request', `JSON nested deeper than ${options.jsonMaxDepth} levels`), undefined);
+      done(invalidJson({ id: 'json-too-deep', maxDepth: options.jsonMaxDepth }), undefined);
       return;
     }
     if (jsonDuplicateKey(text) !== undefined) {
-      done(new DomainError('invalid-request', 'A JSON object names the same member twice'), undefined);
+      done(invalidJson({ id: 'json-duplicate-member' }), undefined);
       return;
     }
-    void parseJson(request, text, done);
+    void parseJson(request, text, (error, parsed) => {
+      done(error === null ? null : explainJsonFailure(text), parsed);
+    });
   });
 
   // The portal's forms, and only there: the agency listener and the JSON APIs keep answering 415.
   instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
-    if (listenerOf(request) !== 'public' || request.url.startsWith('/v1/')) {
-      done(Object.assign(new Error('Unsupported media type'), { statusCode: 415 }), undefined);
+    if (!acceptsForm(listenerOf(request), request.url)) {
+      const explanation = { id: 'media-type-unsupported', expected: JSON_TYPE } as const;
+      done(new DomainError('unsupported-media-type', undefined, { explanation }), undefined);
       return;
     }
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -130,4 +136,23 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
   });
 
   return { fastify: instance, agency, public: publicServer };
+}
+
+const invalidJson = (explanation: ProblemMessage): DomainError =>
+  new DomainError('invalid-request', undefined, { explanation });
+
+/**
+ * Why the body parser refused a body. Its own error says nothing useful (and
+ * the message of JSON.parse beneath it quotes the body), so the position is
+ * found again here; a body that is valid JSON was refused for a member named
+ * `__proto__` or `constructor.prototype`.
+ */
+function explainJsonFailure(text: string): DomainError {
+  const syntax = findJsonSyntaxError(text);
+  if (syntax === undefined) return invalidJson({ id: 'json-forbidden-member' });
+  const { line, column, offset } = syntax;
+  return new DomainError('invalid-request', undefined, {
+    explanation: { id: 'json-malformed', ...syntax },
+    extensions: { position: { line, column, offset } },
+  });
 }

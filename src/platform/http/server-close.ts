@@ -24,22 +24,27 @@ export function trackConnections(server: NetServer): void {
  * Stops listening and resolves once every connection is gone: in-flight
  * requests finish, idle keep-alive sockets close now, and whatever is still
  * open at the drain deadline (a slow request, a handshake that never ends) is
- * cut, so shutdown always ends within the drain timeout.
+ * cut, so shutdown always ends within the drain timeout. Resolves with the
+ * number of connections cut at the deadline, which the operator is told:
+ * those clients got no answer.
  */
-export function closeServer(server: Server, drainTimeoutMs: number): Promise<void> {
+export function closeServer(server: Server, drainTimeoutMs: number): Promise<number> {
   return new Promise((resolve) => {
     if (!server.listening) {
-      resolve();
+      resolve(0);
       return;
     }
+    let cut = 0;
     const force = setTimeout(() => {
+      const sockets = openSockets.get(server) ?? new Set<Socket>();
+      cut = sockets.size;
       server.closeAllConnections();
-      for (const socket of openSockets.get(server) ?? []) socket.destroy();
+      for (const socket of sockets) socket.destroy();
     }, drainTimeoutMs);
     force.unref();
     server.close(() => {
       clearTimeout(force);
-      resolve();
+      resolve(cut);
     });
     server.closeIdleConnections();
   });

@@ -1,15 +1,31 @@
 import { Controller, Get, Header, Injectable, Param, Res } from '@nestjs/common';
-import { ApiExcludeController, type OpenAPIObject } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../errors/domain-error';
 import { ServedOn } from '../http/listener';
 
-/** The OpenAPI document is built from the routes once the application is assembled. */
+/**
+ * The OpenAPI document, built once the application is assembled and again
+ * when what it is built from changes (the contracts reloaded, the listeners'
+ * ports known): `key` names that state.
+ */
 @Injectable()
 export class OpenApiDocument {
-  document: OpenAPIObject | undefined;
+  private source: { build: () => object; key: () => string } | undefined;
+  private cached: { key: string; document: object } | undefined;
+
+  provide(build: () => object, key: () => string): void {
+    this.source = { build, key };
+    this.cached = undefined;
+  }
+
+  get document(): object | undefined {
+    if (this.source === undefined) return undefined;
+    const key = this.source.key();
+    if (this.cached?.key !== key) this.cached = { key, document: this.source.build() };
+    return this.cached.document;
+  }
 }
 
 // Served from the installed swagger-ui-dist: no CDN, no inline script, so the
@@ -34,14 +50,13 @@ const DOCS_PAGE = `<!doctype html>
 const INIT_SCRIPT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });\n";
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
 
-@ApiExcludeController()
 @ServedOn('public')
 @Controller()
 export class OpenApiController {
   constructor(private readonly openApi: OpenApiDocument) {}
 
   @Get('openapi.json')
-  json(): OpenAPIObject {
+  json(): object {
     if (this.openApi.document === undefined) throw new DomainError('not-ready');
     return this.openApi.document;
   }

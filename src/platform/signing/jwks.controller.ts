@@ -1,12 +1,10 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { JWK } from 'jose';
 import { ServedOn } from '../http/listener';
 import type { SigningKey } from './signing-key';
 
 export const SIGNING_KEY = Symbol('SIGNING_KEY');
 
-@ApiTags('public')
 @ServedOn('public')
 @Controller('.well-known/jwks.json')
 export class JwksController {
@@ -14,7 +12,6 @@ export class JwksController {
 
   @Get()
   @Header('cache-control', 'public, max-age=300')
-  @ApiOperation({ summary: "The gateway's public signing keys (verify x-jws-signature)" })
   jwks(): { keys: JWK[] } {
     return { keys: [this.key.publicJwk] };
   }

@@ -9,11 +9,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import autocannon, { type Result } from 'autocannon';
-import { testEnv } from './setup/test-env';
-import { tlsOptionsFor } from './support/agency-client';
-import { citizenIdOf } from './support/citizen-ids';
-import { rssMb, stopGateway, type Gateway } from './support/gateway-process';
-import { startChildGateway } from './support/child-gateway-env';
+import { testEnv } from '../setup/test-env';
+import { tlsOptionsFor } from '../support/agency-client';
+import { citizenIdOf } from '../support/citizen-ids';
+import { rssMb, stopGateway, type Gateway } from '../support/gateway-process';
+import { startChildGateway } from '../support/child-gateway-env';
 
 const RATE = 150;
 const CONNECTIONS = 4;
@@ -50,7 +50,7 @@ const SETTLING_COLLECTIONS = 3;
 const SETTLE_SAMPLES = 20;
 const SETTLE_BAND = 0.05;
 const CITIZEN = 'demo-citizen-1';
-const ARTIFACT = join(__dirname, 'artifacts', 'soak.json');
+const ARTIFACT = join(__dirname, '..', 'artifacts', 'soak.json');
 
 /** mess asks for the citizen's address at RATE requests per second, for at most `seconds`. */
 function steadyLoad(gateway: Gateway, seconds: number): { stop(): void; done: Promise<Result> } {
