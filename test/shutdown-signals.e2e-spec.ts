@@ -44,7 +44,11 @@ function record(child: ChildProcess): { stdout: () => string; stderr: () => stri
 }
 
 /** Sends SIGTERM to the gateway, or to its whole process group, and waits for the gateway to exit. */
-async function terminate(gateway: Gateway, target: 'process' | 'group'): Promise<Ended> {
+async function terminate(
+  gateway: Gateway,
+  target: 'process' | 'group',
+  signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM',
+): Promise<Ended> {
   const { child } = gateway;
   const pid = child.pid ?? 0;
   // 'close', not 'exit': the process may exit before its last output has been read from the pipes.
@@ -58,7 +62,7 @@ async function terminate(gateway: Gateway, target: 'process' | 'group'): Promise
       // Already gone.
     }
   }, GIVE_UP_MS);
-  process.kill(target === 'group' ? -pid : pid, 'SIGTERM');
+  process.kill(target === 'group' ? -pid : pid, signal);
   const code = await exited;
   clearTimeout(giveUp);
   return { code, killed };
@@ -126,35 +130,42 @@ describe('SIGTERM with connections that never finish the TLS handshake', () => {
   }, 90_000);
 });
 
-describe('SIGTERM to the whole process group', () => {
-  it('stops the gateway cleanly although its simulators and development IdP stopped first', async () => {
-    // As `npm start` runs: the embedded PostgreSQL, the simulators and the dev IdP are the gateway's children.
-    const dir = mkdtempSync(join(testEnv('root'), 'group-'));
-    // As root, the cluster runs as `postgres`, which must reach its directory.
-    chmodSync(dir, 0o755);
-    const postgresDir = join(dir, 'postgres');
-    const gateway = await startGateway({
-      dir,
-      env: {
-        LOG_LEVEL: 'info',
-        SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-        EMBEDDED_PG_DIR: postgresDir,
-        EMBEDDED_PG_PORT: String(await freePort()),
-      },
-      detached: true,
-    });
-    const output = record(gateway.child);
+describe('A signal to the whole process group', () => {
+  // SIGTERM from a process manager; SIGINT from a terminal's Ctrl-C, on which PostgreSQL would stop at once.
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops the gateway cleanly on %s, its database last',
+    async (signal) => {
+      // As `npm start` runs: the embedded PostgreSQL, the simulators and the dev IdP are the gateway's children.
+      const dir = mkdtempSync(join(testEnv('root'), 'group-'));
+      // As root, the cluster runs as `postgres`, which must reach its directory.
+      chmodSync(dir, 0o755);
+      const postgresDir = join(dir, 'postgres');
+      const gateway = await startGateway({
+        dir,
+        env: {
+          LOG_LEVEL: 'info',
+          SHUTDOWN_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+          EMBEDDED_PG_DIR: postgresDir,
+          EMBEDDED_PG_PORT: String(await freePort()),
+        },
+        detached: true,
+      });
+      const output = record(gateway.child);
 
-    const ended = await terminate(gateway, 'group');
+      const ended = await terminate(gateway, 'group', signal);
 
-    expect(output.stderr()).not.toMatch(/EPIPE|ERR_IPC_CHANNEL_CLOSED|uncaught/i);
-    expect(output.stdout()).toContain('"msg":"stopped"');
-    expect(ended.code).toBe(0);
-    // The companions went with it: nothing of the group is left.
-    await eventually(() => !processAlive(-(gateway.child.pid ?? 0)), 'the process group to be gone');
-    // PostgreSQL shut down cleanly rather than being left to die.
-    expect(existsSync(join(postgresDir, 'postmaster.pid'))).toBe(false);
-  }, 90_000);
+      expect(output.stderr()).not.toMatch(/EPIPE|ERR_IPC_CHANNEL_CLOSED|uncaught/i);
+      // Nothing went wrong on the way down: the database was there until the gateway had drained and signed its head.
+      expect(logLines(output.stdout()).filter((line) => Number(line.level) >= 40)).toEqual([]);
+      expect(output.stdout()).toContain('"msg":"stopped"');
+      expect(ended.code).toBe(0);
+      // The companions went with it: nothing of the group is left.
+      await eventually(() => !processAlive(-(gateway.child.pid ?? 0)), 'the process group to be gone');
+      // PostgreSQL shut down cleanly rather than being left to die.
+      expect(existsSync(join(postgresDir, 'postmaster.pid'))).toBe(false);
+    },
+    90_000,
+  );
 });
 
 /**

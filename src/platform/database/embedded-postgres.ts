@@ -31,6 +31,8 @@ interface EmbeddedPostgresInstance {
   stop(): Promise<void>;
   /** The postmaster once started; private in the library's typings, read only to know whether it still runs. */
   process?: ChildProcess;
+  /** What the library spreads into the options of the processes it spawns (uid and gid, as root). */
+  getUidAndGid(): Promise<Record<string, unknown>>;
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
@@ -108,6 +110,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: log,
     onError: (error: unknown) => log(`[error] ${String(error)}`),
   });
+  // PostgreSQL in a process group of its own: a terminal's Ctrl-C signals the whole foreground group, and PostgreSQL
+  // would stop at once, before the gateway has drained its requests and signed the audit log's head. The gateway
+  // stops it last instead (and the 'exit' handler below if the gateway ends without stopping it).
+  const spawnOptions = cluster.getUidAndGid.bind(cluster);
+  cluster.getUidAndGid = async () => ({ ...(await spawnOptions()), detached: true });
   if (!existsSync(join(options.dir, 'PG_VERSION'))) {
     await cluster.initialise();
   }

@@ -163,7 +163,6 @@ export function buildOpenApiDocument(input: ReferenceInput): JsonObject {
   }
   return {
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'Passerelle',
       version: input.version,
