@@ -1,7 +1,6 @@
 // @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
 import 'reflect-metadata';
-import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { randomBytes, webcrypto } from 'node:crypto';
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
@@ -12,10 +11,9 @@ import {
   KeyUsagesExtension,
   Pkcs10CertificateRequest,
   SubjectKeyIdentifierExtension,
-  X509Certificate,
   X509CertificateGenerator,
 } from '@peculiar/x509';
-import { devPkiPaths } from './dev-pki';
+import { devCaSigner, type DevCaSigner, devPkiPaths } from './dev-pki';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -48,25 +46,13 @@ export async function readCsr(pem: string): Promise<Pkcs10CertificateRequest> {
  */
 export async function signAgencyCsr(certsDir: string, csrPem: string, days: number, now = new Date()): Promise<string> {
   const csr = await readCsr(csrPem);
-  const paths = devPkiPaths(certsDir);
-  let caPem: string;
-  let keyPem: string;
+  let signer: DevCaSigner;
   try {
-    [caPem, keyPem] = await Promise.all([readFile(paths.caCert, 'utf8'), readFile(paths.caKey, 'utf8')]);
+    signer = await devCaSigner(devPkiPaths(certsDir));
   } catch {
     throw new DevCaMissing(`no development CA in ${certsDir}: run dev certs (or npm start) first`);
   }
-  const ca = new X509Certificate(caPem);
-  const pkcs8 = createPrivateKey(keyPem).export({ format: 'der', type: 'pkcs8' });
-  const signingKey = await webcrypto.subtle.importKey(
-    'pkcs8',
-    pkcs8,
-    { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const caKeyId = ca.getExtension(SubjectKeyIdentifierExtension);
-  if (caKeyId === null) throw new DevCaMissing('the development CA has no subjectKeyIdentifier');
+  const { ca, signingKey, keyId } = signer;
   const serial = randomBytes(16);
   serial[0] = (serial[0] & 0x7f) | 0x01;
   const certificate = await X509CertificateGenerator.create({
@@ -83,7 +69,7 @@ export async function signAgencyCsr(certsDir: string, csrPem: string, days: numb
       new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
       new ExtendedKeyUsageExtension([ExtendedKeyUsage.clientAuth]),
       await SubjectKeyIdentifierExtension.create(csr.publicKey),
-      new AuthorityKeyIdentifierExtension(caKeyId.keyId),
+      new AuthorityKeyIdentifierExtension(keyId),
     ],
   });
   return `${certificate.toString('pem')}\n`;

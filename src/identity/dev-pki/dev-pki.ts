@@ -252,12 +252,18 @@ async function crlNeedsRefresh(path: string, now: Date): Promise<boolean> {
   }
 }
 
-/** Re-signs the CRL with exactly `serials` revoked and an incremented cRLNumber. */
-async function writeCrl(paths: DevPkiPaths, serials: string[], number: number, now: Date): Promise<void> {
+/** The development agency CA, ready to sign with @peculiar/x509: its certificate, its key and its key identifier. */
+export interface DevCaSigner {
+  ca: X509Certificate;
+  signingKey: webcrypto.CryptoKey;
+  keyId: string;
+}
+
+/** Reads the development agency CA's certificate and key (either missing: the read's own error). */
+export async function devCaSigner(paths: DevPkiPaths): Promise<DevCaSigner> {
   cryptoProvider.set(webcrypto as unknown as Parameters<typeof cryptoProvider.set>[0]);
-  const caPem = await readFile(paths.caCert, 'utf8');
+  const [caPem, keyPem] = await Promise.all([readFile(paths.caCert, 'utf8'), readFile(paths.caKey, 'utf8')]);
   const ca = new X509Certificate(caPem);
-  const keyPem = await readFile(paths.caKey, 'utf8');
   const pkcs8 = Buffer.from(keyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
   const signingKey = await webcrypto.subtle.importKey(
     'pkcs8',
@@ -268,16 +274,19 @@ async function writeCrl(paths: DevPkiPaths, serials: string[], number: number, n
   );
   const ski = ca.getExtension(SubjectKeyIdentifierExtension);
   if (ski === null) throw new Error('the agency CA has no subjectKeyIdentifier');
+  return { ca, signingKey, keyId: ski.keyId };
+}
+
+/** Re-signs the CRL with exactly `serials` revoked and an incremented cRLNumber. */
+async function writeCrl(paths: DevPkiPaths, serials: string[], number: number, now: Date): Promise<void> {
+  const { ca, signingKey, keyId } = await devCaSigner(paths);
   const crl = await X509CrlGenerator.create({
     issuer: ca.subjectName,
     thisUpdate: new Date(now.getTime() - 60_000),
     nextUpdate: new Date(now.getTime() + CRL_VALIDITY),
     signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
     signingKey,
-    extensions: [
-      new AuthorityKeyIdentifierExtension(ski.keyId),
-      new Extension(CRL_NUMBER_OID, false, derInteger(number)),
-    ],
+    extensions: [new AuthorityKeyIdentifierExtension(keyId), new Extension(CRL_NUMBER_OID, false, derInteger(number))],
     entries: [...new Set(serials)].map((serialNumber) => ({
       serialNumber,
       revocationDate: new Date(now.getTime() - 60_000),
