@@ -4,7 +4,9 @@
  * embedded PostgreSQL (or DATABASE_URL), with its simulators; autocannon, in
  * this process, drives `saaq.adresse` over mutual TLS with keep-alive. In the
  * same run: the REST simulator called directly (the gateway's own overhead),
- * and the exchange again with tracing exported over OTLP (its cost).
+ * and the exchange again with tracing exported over OTLP (its cost). First of
+ * all, the floor (bench/floor/): the same work done minimally on the same
+ * PostgreSQL, under the same load; the targets are ratios to it.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,7 +22,11 @@ import { loadSectorKey } from '../src/identity/sector-key';
 import { listenOn } from '../src/platform/net/listen';
 import { GATEWAY_MAIN, peakRssMb, startGateway, stopGateway, type Gateway } from '../test/support/gateway-process';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
-import { cpuPerRequest, cpuSnapshot, type CpuSnapshot } from './cpu-accounts';
+import { cpuPerRequest, cpuSnapshot, postmasterOf, type CpuSnapshot } from './cpu-accounts';
+import { FLOOR_CONSENTS, withFloorDatabase } from './floor/floor-database';
+import { makeFloorPki } from './floor/floor-pki';
+import { floorOptions, startFloor, stopFloor } from './floor/floor-process';
+import { judgeTargets, tracingCost, verdictLines } from './floor/targets';
 
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -115,11 +121,30 @@ export async function measureRun(options: Options, pids: readonly number[], post
 }
 
 /** Warm-up, then the measured run, with the gateway's CPU time and peak RSS around it. */
-async function measureExchange(gateway: Gateway, certsDir: string): Promise<Measured> {
+async function measureExchange(gateway: Gateway, certsDir: string, postmaster?: number): Promise<Measured> {
   const options = exchangeOptions(gateway.agencyPort, certsDir, await messIdentifier(certsDir));
   await run({ ...options, duration: WARMUP_SECONDS });
   const pid = gateway.child.pid ?? 0;
-  return { ...(await measureRun(options, [pid])), peakRssMb: peakRssMb(pid) };
+  return { ...(await measureRun(options, [pid], postmaster)), peakRssMb: peakRssMb(pid) };
+}
+
+/**
+ * The floor on its own database of the server at `adminUrl`: warm-up, then
+ * the same duration and connections as the exchange, with the same accounts.
+ */
+async function measureFloor(adminUrl: string, postmaster?: number): Promise<Measured & { setupSeconds: number }> {
+  const pki = await makeFloorPki();
+  return withFloorDatabase(adminUrl, async ({ url, setupSeconds }) => {
+    const floor = await startFloor({ pki, databaseUrl: url, consents: FLOOR_CONSENTS });
+    try {
+      const options = floorOptions(floor, pki, CONNECTIONS);
+      await run({ ...options, duration: WARMUP_SECONDS });
+      const pid = floor.child.pid ?? 0;
+      return { ...(await measureRun(options, [pid], postmaster)), peakRssMb: peakRssMb(pid), setupSeconds };
+    } finally {
+      await stopFloor(floor);
+    }
+  });
 }
 
 /** Mean time of each exchange step so far, in ms, from the gateway's own histogram. */
@@ -184,13 +209,13 @@ async function otlpSink(): Promise<{ server: Server; url: string; received: () =
 }
 
 /** Where each request's CPU went; with n cores the machine cannot serve more than n × 1e6 / machine µs requests a second. */
-export function parties(m: Measured): string {
+export function parties(m: Measured, server = 'gateway'): string {
   const cpu = m.cpuByParty;
   if (cpu === undefined) return '';
   const cores = availableParallelism();
   const ceiling = Math.round((cores * 1e6) / Math.max(1, cpu.machine));
   return (
-    `gateway ${cpu.gateway}, simulators and IdP ${cpu.companions}, PostgreSQL ${cpu.postgres}, ` +
+    `${server} ${cpu.gateway}, simulators and IdP ${cpu.companions}, PostgreSQL ${cpu.postgres}, ` +
     `load generator ${cpu.loadGenerator}; machine ${cpu.machine} (on ${cores} cores, at most ${ceiling} req/s)`
   );
 }
@@ -220,6 +245,9 @@ async function main(): Promise<void> {
     // The demo's SQL source makes a database of its own: with the server's superuser, not the gateway's login.
     const gatewayOf = { databaseUrl, dir, simulatorDatabaseUrl: adminUrl, nodeArgs: NODE_FLAGS };
     try {
+      // This server's processes only: other PostgreSQL servers on a shared machine are not the bench's.
+      const postmaster = await postmasterOf(adminUrl);
+      const floor = await measureFloor(adminUrl, postmaster);
       const plain = await startGateway({ ...gatewayOf, profileDir: PROFILE_DIR });
       let exchange: Measured;
       let direct: Measured;
@@ -237,7 +265,7 @@ async function main(): Promise<void> {
           )
         ).rows[0].local_id;
         await db.end();
-        exchange = await measureExchange(plain, certsDir);
+        exchange = await measureExchange(plain, certsDir, postmaster);
         steps = await stepMeans(plain);
         memory = await memoryOf(plain);
         const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
@@ -254,21 +282,27 @@ async function main(): Promise<void> {
       });
       let tracing: Measured;
       try {
-        tracing = await measureExchange(traced, certsDir);
+        tracing = await measureExchange(traced, certsDir, postmaster);
       } finally {
         await stopGateway(traced);
         sink.server.close();
       }
-      return { exchange, steps, memory, direct, tracing, otlpExports: sink.received() };
+      return { floor, exchange, steps, memory, direct, tracing, otlpExports: sink.received() };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  const cost = 1 - result.tracing.requestsPerSecond / result.exchange.requestsPerSecond;
+  const cost = tracingCost(result.exchange, result.tracing);
+  const sampler = TRACING_ENV.OTEL_TRACES_SAMPLER;
+  const everyRequestSampled = sampler === undefined || ['always_on', 'parentbased_always_on'].includes(sampler);
+  const targets = judgeTargets({ ...result, everyRequestSampled });
   process.stdout.write(
     [
       `${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up, keep-alive, mutual TLS`,
+      line('floor (same work, minimal)', result.floor),
+      `  CPU µs per request: ${parties(result.floor, 'floor')}`,
+      `  ${FLOOR_CONSENTS} consents and their index built in ${result.floor.setupSeconds} s`,
       line('exchange (saaq.adresse)', result.exchange),
       `  mean ms by step under load: ${Object.entries(result.steps)
         .map(([step, ms]) => `${step} ${ms}`)
@@ -281,6 +315,7 @@ async function main(): Promise<void> {
       line(`exchange, tracing on${sampling()}`, result.tracing),
       `  CPU µs per request: ${parties(result.tracing)}`,
       `tracing costs ${(cost * 100).toFixed(1)}% of throughput (${result.otlpExports} OTLP exports received)`,
+      ...verdictLines(targets),
       '',
     ].join('\n'),
   );
@@ -293,6 +328,7 @@ async function main(): Promise<void> {
     tracingEnv: TRACING_ENV,
     ...result,
     tracingCost: cost,
+    targets,
   });
   process.stdout.write(`written to ${file}\n`);
 }
