@@ -1,9 +1,11 @@
 import type { ContractsReload, ContractsReloader } from './contracts/contracts-reloader';
+import type { BindingCache } from './identity/binding-cache';
 import type { CrlReload, CrlStore } from './identity/crl/crl-store';
 import type { ClusterBus } from './platform/cluster/cluster-bus';
 import {
   parseReloadRequest,
   RELOAD_RESULT_TOPIC,
+  RELOAD_TARGETS,
   type ReloadResult,
   type ReloadTarget,
   reloadTopic,
@@ -14,6 +16,8 @@ import {
 export interface LocalReloads {
   contracts: ContractsReload;
   crl: CrlReload;
+  /** How many cached certificate bindings were dropped, to be read again from the database. */
+  bindingsDropped: number;
 }
 
 export interface ReloadLog {
@@ -61,9 +65,10 @@ export function wireReloads(deps: {
   host: string;
   contracts: ContractsReloader;
   crl: CrlStore;
+  bindings: BindingCache;
   log: ReloadLog;
 }): { reloadHere(): Promise<LocalReloads> } {
-  const { bus, host, contracts, crl, log } = deps;
+  const { bus, host, contracts, crl, bindings, log } = deps;
   // Notices that arrive together (an operator's command repeated, say) make one contracts reload.
   let queued: Promise<ContractsReload> | undefined;
   const reloadContracts = (): Promise<ContractsReload> => {
@@ -78,9 +83,14 @@ export function wireReloads(deps: {
     contracts: async () => contractsDone(await reloadContracts()),
     // The store runs reloads one after the other, so this one reads the source after the notice came.
     crl: async () => crlDone(await crl.reload(), crl),
+    // An organisation or a binding changed: what this node holds is read again on each certificate's next request.
+    bindings: () => {
+      const dropped = bindings.forget();
+      return Promise.resolve({ outcome: 'reloaded', detail: `${dropped} cached certificate binding(s) dropped` });
+    },
   };
 
-  for (const target of ['contracts', 'crl'] as const) {
+  for (const target of RELOAD_TARGETS) {
     bus.subscribe(reloadTopic(target), async (payload, notice) => {
       const asked = parseReloadRequest(payload);
       const started = process.hrtime.bigint();
@@ -105,6 +115,8 @@ export function wireReloads(deps: {
   }
 
   bus.onResync(async () => {
+    // A notice missed while the bus was down may have changed a binding (the cache was not trusted meanwhile).
+    bindings.forget();
     const [contractsResult, crlResult] = await Promise.all([reloadContracts(), crl.reload()]);
     log.warn(
       { contracts: contractsResult.outcome, crl: crlResult.outcome },
@@ -115,7 +127,7 @@ export function wireReloads(deps: {
   return {
     async reloadHere() {
       const [contractsResult, crlResult] = await Promise.all([reloadContracts(), crl.reload()]);
-      return { contracts: contractsResult, crl: crlResult };
+      return { contracts: contractsResult, crl: crlResult, bindingsDropped: bindings.forget() };
     },
   };
 }

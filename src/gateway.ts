@@ -21,6 +21,7 @@ import { loadContracts } from './contracts/contract-loader';
 import { ADAPTER_KINDS } from './adapters/adapter-kinds';
 import { agencyCallerIdentification } from './identity/agency-caller.decorator';
 import { AgencyIdentityService } from './identity/agency-identity.service';
+import { BindingCache } from './identity/binding-cache';
 import { CrlStore } from './identity/crl/crl-store';
 import { crlSourceOf } from './identity/crl/crl-source';
 import { ContractsReloader } from './contracts/contracts-reloader';
@@ -192,8 +193,12 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
     ),
   );
   crl.watch(config.tls.crlPollIntervalMs);
+  // Certificate bindings are cached only while this node hears the notices that change them.
+  const bus = app.get(ClusterBus);
+  const bindings = app.get(BindingCache);
+  bindings.trustWhile(() => bus.isConnected);
   const reloads = wireReloads({
-    bus: app.get(ClusterBus),
+    bus,
     host: registry.host,
     contracts: new ContractsReloader(
       catalogue,
@@ -202,6 +207,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
       logger,
     ),
     crl,
+    bindings,
     log: logger,
   });
 

@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,6 +24,26 @@ function cli(args: string[], env: Record<string, string> = {}): SpawnSyncReturns
     timeout: 60_000,
     env: { PATH: process.env.PATH, NODE_ENV: 'development', CERTS_DIR: testEnv('certsDir'), ...env },
   });
+}
+
+/**
+ * The same, without blocking this process: the commands that change an organisation wait for every running
+ * gateway node to answer their notice, and the gateway of these tests runs in this process.
+ */
+function cliAlongside(args: string[], env: Record<string, string>): Promise<SpawnSyncReturns<string>> {
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+    cwd: join(__dirname, '..'),
+    env: { PATH: process.env.PATH, NODE_ENV: 'development', CERTS_DIR: testEnv('certsDir'), ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) =>
+    child.once('close', (status, signal) =>
+      resolve({ pid: child.pid ?? 0, output: [null, stdout, stderr], stdout, stderr, status, signal }),
+    ),
+  );
 }
 
 function ok(run: SpawnSyncReturns<string>): string {
@@ -287,8 +307,10 @@ describe('the admin CLI: dev sign-csr, org bind-cert and org unbind-cert against
     expect(fingerprint).toBeDefined();
     expect(cli(['dev', 'sign-csr', join(scratch, 'cnesst.key')], env).status).toBe(EXIT.usage);
 
-    ok(cli(['org', 'register', 'cnesst', '--name', 'CNESST', '--sector', 'labour'], env));
-    expect(ok(cli(['org', 'bind-cert', 'cnesst', certFile], env))).toContain(`bound ${fingerprint} `);
+    ok(await cliAlongside(['org', 'register', 'cnesst', '--name', 'CNESST', '--sector', 'labour'], env));
+    const bound = ok(await cliAlongside(['org', 'bind-cert', 'cnesst', certFile], env));
+    expect(bound).toContain(`bound ${fingerprint} `);
+    expect(bound).toContain('bindings reload: 1 of 1 node(s) reloaded');
 
     const connection = new Client(t.agencyUrl, {
       connect: {
@@ -307,10 +329,10 @@ describe('the admin CLI: dev sign-csr, org bind-cert and org unbind-cert against
       });
 
       expect(cli(['org', 'unbind-cert', 'nobody', certFile], env).status).toBe(EXIT.usage);
-      expect(ok(cli(['org', 'unbind-cert', 'cnesst', fingerprint ?? ''], env))).toContain(
+      expect(ok(await cliAlongside(['org', 'unbind-cert', 'cnesst', fingerprint ?? ''], env))).toContain(
         `unbound ${fingerprint} from cnesst`,
       );
-      // The same kept-alive connection: every request looks its binding up, nothing cached it.
+      // The same kept-alive connection: the node dropped the binding it had cached before the command returned.
       const after = await call(connection, `${t.agencyUrl}/v1/whoami`);
       expect({ status: after.status, body: after.body }).toMatchObject({
         status: 403,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Agent } from 'undici';
 import { OrganisationRepository } from '../src/identity/organisation.repository';
 import { agencyAgent, call } from './support/agency-client';
+import { announceBindingChange } from './support/binding-notice';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
 function fingerprintOf(certsDir: string, identity: string): string {
@@ -21,6 +22,10 @@ describe('agency identity over mutual TLS', () => {
   };
   const refusalReasons = (): unknown[] =>
     t.logs.filter((line) => line.event === 'agency-refused').map((line) => line.reason);
+
+  const tellTheNode = async (): Promise<void> => {
+    expect(await announceBindingChange(t.gateway.app)).toMatchObject({ target: 'bindings', outcome: 'reloaded' });
+  };
 
   beforeAll(async () => {
     t = await startTestGateway();
@@ -65,13 +70,18 @@ describe('agency identity over mutual TLS', () => {
 
   it('refuses a suspended organisation, and serves it again once reactivated', async () => {
     const organisations = t.gateway.app.get(OrganisationRepository);
+    expect((await call(as('mess'), `${t.agencyUrl}/v1/whoami`)).status).toBe(200);
     await organisations.setStatus('mess', 'suspended');
+    // The node keeps the bindings it has read until it is told they changed, as the operator's commands tell it.
+    expect((await call(as('mess'), `${t.agencyUrl}/v1/whoami`)).status).toBe(200);
+    await tellTheNode();
     const refused = await call(as('mess'), `${t.agencyUrl}/v1/whoami`);
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'client-suspended' });
     expect(refusalReasons()).toContain('organisation-suspended');
 
     await organisations.setStatus('mess', 'active');
+    await tellTheNode();
     const served = await call(as('mess'), `${t.agencyUrl}/v1/whoami`);
     expect(served.status).toBe(200);
   });

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { AuditLog } from '../src/audit/audit-log';
 import type { Agent } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
+import { announceBindingChange } from './support/binding-notice';
 import { grantedConsentId, type GrantTerms } from './support/citizen-api';
 import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
@@ -223,6 +224,7 @@ describe('Sector identifiers: no agency holds an identifier another sector could
 
   it('lets an organisation that is migrating keep pivot ids, and marks its records', async () => {
     await db.query("UPDATE organisation SET identifiers = 'pivot' WHERE id = 'mess'");
+    await announceBindingChange(gateway.gateway.app);
     try {
       const response = await post(mess, '/v1/exchanges', { ...ADDRESS, citizen: 'demo-citizen-1' });
       expect(response.status).toBe(200);
@@ -233,6 +235,7 @@ describe('Sector identifiers: no agency holds an identifier another sector could
       expect(sector.status).toBe(403);
     } finally {
       await db.query("UPDATE organisation SET identifiers = 'sector' WHERE id = 'mess'");
+      await announceBindingChange(gateway.gateway.app);
     }
   });
 });

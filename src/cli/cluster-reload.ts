@@ -63,6 +63,7 @@ export async function reloadCluster(
   config: AppConfig,
   target: ReloadTarget,
   timeoutMs = ANSWER_TIMEOUT_MS,
+  options: { noNodeIsOk?: boolean } = {},
 ): Promise<ClusterReload> {
   return withListener(config, async (client) => {
     const request = randomUUID();
@@ -80,7 +81,7 @@ export async function reloadCluster(
     const nodes = await liveNodes(client, config);
     if (nodes.length === 0) {
       await client.query(`UNLISTEN ${CLUSTER_CHANNEL}`);
-      return { text: `no gateway node is running: no ${target} reloaded`, ok: false };
+      return { text: `no gateway node is running: no ${target} reloaded`, ok: options.noNodeIsOk === true };
     }
     const notice = encodeNotice({ topic: reloadTopic(target), from: `cli:${process.pid}`, payload: { request } });
     await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, notice]);

@@ -34,6 +34,23 @@ async function withOrganisations<T>(
   }
 }
 
+/**
+ * After a change to an organisation or a binding: every live gateway node drops the bindings it has cached,
+ * and answers, before the command returns; a node that does not answer makes the command fail (exit 1).
+ */
+async function tellNodes(): Promise<void> {
+  const config = await loadCliConfig();
+  const { reloadCluster } = await import('./cluster-reload');
+  const told = await reloadCluster(config, 'bindings', undefined, { noNodeIsOk: true });
+  await write(`${told.text}\n`);
+  if (!told.ok) {
+    throw new CheckFailed(
+      'the change is recorded, but not every gateway node confirmed it: a node that did not may go on answering ' +
+        'with what it held; run the command again, or restart that node',
+    );
+  }
+}
+
 /** A certificate file's facts; a file that cannot be read or is no certificate is a usage error. */
 async function certificateIn(file: string): Promise<CertificateFacts> {
   let pem: string;
@@ -85,12 +102,14 @@ async function register(id: string, options: { name: string; sector: string; ide
   );
   const naming = identifiers === 'pivot' ? ', naming citizens by pivot id' : '';
   await write(`registered ${id} in sector ${options.sector}${naming}\n`);
+  await tellNodes();
 }
 
 async function bind(id: string, file: string): Promise<void> {
   const facts = await certificateIn(file);
   await withOrganisations('write', (organisations) => organisations.bindCertificate(id, facts));
   await write(`bound ${facts.fingerprint} (${facts.subject}) to ${id}\n`);
+  await tellNodes();
 }
 
 async function unbind(id: string, certificate: string): Promise<void> {
@@ -98,6 +117,7 @@ async function unbind(id: string, certificate: string): Promise<void> {
   const removed = await withOrganisations('write', (organisations) => organisations.unbindCertificate(id, fingerprint));
   if (!removed) throw new CheckFailed(`no certificate ${fingerprint} is bound to ${id}: nothing unbound`);
   await write(`unbound ${fingerprint} from ${id}: that certificate is refused from the next request on\n`);
+  await tellNodes();
 }
 
 export function registerOrgCommands(program: Command): void {
@@ -129,6 +149,7 @@ export function registerOrgCommands(program: Command): void {
     .action(async (id: string) => {
       await withOrganisations('write', (organisations) => organisations.setStatus(id, 'suspended'));
       await write(`suspended ${id}: its certificates are refused from the next request on\n`);
+      await tellNodes();
     });
   org
     .command('activate')
@@ -137,6 +158,7 @@ export function registerOrgCommands(program: Command): void {
     .action(async (id: string) => {
       await withOrganisations('write', (organisations) => organisations.setStatus(id, 'active'));
       await write(`activated ${id}\n`);
+      await tellNodes();
     });
   org
     .command('bind-cert')

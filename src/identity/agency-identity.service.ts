@@ -11,6 +11,7 @@ import {
   type IdentityRefusal,
   refusalErrorCode,
 } from './client-certificate.decision';
+import { BindingCache } from './binding-cache';
 import { CrlStore } from './crl/crl-store';
 import type { CitizenIdentifiers } from './organisation.entity';
 import { FIND_BINDING } from './organisation.repository';
@@ -31,6 +32,7 @@ export class AgencyIdentityService {
   constructor(
     @Inject(CrlStore) private readonly crl: CrlStore,
     private readonly sql: Sql,
+    private readonly bindings: BindingCache,
     @InjectPinoLogger('identity') private readonly logger: PinoLogger,
   ) {}
 
@@ -41,8 +43,7 @@ export class AgencyIdentityService {
     if (certificateRefusal !== null || peer === null) {
       throw this.refuse(certificateRefusal ?? 'no-certificate', peer, request);
     }
-    const [binding] = await this.sql.query<CertificateBinding>(FIND_BINDING, [peer.fingerprint]);
-    const decision = decideOrganisation(binding ?? null);
+    const decision = decideOrganisation(await this.bindingOf(peer.fingerprint));
     if (!decision.allow) throw this.refuse(decision.reason, peer, request);
     return {
       organisation: decision.organisationId,
@@ -51,6 +52,16 @@ export class AgencyIdentityService {
       sector: decision.sector,
       identifiers: decision.identifiers,
     };
+  }
+
+  /** The certificate's binding and its organisation's status: from this node's cache, or from PostgreSQL. */
+  private async bindingOf(fingerprint: string): Promise<CertificateBinding | null> {
+    const cached = this.bindings.get(fingerprint);
+    if (cached !== undefined) return cached;
+    const mark = this.bindings.mark();
+    const [binding] = await this.sql.query<CertificateBinding>(FIND_BINDING, [fingerprint]);
+    this.bindings.store(fingerprint, binding ?? null, mark);
+    return binding ?? null;
   }
 
   private refuse(reason: IdentityRefusal, peer: PeerCertificateFacts | null, request: FastifyRequest): DomainError {

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgencyIdentityService } from './agency-identity.service';
+import { BindingCache } from './binding-cache';
 import { CrlMetrics } from './crl/crl-metrics';
 import { CrlStore } from './crl/crl-store';
 import { IDENTITY_ENTITIES, OrganisationRepository } from './organisation.repository';
@@ -20,11 +21,12 @@ export class IdentityModule {
         { provide: CrlStore, useValue: crl },
         { provide: SectorIdentifiers, useValue: sectorIdentifiers },
         CrlMetrics,
+        { provide: BindingCache, useValue: new BindingCache() },
         AgencyIdentityService,
         OrganisationRepository,
         CitizenNames,
       ],
-      exports: [AgencyIdentityService, OrganisationRepository, CrlStore, CitizenNames],
+      exports: [AgencyIdentityService, BindingCache, OrganisationRepository, CrlStore, CitizenNames],
     };
   }
 }

@@ -4,7 +4,7 @@
  * own configured location and answers on `reload.result` with what it did,
  * so the command can say which nodes reloaded and which did not.
  */
-export const RELOAD_TARGETS = ['contracts', 'crl'] as const;
+export const RELOAD_TARGETS = ['contracts', 'crl', 'bindings'] as const;
 export type ReloadTarget = (typeof RELOAD_TARGETS)[number];
 
 export const RELOAD_RESULT_TOPIC = 'reload.result';
