@@ -1,3 +1,4 @@
+import { preferredLanguage } from '../platform/http/accept-language';
 import { EN } from './messages-en';
 import { FR } from './messages-fr';
 import { OFFICER_EN, OFFICER_FR, type OfficerMessages } from './messages-officer';
@@ -204,18 +205,9 @@ export function isLang(value: unknown): value is Lang {
 
 /**
  * The language a first visit asks for: the first of French or English in the
- * browser's Accept-Language, by preference (q); French when neither is there.
+ * browser's Accept-Language, by preference (q); French when neither is there
+ * (`*` stands for French unless the header names it).
  */
 export function langFromAcceptLanguage(header: string | undefined): Lang {
-  if (header === undefined || header.length > 500) return 'fr';
-  const ranked = header
-    .split(',')
-    .map((part, index) => {
-      const [tag, ...params] = part.trim().toLowerCase().split(';');
-      const q = params.map((p) => /^\s*q=([01](?:\.\d{1,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { primary: tag.split('-')[0], q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((entry) => entry.q > 0 && isLang(entry.primary))
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  return ranked.length === 0 ? 'fr' : (ranked[0].primary as Lang);
+  return preferredLanguage(header, LANGS) ?? 'fr';
 }

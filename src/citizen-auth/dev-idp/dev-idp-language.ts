@@ -1,5 +1,8 @@
+import { preferredLanguage } from '../../platform/http/accept-language';
+
 /** The languages of the dev IdP's pages. */
 export type IdpLang = 'fr' | 'en';
+const IDP_LANGS: readonly IdpLang[] = ['fr', 'en'];
 
 export function isIdpLang(value: unknown): value is IdpLang {
   return value === 'fr' || value === 'en';
@@ -11,20 +14,6 @@ const primaryOf = (tag: string): string => tag.trim().split('-')[0].toLowerCase(
 /** The first of the client's `ui_locales` (space-separated BCP 47 tags, in order of preference) that a page speaks. */
 function fromUiLocales(uiLocales: string): IdpLang | undefined {
   return uiLocales.split(' ').map(primaryOf).find(isIdpLang);
-}
-
-/** The browser's preferred language among ours, by q-value; ties keep the header's order. */
-function fromAcceptLanguage(header: string): IdpLang | undefined {
-  const ranked = header
-    .split(',')
-    .map((entry, index) => {
-      const [tag, ...parameters] = entry.split(';');
-      const q = parameters.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { lang: primaryOf(tag), q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((entry) => entry.q > 0 && isIdpLang(entry.lang))
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  return ranked[0]?.lang as IdpLang | undefined;
 }
 
 export interface LanguageHints {
@@ -39,5 +28,5 @@ export interface LanguageHints {
 export function chooseLanguage(hints: LanguageHints): IdpLang {
   if (isIdpLang(hints.chosen)) return hints.chosen;
   const requested = typeof hints.uiLocales === 'string' ? fromUiLocales(hints.uiLocales) : undefined;
-  return requested ?? fromAcceptLanguage(hints.acceptLanguage ?? '') ?? 'fr';
+  return requested ?? preferredLanguage(hints.acceptLanguage, IDP_LANGS) ?? 'fr';
 }
