@@ -5,6 +5,8 @@ import { goesByWebhook } from './notification-dispatcher';
 import { OUTBOX_EVENT_TYPES, type OutboxEventType } from './outbox-events';
 
 const CITIZEN = { type: 'string', description: 'The citizen, by your sector identifier' };
+/** The outbox row's number (a bigint, sent as a string of digits): the same on every attempt. */
+const EVENT_ID = { type: 'string', pattern: '^[0-9]+$', description: 'The event’s number in the gateway’s outbox' };
 
 /** What `data` holds, by event type (outbox-events.ts), the citizen as the receiver names them. */
 function dataOf(type: OutboxEventType): JsonObject {
@@ -63,8 +65,14 @@ function webhookOf(type: OutboxEventType): JsonObject {
         'receiver answers 2xx; `id` (also the `webhook-id` header) is the same on every attempt: deduplicate on it. ' +
         'Redirects are not followed.',
       parameters: [
-        { name: 'x-jws-signature', in: 'header', required: true, description: JWS_RULE, schema: { type: 'string' } },
-        { name: 'webhook-id', in: 'header', required: true, schema: UUID },
+        {
+          name: 'x-jws-signature',
+          in: 'header',
+          required: true,
+          description: `${JWS_RULE} For a webhook, read “response body” as the body of the gateway’s POST.`,
+          schema: { type: 'string' },
+        },
+        { name: 'webhook-id', in: 'header', required: true, schema: EVENT_ID },
       ],
       requestBody: {
         required: true,
@@ -73,7 +81,7 @@ function webhookOf(type: OutboxEventType): JsonObject {
             schema: {
               type: 'object',
               required: ['id', 'type', 'occurredAt', 'data'],
-              properties: { id: UUID, type: { const: type }, occurredAt: TIMESTAMP, data: dataOf(type) },
+              properties: { id: EVENT_ID, type: { const: type }, occurredAt: TIMESTAMP, data: dataOf(type) },
             },
           },
         },

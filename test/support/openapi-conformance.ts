@@ -23,6 +23,13 @@ interface Operation {
   operation: Json;
 }
 
+/** A webhook delivery as a test's receiver got it: the gateway's request. */
+export interface ObservedDelivery {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 /** `/v1/consent-requests/{id}` → a regular expression over request paths. */
@@ -51,9 +58,13 @@ export class OpenApiConformance {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
   private readonly validators = new WeakMap<object, ValidateFunction>();
 
+  /** The webhooks (event types) whose deliveries this instance checked and found documented. */
+  readonly seenWebhooks = new Set<string>();
+
   private constructor(
     readonly document: Json,
     private readonly operations: Operation[],
+    private readonly webhooks: Record<string, Json>,
   ) {
     addFormats(this.ajv);
   }
@@ -83,12 +94,17 @@ export class OpenApiConformance {
     }
     // A concrete path is matched before a template that would also match it (OpenAPI 3.1, "Paths Object").
     operations.sort((a, b) => Number(a.template.includes('{')) - Number(b.template.includes('{')));
-    return new OpenApiConformance(document, operations);
+    return new OpenApiConformance(document, operations, (resolved.webhooks as Record<string, Json> | undefined) ?? {});
   }
 
   /** Every operation of the document, as `METHOD /template`. */
   get operationKeys(): string[] {
     return this.operations.map((operation) => operation.key);
+  }
+
+  /** Every webhook of the document, by name: the event types an agency receives. */
+  get webhookNames(): string[] {
+    return Object.keys(this.webhooks);
   }
 
   /** The operations whose documented success answer is JSON (the API, not the portal's pages). */
@@ -155,6 +171,62 @@ export class OpenApiConformance {
     return problems;
   }
 
+  /**
+   * What is wrong with a webhook delivery by the document's `webhooks`; empty
+   * when it conforms. The body's `type` names the webhook; the documented
+   * header parameters must be there and match their schemas, the content type
+   * must be one the request body lists, and the JSON body must pass its schema
+   * and carry no property that the schema does not name (a receiver builds on
+   * what is documented, so an undocumented field is a gap in the reference).
+   */
+  deliveryProblems(delivery: ObservedDelivery): string[] {
+    let body: unknown;
+    try {
+      body = JSON.parse(delivery.text);
+    } catch {
+      return ['the delivery body is not JSON'];
+    }
+    const type = (body as Json | null)?.type;
+    if (typeof type !== 'string' || !Object.hasOwn(this.webhooks, type)) {
+      return [`a delivery of type ${String(type)} is not among the document's webhooks`];
+    }
+    const operation = this.webhooks[type][delivery.method.toLowerCase()] as Json | undefined;
+    if (operation === undefined) return [`webhook ${type}: ${delivery.method} is not documented`];
+    const label = `webhook ${type}`;
+    const problems: string[] = [];
+
+    for (const parameter of (operation.parameters as Json[] | undefined) ?? []) {
+      if (parameter.in !== 'header') continue;
+      const name = String(parameter.name);
+      const value = headerValue(delivery.headers, name);
+      if (value === undefined) {
+        if (parameter.required === true) problems.push(`${label}: header ${name} is missing`);
+        continue;
+      }
+      const schema = parameter.schema as Json | undefined;
+      if (schema !== undefined) {
+        problems.push(...this.validate(schema, value).map((problem) => `${label}: header ${name} ${problem}`));
+      }
+    }
+
+    const content = ((operation.requestBody as Json | undefined)?.content ?? {}) as Record<string, Json>;
+    const contentType = (headerValue(delivery.headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+    const media = content[contentType];
+    if (media === undefined) {
+      return [
+        ...problems,
+        `${label}: content type ${contentType || '(none)'} is not one of ${Object.keys(content).join(', ')}`,
+      ];
+    }
+    const schema = media.schema as Json;
+    problems.push(...this.validate(schema, body).map((problem) => `${label}: body ${problem}`));
+    problems.push(
+      ...undocumentedProperties(schema, body, '').map((pointer) => `${label}: body ${pointer} is not documented`),
+    );
+    if (problems.length === 0) this.seenWebhooks.add(type);
+    return problems;
+  }
+
   /** Fails the test, naming each difference, unless `answer` conforms. */
   expectConforms(answer: ObservedAnswer): void {
     const problems = this.problemsOf(answer);
@@ -171,6 +243,31 @@ export class OpenApiConformance {
     if (validate(value)) return [];
     return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`);
   }
+}
+
+/**
+ * The JSON pointers of `value`'s properties that `schema` does not name, where
+ * the schema lists `properties` and says nothing of the others (no
+ * `additionalProperties`, `patternProperties` or composition at that level).
+ */
+function undocumentedProperties(schema: Json, value: unknown, pointer: string): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  if (Array.isArray(value)) {
+    const items = schema.items as Json | undefined;
+    return items === undefined
+      ? []
+      : value.flatMap((item, i) => undocumentedProperties(items, item, `${pointer}/${i}`));
+  }
+  const properties = schema.properties as Record<string, Json> | undefined;
+  if (properties === undefined) return [];
+  const open = ['additionalProperties', 'patternProperties', 'unevaluatedProperties', 'allOf', 'anyOf', 'oneOf'].some(
+    (keyword) => keyword in schema,
+  );
+  return Object.entries(value as Json).flatMap(([name, child]) => {
+    const at = `${pointer}/${name}`;
+    if (Object.hasOwn(properties, name)) return undocumentedProperties(properties[name], child, at);
+    return open ? [] : [at];
+  });
 }
 
 /** A fetch Response, read whole, as an ObservedAnswer (and its text, for the test to use). */
