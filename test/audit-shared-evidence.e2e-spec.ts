@@ -12,8 +12,8 @@ import { bearer, citizenToken } from './support/citizen-tokens';
 import { sharedTestEnv } from './support/child-gateway-env';
 import { startGateway, stopGateway, type Gateway } from './support/gateway-process';
 import { createTestDatabase, eventually } from './support/test-gateway';
+import { CLI_MAIN } from './support/cli';
 
-const CLI_MAIN = join(__dirname, '..', 'dist', 'cli', 'main.js');
 /** A checkpoint every few records, and none on a timer: which node makes them follows from the exchanges alone. */
 const EVERY = 3;
 

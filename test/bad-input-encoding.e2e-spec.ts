@@ -1,6 +1,6 @@
 import type { Agent, Dispatcher } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
-import { jsonOrUndefined } from './support/citizen-api';
+import { fetchAnswer } from './support/citizen-api';
 import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
@@ -208,14 +208,7 @@ describe('Bad encodings and impossible dates answer 4xx problems, never 500', ()
       return call(mess, `${gateway.agencyUrl}${c.path}`, { method: c.method ?? 'GET', headers, body });
     }
     if (c.as !== undefined) Object.assign(headers, bearer(tokens[c.as]));
-    const response = await fetch(`${gateway.publicUrl}${c.path}`, { method: c.method ?? 'GET', headers, body });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers),
-      body: jsonOrUndefined(text),
-      text,
-    };
+    return fetchAnswer(`${gateway.publicUrl}${c.path}`, { method: c.method ?? 'GET', headers, body });
   };
 
   beforeAll(async () => {

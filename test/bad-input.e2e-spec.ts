@@ -1,6 +1,6 @@
 import type { Agent, Dispatcher } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
-import { grantConsent, jsonOrUndefined } from './support/citizen-api';
+import { fetchAnswer, grantConsent } from './support/citizen-api';
 import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
@@ -399,14 +399,7 @@ describe('Bad input: each case answers its problem, leaks nothing, and leaves th
       return call(mess, `${gateway.agencyUrl}${c.path}`, { method: c.method ?? 'GET', headers, body: c.body });
     }
     if (c.anonymous !== true) Object.assign(headers, bearer(token));
-    const response = await fetch(`${gateway.publicUrl}${c.path}`, { method: c.method ?? 'GET', headers, body: c.body });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers),
-      body: jsonOrUndefined(text),
-      text,
-    };
+    return fetchAnswer(`${gateway.publicUrl}${c.path}`, { method: c.method ?? 'GET', headers, body: c.body });
   };
 
   beforeAll(async () => {

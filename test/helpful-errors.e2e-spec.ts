@@ -1,6 +1,6 @@
 import type { Agent, Dispatcher } from 'undici';
 import { agencyAgent, call, type AgencyResponse } from './support/agency-client';
-import { jsonOrUndefined } from './support/citizen-api';
+import { fetchAnswer } from './support/citizen-api';
 import { citizenIdOf } from './support/citizen-ids';
 import { bearer, citizenToken } from './support/citizen-tokens';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
@@ -40,18 +40,7 @@ describe('Helpful errors, in English and French', () => {
       return call(mess, `${gateway.agencyUrl}${ask.path}`, { method: ask.method ?? 'GET', headers, body: ask.body });
     }
     Object.assign(headers, bearer(token));
-    const response = await fetch(`${gateway.publicUrl}${ask.path}`, {
-      method: ask.method ?? 'GET',
-      headers,
-      body: ask.body,
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers),
-      body: jsonOrUndefined(text),
-      text,
-    };
+    return fetchAnswer(`${gateway.publicUrl}${ask.path}`, { method: ask.method ?? 'GET', headers, body: ask.body });
   };
   const problemOf = (response: AgencyResponse): Problem => response.body as Problem;
   const exchange = (product: string, language?: string): Promise<AgencyResponse> =>

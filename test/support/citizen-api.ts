@@ -1,3 +1,4 @@
+import type { AgencyResponse } from './agency-client';
 import { bearer, citizenToken } from './citizen-tokens';
 
 export interface GrantTerms {
@@ -31,4 +32,16 @@ export function jsonOrUndefined(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A call on the public listener, read into the same shape as the agency client's answers. */
+export async function fetchAnswer(url: string, init: RequestInit): Promise<AgencyResponse> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: jsonOrUndefined(text),
+    text,
+  };
 }

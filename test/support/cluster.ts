@@ -16,8 +16,8 @@ import { testEnv } from '../setup/test-env';
 import { tlsOptionsFor } from './agency-client';
 import { sharedTestEnv } from './child-gateway-env';
 import { startGateway, stopGateway, type Gateway } from './gateway-process';
+import { CLI_MAIN } from './cli';
 
-const CLI_MAIN = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 /** Longer than any answer a loaded machine gives, short enough that a hung request fails the test. */
 const REQUEST_TIMEOUT_MS = 20_000;
 

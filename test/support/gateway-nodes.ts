@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { testEnv } from '../setup/test-env';
 import { sharedTestEnv } from './child-gateway-env';
 import { startGateway, stopGateway, type Gateway } from './gateway-process';
-
-const CLI_MAIN = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+import { CLI_MAIN } from './cli';
 
 export interface GatewayNode {
   name: string;
