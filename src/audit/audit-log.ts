@@ -15,7 +15,7 @@ import { chainRecord, pseudonymise, type AuditEntry, type AuditRecord } from './
 import { defaultNodeName, EvidenceWriter } from './evidence-writer';
 import { checkChainHead } from './head-check';
 import { recoverHead, storedHeadOf } from './head-recovery';
-import { INSERT, OBSERVE, PROLOGUE, type ObservedRow } from './sequencer-statements';
+import { APPEND_ON_HEAD, INSERT, OBSERVE, PROLOGUE, type ObservedRow } from './sequencer-statements';
 import { verifyHeadWith, type ChainHead, type SignedHead } from './signed-head';
 
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
@@ -79,6 +79,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly publicKey: KeyObject;
   private readonly batchSize: Histogram;
   private readonly failures: Counter;
+  private readonly batches: Counter<'path'>;
   private checkpointing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly pool: Pool;
@@ -113,6 +114,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       checkpointAgeSeconds: () => (Date.now() - this.checkpointedAt) / 1000,
     });
     this.batchSize = recorded.batchSize;
+    this.batches = recorded.batches;
     this.failures = recorded.failures;
   }
 
@@ -205,10 +207,11 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   /** One batch: committed with its signed head, or failed as a whole (503 for each of its callers). */
   private async commit(entries: AuditEntry[]): Promise<number[]> {
     let records: AuditRecord[];
+    let written: Written;
     try {
       if (this.head === undefined) await this.establishHead();
       if (this.head === undefined) throw new HeadMismatch();
-      const written = await this.write(entries, this.head);
+      written = await this.write(entries, this.head);
       records = written.records;
       const last = records[records.length - 1];
       this.head = { seq: last.seq, hash: last.recordHash };
@@ -230,6 +233,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       throw new DomainError('audit-unavailable', undefined, { retryAfterSeconds: 1 });
     }
     this.batchSize.observe(entries.length);
+    this.batches.inc({ path: written.path });
     const head = this.head;
     const covered = Math.max(this.checkpointed, this.checkpointQueued, this.knownCheckpoint);
     if (head !== undefined && head.seq - covered >= this.options.checkpointEvery) {
@@ -240,7 +244,35 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     return records.map((record) => record.seq);
   }
 
-  private write(entries: AuditEntry[], expected: ChainHead): Promise<{ records: AuditRecord[]; jws: string }> {
+  /** The batch on the head this node expects, in one statement; the long way when that head has moved. */
+  private async write(entries: AuditEntry[], expected: ChainHead): Promise<Written> {
+    if (this.pending === undefined && expected.seq > 0) {
+      const written = await this.writeOnHead(entries, expected);
+      if (written !== undefined) return written;
+    }
+    return this.writeObserved(entries, expected);
+  }
+
+  /** Appended only if the stored head is still `expected` (APPEND_ON_HEAD); undefined when it was not. */
+  private async writeOnHead(entries: AuditEntry[], expected: ChainHead): Promise<Written | undefined> {
+    const batch = this.chain(entries, expected, this.knownCheckpoint);
+    // The statement commits itself: from here it may land even if its answer is lost.
+    this.pending = batch.head;
+    const [row] = await this.sql.query<{ appended: number }>(APPEND_ON_HEAD, [
+      ...batch.values,
+      expected.seq,
+      expected.hash,
+      this.knownCheckpoint,
+    ]);
+    if (row.appended !== entries.length) {
+      this.pending = undefined;
+      return undefined;
+    }
+    return { records: batch.records, jws: batch.jws, path: 'on-head' };
+  }
+
+  /** Under the advisory lock: the stored head observed and checked (checkChainHead), then the batch on it. */
+  private writeObserved(entries: AuditEntry[], expected: ChainHead): Promise<Written> {
     return this.sql.transaction(async (tx) => {
       // Taken before the read: a checkpoint stored meanwhile is in the statement's snapshot only if it came first.
       const known = this.knownCheckpoint;
@@ -260,39 +292,50 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       this.head = checked.head;
       this.pending = undefined;
       this.knownCheckpoint = Math.max(this.knownCheckpoint, checked.checkpoint);
-      let prev = checked.head;
-      const now = new Date();
-      const records = entries.map((entry) => {
-        const record = chainRecord(prev, entry, now, this.options.pseudonymKey);
-        prev = { seq: record.seq, hash: record.recordHash };
-        return record;
-      });
-      const jws = this.evidence.signHead(prev, now, 'appending', checked.checkpoint);
-      const column = <T>(pick: (record: AuditRecord) => T): T[] => records.map(pick);
-      await tx.query(INSERT, [
-        column((r) => r.seq),
-        column(() => now),
-        column((r) => r.payload.kind),
-        column((r) => r.payload.organisation ?? null),
-        column((r) => r.payload.citizen ?? null),
-        column((r) => r.payload.product ?? null),
-        column((r) => r.payload.purpose ?? null),
-        column((r) => r.payload.decision ?? null),
-        column((r) => r.payload.correlationId ?? null),
-        column((r) => r.canonical),
-        column((r) => r.prevHash),
-        column((r) => r.recordHash),
-        column((r) => r.canonical),
-        prev.seq,
-        prev.hash,
-        this.evidence.node,
-        now,
-        jws,
-      ]);
+      const batch = this.chain(entries, checked.head, checked.checkpoint);
+      await tx.query(INSERT, batch.values);
       // From here the COMMIT may land even if its answer is lost.
-      this.pending = prev;
-      return { records, jws };
+      this.pending = batch.head;
+      return { records: batch.records, jws: batch.jws, path: 'observed' as const };
     }, PROLOGUE);
+  }
+
+  /** The entries chained on `head`, the batch's signed head, and INSERT's parameters for both. */
+  private chain(
+    entries: AuditEntry[],
+    head: ChainHead,
+    checkpoint: number,
+  ): { records: AuditRecord[]; head: ChainHead; jws: string; values: unknown[] } {
+    let prev = head;
+    const now = new Date();
+    const records = entries.map((entry) => {
+      const record = chainRecord(prev, entry, now, this.options.pseudonymKey);
+      prev = { seq: record.seq, hash: record.recordHash };
+      return record;
+    });
+    const jws = this.evidence.signHead(prev, now, 'appending', checkpoint);
+    const column = <T>(pick: (record: AuditRecord) => T): T[] => records.map(pick);
+    const values = [
+      column((r) => r.seq),
+      column(() => now),
+      column((r) => r.payload.kind),
+      column((r) => r.payload.organisation ?? null),
+      column((r) => r.payload.citizen ?? null),
+      column((r) => r.payload.product ?? null),
+      column((r) => r.payload.purpose ?? null),
+      column((r) => r.payload.decision ?? null),
+      column((r) => r.payload.correlationId ?? null),
+      column((r) => r.canonical),
+      column((r) => r.prevHash),
+      column((r) => r.recordHash),
+      column((r) => r.canonical),
+      prev.seq,
+      prev.hash,
+      this.evidence.node,
+      now,
+      jws,
+    ];
+    return { records, head: prev, jws, values };
   }
 
   /** The stored signed head, verified with this node's key (another node's is checked once). */
@@ -332,3 +375,10 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
 
 /** Appends are stopped: the alarm is raised and logged where it was found. */
 class HeadMismatch extends Error {}
+
+/** A committed batch: its records, its signed head, and the way it took (the batches metric's label). */
+interface Written {
+  records: AuditRecord[];
+  jws: string;
+  path: 'on-head' | 'observed';
+}

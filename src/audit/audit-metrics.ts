@@ -11,7 +11,10 @@ export interface SequencerState {
 }
 
 /** The audit sequencer's metrics: the batch sizes and failures it records, and the gauges read from its state. */
-export function auditMetrics(registry: Registry, state: SequencerState): { batchSize: Histogram; failures: Counter } {
+export function auditMetrics(
+  registry: Registry,
+  state: SequencerState,
+): { batchSize: Histogram; failures: Counter; batches: Counter<'path'> } {
   const registers = [registry];
   const lag: Gauge = new Gauge({
     name: 'passerelle_audit_checkpoint_lag_records',
@@ -36,6 +39,12 @@ export function auditMetrics(registry: Registry, state: SequencerState): { batch
       name: 'passerelle_audit_batch_records',
       help: 'Records committed per audit batch (one transaction each)',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500],
+      registers,
+    }),
+    batches: new Counter({
+      name: 'passerelle_audit_batches_total',
+      help: 'Audit batches committed, by path: on-head (one statement on the head this node wrote last) or observed (the stored head read and checked first, under the lock)',
+      labelNames: ['path'] as const,
       registers,
     }),
     failures: new Counter({

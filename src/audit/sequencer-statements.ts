@@ -7,6 +7,11 @@ import type { NewestRow } from './head-recovery';
 /** Any constant: the advisory lock that makes one appender at a time, across gateway nodes. */
 const SEQUENCER_LOCK = 7_201_883_001;
 
+const EVENT_COLUMNS = `seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision, correlation_id,
+  payload, prev_hash, record_hash, canonical`;
+const UNNEST_RECORDS = `unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+  $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])`;
+
 // One round trip before each batch: the stored head, and what says whether it is one a node signed. The
 // stored signed head and the hashes at this node's own heads are looked up only when the stored head is not
 // the one this node expects ($3): a single node, or the node that committed last, reads no more than that.
@@ -35,13 +40,42 @@ export interface ObservedRow extends NewestRow {
 export const INSERT: PreparedStatement = {
   name: 'audit.insert',
   text: `WITH appended AS (
-           INSERT INTO audit_event (seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision,
-             correlation_id, payload, prev_hash, record_hash, canonical)
-           SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-             $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])
+           INSERT INTO audit_event (${EVENT_COLUMNS}) SELECT * FROM ${UNNEST_RECORDS}
          )
          INSERT INTO audit_head (id, seq, head_hash, state, node, signed_at, jws)
          VALUES (true, $14, $15, 'appending', $16, $17, $18)
          ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, head_hash = EXCLUDED.head_hash, state = EXCLUDED.state,
            node = EXCLUDED.node, signed_at = EXCLUDED.signed_at, jws = EXCLUDED.jws`,
+};
+
+/**
+ * The batch in one statement and its own transaction, when the stored head is
+ * the one this node wrote last ($19, $20) and no checkpoint is newer than it
+ * knows ($21): the checks OBSERVE answers for checkChainHead, made in the
+ * database. The head row is the compare-and-swap: an UPDATE that waited for
+ * another appender re-reads the row it then finds and matches no more, so the
+ * records are inserted only on the head they were chained to. The advisory
+ * lock, taken before that row's lock, keeps this statement and a transaction
+ * that observed the head apart. It answers how many records it appended: none
+ * means the head was not the one expected, and the batch takes the long way.
+ */
+export const APPEND_ON_HEAD: PreparedStatement = {
+  name: 'audit.append-on-head',
+  text: `WITH moved AS (
+           UPDATE audit_head h
+           SET seq = $14, head_hash = $15, state = 'appending', node = $16, signed_at = $17, jws = $18
+           WHERE h.id AND h.seq = $19 AND h.head_hash = $20::text
+             AND (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})) AS lock) = 1
+             AND EXISTS (
+               SELECT 1 FROM (SELECT seq, record_hash, ${ROW_CONSISTENT_SQL} AS consistent
+                              FROM audit_event ORDER BY seq DESC LIMIT 1) AS newest
+               WHERE newest.seq = $19 AND newest.record_hash = $20::text AND newest.consistent)
+             AND (SELECT coalesce(max(seq), 0) FROM audit_checkpoint) = $21
+           RETURNING 1
+         ), appended AS (
+           INSERT INTO audit_event (${EVENT_COLUMNS})
+           SELECT * FROM ${UNNEST_RECORDS} WHERE EXISTS (SELECT 1 FROM moved)
+           RETURNING 1
+         )
+         SELECT count(*)::int AS appended FROM appended`,
 };
