@@ -67,6 +67,8 @@ describe('Tracing', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      // Off by default (the steps time them); on here, where each statement's place in the trace is checked.
+      TRACE_SQL_STATEMENTS: 'true',
     });
     mess = agencyAgent(testEnv('certsDir'), 'mess');
   }, 90_000);
@@ -110,7 +112,7 @@ describe('Tracing', () => {
     const named = (name: string): OtlpSpan[] => spans.filter((span) => span.name === name);
     const server = spans.find((span) => span.kind === SERVER) as OtlpSpan;
     expect(attribute(server, 'url.path')).toBe('/v1/exchanges');
-    for (const step of ['exchange.decide', 'exchange.fetch', 'exchange.sign']) expect(named(step)).toHaveLength(1);
+    for (const step of ['exchange.decide', 'exchange.fetch', 'exchange.release']) expect(named(step)).toHaveLength(1);
     // The intent and the outcome.
     expect(
       named('audit.append')
@@ -125,9 +127,12 @@ describe('Tracing', () => {
       (span) => attribute(span, 'db.system.name') === 'postgresql',
     );
     expect(decideQueries.map((span) => span.name)).toEqual([expect.stringContaining('consent.lookup')]);
-    // The claim runs in the release transaction, under the request's span.
+    // The claim runs in the release transaction, and the outcome is appended there.
     expect(childrenOf(server).map((span) => span.name)).toEqual(
-      expect.arrayContaining([expect.stringContaining('basis.claim'), 'exchange.fetch', 'audit.append']),
+      expect.arrayContaining(['exchange.decide', 'audit.append', 'exchange.fetch', 'exchange.release']),
+    );
+    expect(childrenOf(named('exchange.release')[0]).map((span) => span.name)).toEqual(
+      expect.arrayContaining([expect.stringContaining('basis.claim'), 'audit.append']),
     );
     const sourceCalls = spans.filter((span) => span.kind === CLIENT && attribute(span, 'url.full') !== undefined);
     expect(sourceCalls).toHaveLength(1);

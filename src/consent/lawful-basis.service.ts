@@ -45,18 +45,24 @@ export class LawfulBasisService {
   }
 
   /**
-   * In the release's transaction, at `at`: a statute still in force, or the
-   * consent still in force, its gate passed and its grant locked until the
-   * transaction ends. A one-time consent is counted and used up here, under
+   * At `at`: a statute still in force (no transaction needed), or, in the
+   * release's transaction, the consent still in force, its gate passed and
+   * its grant locked until the transaction ends. A one-time consent is counted and used up here, under
    * its exclusive claim.
    */
-  async hold(tx: SqlTransaction, question: BasisQuestion, allowed: BasisAllowed, at: Date): Promise<BasisHold> {
+  async hold(
+    tx: SqlTransaction | undefined,
+    question: BasisQuestion,
+    allowed: BasisAllowed,
+    at: Date,
+  ): Promise<BasisHold> {
     if (allowed.basis === 'statute') {
       return statuteWindowAt(question.purpose, at) === 'inside'
         ? { held: true, narrowed: undefined, countAfterRelease: false }
         : { held: false, reason: 'statute-no-longer-in-force' };
     }
     const { consentId } = allowed;
+    if (tx === undefined) throw new Error('a consent is held only in a transaction');
     const claimed = await this.claims.claim(tx, {
       consentId,
       product: question.product,

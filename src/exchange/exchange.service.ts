@@ -11,10 +11,10 @@ import { Metrics } from '../platform/metrics/metrics';
 import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
-import { inSpan, inSpanSync } from '../platform/telemetry/spans';
-import { Sql } from '../platform/database/sql';
+import { inSpan } from '../platform/telemetry/spans';
+import { Sql, type SqlTransaction } from '../platform/database/sql';
 import type { BasisQuestion, BasisRefused } from '../consent/lawful-basis';
-import { LawfulBasisService } from '../consent/lawful-basis.service';
+import { LawfulBasisService, type BasisHold } from '../consent/lawful-basis.service';
 import { CitizenLinkRepository } from '../adapters/citizen-link.repository';
 import type { AgencyIdentity } from '../identity/agency-identity.service';
 import { CitizenNames } from '../identity/citizen-names.service';
@@ -204,7 +204,7 @@ export class ExchangeService {
     mark = this.lap('fetch', mark);
 
     // 6–8. With the basis held (a consent under its lock): minimise, sign, commit the outcome.
-    const released = await this.sql.transaction(async (tx) => {
+    const release = async (tx?: SqlTransaction): Promise<Released> => {
       const at = new Date();
       const hold = await this.bases.hold(tx, question, basis, at);
       if (!hold.held) return { hold, at };
@@ -219,15 +219,19 @@ export class ExchangeService {
         data: minimise(data, allowed, hold.narrowed),
       };
       const body = Buffer.from(JSON.stringify(payload));
-      const signature = inSpanSync('exchange.sign', attributes, () => signDetached(body, this.key));
-      // If this cannot be committed, the transaction rolls back and nothing is released (503).
+      const signature = signDetached(body, this.key);
+      // If this cannot be committed, nothing is released (503), and a consent's transaction rolls back.
       await append({
         ...base,
         decision: 'allow',
         details: { exchangeId, consentId, fields: Object.keys(payload.data) },
       });
       return { hold, at, signed: { body, signature } };
-    });
+    };
+    // A statute holds nothing in the database: its release needs no transaction, nor a connection while it waits.
+    const released = await inSpan('exchange.release', attributes, () =>
+      basis.basis === 'statute' ? release() : this.sql.transaction(release),
+    );
     this.lap('release', mark);
     if (!released.hold.held || released.signed === undefined) {
       const reason = released.hold.held ? 'revoked' : released.hold.reason;
@@ -255,6 +259,13 @@ export class ExchangeService {
     });
     throw new DomainError('consent-required');
   }
+}
+
+/** The release: the hold on the basis, and the signed answer when it held. */
+interface Released {
+  hold: BasisHold;
+  at: Date;
+  signed?: SignedExchange;
 }
 
 /** What every record of an exchange carries about its purpose's basis. */

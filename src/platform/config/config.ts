@@ -56,7 +56,13 @@ export interface AppConfig {
   /** The slowest a public-listener request body may arrive before it is cut (408). */
   bodyRate: { graceMs: number; minBytesPerSecond: number };
   jsonMaxDepth: number;
-  otel: { endpoint: string | undefined; serviceName: string; protocol: 'http/protobuf' | 'http/json' };
+  otel: {
+    endpoint: string | undefined;
+    serviceName: string;
+    protocol: 'http/protobuf' | 'http/json';
+    /** A span for every PostgreSQL statement of a request, besides the steps that make them. */
+    sqlStatements: boolean;
+  };
   schemasDir: string;
   sources: SourcesConfig;
   citizenAuth: CitizenAuthConfig;
@@ -286,6 +292,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
       endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,
       serviceName: v.OTEL_SERVICE_NAME as string,
       protocol: v.OTEL_EXPORTER_OTLP_PROTOCOL as 'http/protobuf' | 'http/json',
+      sqlStatements: v.TRACE_SQL_STATEMENTS as boolean,
     },
     schemasDir: resolve(cwd, v.SCHEMAS_DIR as string),
     sources: {

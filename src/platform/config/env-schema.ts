@@ -95,5 +95,6 @@ export const ENV_SCHEMA = {
     OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: '^https?://' },
     OTEL_SERVICE_NAME: { type: 'string', minLength: 1, default: 'passerelle' },
     OTEL_EXPORTER_OTLP_PROTOCOL: { type: 'string', enum: ['http/protobuf', 'http/json'], default: 'http/protobuf' },
+    TRACE_SQL_STATEMENTS: { type: 'boolean', default: false },
   },
 } as const;

@@ -24,17 +24,6 @@ export async function inSpan<T>(name: string, attributes: Attributes, work: () =
   });
 }
 
-/** The synchronous form, for CPU-bound steps such as signing. */
-export function inSpanSync<T>(name: string, attributes: Attributes, work: () => T): T {
-  return tracer.startActiveSpan(name, { attributes }, (span) => {
-    try {
-      return work();
-    } finally {
-      span.end();
-    }
-  });
-}
-
 /** Runs `work` with tracing suppressed: for statements that would only be noise in a trace (BEGIN, COMMIT). */
 export function untraced<T>(work: () => T): T {
   return context.with(suppressTracing(context.active()), work);

@@ -10,20 +10,54 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+export interface TelemetryOptions {
+  endpoint: string | undefined;
+  serviceName: string;
+  protocol: 'http/protobuf' | 'http/json';
+  /** TRACE_SQL_STATEMENTS: a span per PostgreSQL statement of a request (off: the steps' spans time them). */
+  sqlStatements: boolean;
+}
+
+/**
+ * What is traced: HTTP in and out, and PostgreSQL statements only when asked
+ * for. A statement's span costs as much as a step's, and an exchange makes
+ * several: the steps that make them (decide, the audit appends, the fetch)
+ * already time them, at a third of the tracing cost (`npm run bench`).
+ */
+export function instrumentationsFor(options: Pick<TelemetryOptions, 'sqlStatements'>): (HttpInstrumentation | UndiciInstrumentation | PgInstrumentation)[] {
+  return [
+    new HttpInstrumentation({
+      // Probes and scrapes are noise in traces.
+      ignoreIncomingRequestHook: (request) => request.url?.startsWith('/health') === true || request.url === '/metrics',
+      // An officer's search names a citizen in its query string.
+      startIncomingSpanHook: (request) => {
+        const query = request.url?.split('?')[1];
+        return query === undefined ? {} : { 'url.query': redactQuery(query) };
+      },
+      startOutgoingSpanHook: (request) => {
+        const port = request.port === undefined || request.port === null ? '' : `:${String(request.port)}`;
+        return outgoingUrlAttributes(`${request.protocol ?? 'http:'}//${request.hostname ?? 'localhost'}${port}`);
+      },
+    }),
+    // A source's URL names the citizen's record at the agency.
+    new UndiciInstrumentation({ startSpanHook: (request) => outgoingUrlAttributes(request.origin) }),
+    // Statements of a request, not pool checkouts; the audit sequencer's shared batches have no parent.
+    ...(options.sqlStatements
+      ? [new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true, ignoreConnectSpans: true })]
+      : []),
+  ];
+}
+
 /**
  * Starts tracing when an OTLP endpoint is configured. Only HTTP in and out,
- * pg and the few manual spans of the exchange (src/platform/telemetry/spans.ts)
- * are traced, to keep the cost on the hot path small. Metrics are Prometheus
+ * the few manual spans of the exchange (src/platform/telemetry/spans.ts) and,
+ * when asked for, pg statements are traced, to keep the cost on the hot path small. Metrics are Prometheus
  * (/metrics), so the SDK's own metric and log pipelines stay off. It must run
  * before http, pg or undici are first required, which is why main.ts calls it
  * before it loads the application. The standard OTEL_TRACES_SAMPLER and
  * OTEL_BSP_* variables apply.
  */
-export function startTelemetry(otel: {
-  endpoint: string | undefined;
-  serviceName: string;
-  protocol: 'http/protobuf' | 'http/json';
-}): Telemetry | null {
+export function startTelemetry(otel: TelemetryOptions): Telemetry | null {
   if (otel.endpoint === undefined) return null;
   const url = `${otel.endpoint.replace(/\/$/, '')}/v1/traces`;
   const sdk = new NodeSDK({
@@ -32,26 +66,7 @@ export function startTelemetry(otel: {
     traceExporter: otel.protocol === 'http/json' ? new JsonTraceExporter({ url }) : new ProtobufTraceExporter({ url }),
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        // Probes and scrapes are noise in traces.
-        ignoreIncomingRequestHook: (request) =>
-          request.url?.startsWith('/health') === true || request.url === '/metrics',
-        // An officer's search names a citizen in its query string.
-        startIncomingSpanHook: (request) => {
-          const query = request.url?.split('?')[1];
-          return query === undefined ? {} : { 'url.query': redactQuery(query) };
-        },
-        startOutgoingSpanHook: (request) => {
-          const port = request.port === undefined || request.port === null ? '' : `:${String(request.port)}`;
-          return outgoingUrlAttributes(`${request.protocol ?? 'http:'}//${request.hostname ?? 'localhost'}${port}`);
-        },
-      }),
-      // Statements of a request, not pool checkouts; the audit sequencer's shared batches have no parent.
-      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true, ignoreConnectSpans: true }),
-      // A source's URL names the citizen's record at the agency.
-      new UndiciInstrumentation({ startSpanHook: (request) => outgoingUrlAttributes(request.origin) }),
-    ],
+    instrumentations: instrumentationsFor(otel),
   });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };
