@@ -11,7 +11,7 @@ import { Metrics } from '../platform/metrics/metrics';
 import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
-import { inSpan } from '../platform/telemetry/spans';
+import { annotateRequest, inSpan } from '../platform/telemetry/spans';
 import { Sql, type SqlTransaction } from '../platform/database/sql';
 import type { BasisQuestion, BasisRefused } from '../consent/lawful-basis';
 import { LawfulBasisService, type BasisHold } from '../consent/lawful-basis.service';
@@ -111,11 +111,12 @@ export class ExchangeService {
     const requester = caller.organisation;
     // 1. The citizen, as the caller's sector names them: the pivot id stays inside from here on.
     const pivot = this.names.pivotOf(caller, request.citizen);
-    const attributes = {
+    // Named once, on the request's span: its steps' spans are its children.
+    annotateRequest({
       'passerelle.product': request.product,
       'passerelle.purpose': request.purpose,
       'passerelle.organisation': requester,
-    };
+    });
     const purpose = this.catalogue.purposes.get(request.purpose);
     // Every record of the exchange says on what basis it was asked, and when the citizen may see it.
     const context = {
@@ -132,9 +133,7 @@ export class ExchangeService {
       correlationId,
     };
     const append = (entry: AuditEntry): Promise<number> =>
-      inSpan('audit.append', { ...attributes, 'passerelle.audit.kind': entry.kind }, () =>
-        this.audit.append({ ...entry, details: { ...context, ...entry.details } }),
-      );
+      this.audit.append({ ...entry, details: { ...context, ...entry.details } });
 
     // A refusal by the contract is audited like a consent refusal, and the citizen sees it: probing for
     // products or purposes leaves a trace. The record keeps the precise reason, which the answer hides.
@@ -155,7 +154,7 @@ export class ExchangeService {
     };
 
     // 2–3. Contract, then the basis: a statute in force, or the citizen's consent.
-    const { contract, allowed, basis, question } = await inSpan('exchange.decide', attributes, async () => {
+    const { contract, allowed, basis, question } = await inSpan('exchange.decide', async () => {
       const found = this.catalogue.find(request.product, request.version);
       const checked = decideContract({
         productExists: found !== undefined || this.catalogue.latest(request.product) !== undefined,
@@ -187,15 +186,15 @@ export class ExchangeService {
 
     // 4. Intent, committed before the source is called.
     const exchangeId = randomUUID();
-    await append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } });
+    await inSpan('exchange.intent', () =>
+      append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } }),
+    );
     mark = this.lap('intent', mark);
 
     // 5–6. Fetch, map and hold to the schema (ProductSourceService), recording a failure before it answers.
     let data: Record<string, unknown>;
     try {
-      data = await inSpan('exchange.fetch', attributes, () =>
-        this.sources.fetchProduct(contract, question.citizen, correlationId),
-      );
+      data = await inSpan('exchange.fetch', () => this.sources.fetchProduct(contract, question.citizen, correlationId));
     } catch (error) {
       const code: string = error instanceof DomainError ? (error as DomainError).code : 'internal-error';
       await append({ ...base, decision: 'error', reason: code, details: { exchangeId, consentId } });
@@ -229,7 +228,7 @@ export class ExchangeService {
       return { hold, at, signed: { body, signature } };
     };
     // A statute holds nothing in the database: its release needs no transaction, nor a connection while it waits.
-    const released = await inSpan('exchange.release', attributes, () =>
+    const released = await inSpan('exchange.release', () =>
       basis.basis === 'statute' ? release() : this.sql.transaction(release),
     );
     this.lap('release', mark);

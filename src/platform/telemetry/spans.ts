@@ -6,11 +6,11 @@ const tracer = trace.getTracer('passerelle');
 /**
  * Runs `work` inside a span named `name`, a child of the current one, so the
  * queries and calls it makes nest under it. With tracing off the API's tracer
- * does nothing, and this costs a function call. Attributes name products,
- * purposes and organisations, never a citizen.
+ * does nothing, and this costs a function call. What the work is about is
+ * named once, on the request's span (annotateRequest).
  */
-export async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+export async function inSpan<T>(name: string, work: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, async (span) => {
     try {
       return await work();
     } catch (error) {
@@ -22,6 +22,11 @@ export async function inSpan<T>(name: string, attributes: Attributes, work: () =
       span.end();
     }
   });
+}
+
+/** Attributes of the current request's span: products, purposes and organisations, never a citizen. */
+export function annotateRequest(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
 }
 
 /** Runs `work` with tracing suppressed: for statements that would only be noise in a trace (BEGIN, COMMIT). */
