@@ -87,8 +87,25 @@ export class ResilientSource {
   ): Promise<LegacyRecord | null> {
     const deadlineMs = options.deadlineMs ?? this.options.deadlineMs;
     const deadline = Date.now() + deadlineMs;
-    const timeout = AbortSignal.timeout(deadlineMs);
-    const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
+    // A timer cleared when the fetch ends: AbortSignal.timeout's would fire for every fetch, long after it ended.
+    const expiry = new AbortController();
+    const timer = setTimeout(() => expiry.abort(new DOMException('deadline exceeded', 'TimeoutError')), deadlineMs);
+    timer.unref();
+    const signal = options.signal === undefined ? expiry.signal : AbortSignal.any([expiry.signal, options.signal]);
+    try {
+      return await this.attempts(localId, correlationId, signal, deadline);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A first attempt, and one retry after a backoff if the failure allows it and the deadline leaves time. */
+  private async attempts(
+    localId: string,
+    correlationId: string,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<LegacyRecord | null> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.breaker.execute(() => this.adapter.fetch(localId, { signal, deadline, correlationId }));
