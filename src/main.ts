@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   }
   // Tracing patches http and pg as they are loaded, so it starts before the
   // application modules are imported.
-  const telemetry = startTelemetry(config.otel);
+  const telemetry = await startTelemetry(config.otel);
   const { bootstrap } = await import('./bootstrap');
   await bootstrap(config, telemetry);
 }

@@ -1,11 +1,3 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { outgoingUrlAttributes, redactQuery } from './redaction';
-
 export interface Telemetry {
   shutdown(): Promise<void>;
 }
@@ -19,55 +11,14 @@ export interface TelemetryOptions {
 }
 
 /**
- * What is traced: HTTP in and out, and PostgreSQL statements only when asked
- * for. A statement's span costs as much as a step's, and an exchange makes
- * several: the steps that make them (decide, the audit appends, the fetch)
- * already time them, at a third of the tracing cost (`npm run bench`).
+ * Starts tracing when an OTLP endpoint is configured (src/platform/telemetry/tracing.ts).
+ * It must run before http, pg or undici are first required, which is why
+ * main.ts calls it before it loads the application. The SDK is loaded only
+ * then: a gateway that does not trace does not carry it (about 27 MB).
  */
-export function instrumentationsFor(options: Pick<TelemetryOptions, 'sqlStatements'>): (HttpInstrumentation | UndiciInstrumentation | PgInstrumentation)[] {
-  return [
-    new HttpInstrumentation({
-      // Probes and scrapes are noise in traces.
-      ignoreIncomingRequestHook: (request) => request.url?.startsWith('/health') === true || request.url === '/metrics',
-      // An officer's search names a citizen in its query string.
-      startIncomingSpanHook: (request) => {
-        const query = request.url?.split('?')[1];
-        return query === undefined ? {} : { 'url.query': redactQuery(query) };
-      },
-      startOutgoingSpanHook: (request) => {
-        const port = request.port === undefined || request.port === null ? '' : `:${String(request.port)}`;
-        return outgoingUrlAttributes(`${request.protocol ?? 'http:'}//${request.hostname ?? 'localhost'}${port}`);
-      },
-    }),
-    // A source's URL names the citizen's record at the agency.
-    new UndiciInstrumentation({ startSpanHook: (request) => outgoingUrlAttributes(request.origin) }),
-    // Statements of a request, not pool checkouts; the audit sequencer's shared batches have no parent.
-    ...(options.sqlStatements
-      ? [new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true, ignoreConnectSpans: true })]
-      : []),
-  ];
-}
-
-/**
- * Starts tracing when an OTLP endpoint is configured. Only HTTP in and out,
- * the few manual spans of the exchange (src/platform/telemetry/spans.ts) and,
- * when asked for, pg statements are traced, to keep the cost on the hot path small. Metrics are Prometheus
- * (/metrics), so the SDK's own metric and log pipelines stay off. It must run
- * before http, pg or undici are first required, which is why main.ts calls it
- * before it loads the application. The standard OTEL_TRACES_SAMPLER and
- * OTEL_BSP_* variables apply.
- */
-export function startTelemetry(otel: TelemetryOptions): Telemetry | null {
-  if (otel.endpoint === undefined) return null;
-  const url = `${otel.endpoint.replace(/\/$/, '')}/v1/traces`;
-  const sdk = new NodeSDK({
-    serviceName: otel.serviceName,
-    // Protobuf by default, as OTLP specifies: it costs the gateway less than JSON to encode.
-    traceExporter: otel.protocol === 'http/json' ? new JsonTraceExporter({ url }) : new ProtobufTraceExporter({ url }),
-    metricReaders: [],
-    logRecordProcessors: [],
-    instrumentations: instrumentationsFor(otel),
-  });
-  sdk.start();
-  return { shutdown: () => sdk.shutdown() };
+export async function startTelemetry(otel: TelemetryOptions): Promise<Telemetry | null> {
+  const { endpoint } = otel;
+  if (endpoint === undefined) return null;
+  const { startTracing } = await import('./tracing');
+  return startTracing({ ...otel, endpoint });
 }

@@ -1,4 +1,4 @@
-import { instrumentationsFor } from './telemetry';
+import { instrumentationsFor } from './tracing';
 
 describe('instrumentationsFor', () => {
   const names = (sqlStatements: boolean): string[] => {
