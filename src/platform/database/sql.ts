@@ -43,7 +43,7 @@ export class SqlPool {
    * Runs `work` in one transaction on one connection: committed when it
    * resolves, rolled back when it throws. Statements stay prepared by name.
    * `prologue`, fixed statements without parameters (SET LOCAL ...), is sent
-   * with BEGIN in the same round trip.
+   * with BEGIN; BEGIN is sent with the first statement, in the same round trip.
    */
   async transaction<T>(work: (tx: SqlTransaction) => Promise<T>, prologue?: string): Promise<T> {
     let client: PoolClient;
@@ -59,16 +59,31 @@ export class SqlPool {
       broken = true;
     };
     client.on('error', onError);
+    const pipelined = client as PoolClient & { pipeline: boolean };
     try {
-      // A transaction's bounds are not traced: its statements are, under the caller's span.
-      await untraced(() => client.query(prologue === undefined ? 'BEGIN' : `BEGIN; ${prologue}`));
+      // BEGIN goes out with the transaction's first statement, in one round trip: the connection is in
+      // pipeline mode until it goes back to the pool, each statement with its own Sync. The first answer is
+      // used only once BEGIN has succeeded. A transaction's bounds are not traced.
+      pipelined.pipeline = true;
+      let begun: Promise<unknown> | undefined = untraced(() =>
+        client.query(prologue === undefined ? 'BEGIN' : `BEGIN; ${prologue}`),
+      );
+      // Awaited with the first statement; a failure meanwhile is that statement's (or ROLLBACK's) to report.
+      begun.catch(() => undefined);
+      const afterBegin = async <R>(sent: Promise<R>): Promise<R> => {
+        const started = begun ?? Promise.resolve();
+        begun = undefined;
+        const [, answer] = await Promise.all([started, sent]);
+        return answer;
+      };
       const result = await work({
         query: async <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> =>
-          (await client.query<R>({ name: statement.name, text: statement.text, values })).rows,
+          (await afterBegin(client.query<R>({ name: statement.name, text: statement.text, values }))).rows,
         exec: async (text: string): Promise<void> => {
-          await client.query(text);
+          await afterBegin(client.query(text));
         },
       });
+      await afterBegin(Promise.resolve());
       await untraced(() => client.query('COMMIT'));
       return result;
     } catch (error) {
@@ -77,6 +92,8 @@ export class SqlPool {
       });
       throw unavailableOr(error);
     } finally {
+      // Every statement has answered: the connection leaves pipeline mode, as the pool's others are.
+      pipelined.pipeline = false;
       // A connection that could not even roll back is not given back to the pool.
       client.off('error', onError);
       client.release(broken);
