@@ -7,6 +7,12 @@
  * and the exchange again with tracing exported over OTLP (its cost). First of
  * all, the floor (bench/floor/): the same work done minimally on the same
  * PostgreSQL, under the same load; the targets are ratios to it.
+ *
+ * The plain gateway and the traced one run side by side, one loaded at a time:
+ * each warmed up, then measured in the order plain, traced, traced, plain, and
+ * each reported as the combination of its two runs (bench/measured.ts). A
+ * machine whose speed drifts during the run then slows both alike, rather
+ * than whichever comes second; the REST simulator is measured after the four.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -27,6 +33,7 @@ import { FLOOR_CONSENTS, withFloorDatabase } from './floor/floor-database';
 import { makeFloorPki } from './floor/floor-pki';
 import { floorOptions, startFloor, stopFloor } from './floor/floor-process';
 import { judgeTargets, tracingCost, verdictLines } from './floor/targets';
+import { combineRuns } from './measured';
 
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -118,14 +125,6 @@ export async function measureRun(options: Options, pids: readonly number[], post
   const measured = summary(result);
   const cpuByParty = cpuPerRequest(before, cpuSnapshot(pids, postmaster), measured.requests);
   return { ...measured, cpuMicrosPerRequest: cpuByParty.gateway, cpuByParty };
-}
-
-/** Warm-up, then the measured run, with the gateway's CPU time and peak RSS around it. */
-async function measureExchange(gateway: Gateway, certsDir: string, postmaster?: number): Promise<Measured> {
-  const options = exchangeOptions(gateway.agencyPort, certsDir, await messIdentifier(certsDir));
-  await run({ ...options, duration: WARMUP_SECONDS });
-  const pid = gateway.child.pid ?? 0;
-  return { ...(await measureRun(options, [pid], postmaster)), peakRssMb: peakRssMb(pid) };
 }
 
 /**
@@ -228,6 +227,11 @@ function sampling(): string {
   return ` (${sampler}${ratio === undefined ? '' : ` ${ratio}`})`;
 }
 
+/** Both runs' throughput, in the order they ran. */
+function runPair(runs: readonly Measured[]): string {
+  return runs.map((m) => m.requestsPerSecond).join(' and ');
+}
+
 export function line(name: string, m: Measured): string {
   const extra =
     m.peakRssMb === undefined ? '' : `  peak RSS ${m.peakRssMb} MB  CPU ${m.cpuMicrosPerRequest ?? 0} µs/req`;
@@ -248,46 +252,64 @@ async function main(): Promise<void> {
       // This server's processes only: other PostgreSQL servers on a shared machine are not the bench's.
       const postmaster = await postmasterOf(adminUrl);
       const floor = await measureFloor(adminUrl, postmaster);
-      const plain = await startGateway({ ...gatewayOf, profileDir: PROFILE_DIR });
-      let exchange: Measured;
+      const sink = await otlpSink();
+      const gateways: Gateway[] = [];
+      // Each gateway's two runs, in the order they ran; its peak resident set, read after both.
+      let runs: { exchange: [Measured, Measured]; tracing: [Measured, Measured] };
+      let peaks: { plain: number; traced: number };
       let direct: Measured;
       let steps: Record<string, number>;
       let memory: Record<string, number>;
-      let localId: string;
       try {
+        const plain = await startGateway({ ...gatewayOf, profileDir: PROFILE_DIR });
+        gateways.push(plain);
         await grantConsent(plain, certsDir);
         const db = new Client({ connectionString: databaseUrl });
         await db.connect();
-        localId = (
+        const localId = (
           await db.query<{ local_id: string }>(
             "SELECT local_id FROM citizen_link WHERE pivot_id = $1 AND source = 'saaq'",
             [CITIZEN],
           )
         ).rows[0].local_id;
         await db.end();
-        exchange = await measureExchange(plain, certsDir, postmaster);
+        // Up beside the plain one, with its keys and certificates, as a second node of one deployment: its audit
+        // mirror folder is its own.
+        const traced = await startGateway({
+          ...gatewayOf,
+          dir: join(dir, 'traced'),
+          env: {
+            ...TRACING_ENV,
+            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+            CERTS_DIR: certsDir,
+            GENERATE_DEV_PKI: 'false',
+          },
+          profileDir: PROFILE_DIR,
+        });
+        gateways.push(traced);
+        const citizen = await messIdentifier(certsDir);
+        const [plainLoad, tracedLoad] = [plain, traced].map((g) => exchangeOptions(g.agencyPort, certsDir, citizen));
+        await run({ ...plainLoad, duration: WARMUP_SECONDS });
+        await run({ ...tracedLoad, duration: WARMUP_SECONDS });
+        const measure = (gateway: Gateway, options: Options): Promise<Measured> =>
+          measureRun(options, [gateway.child.pid ?? 0], postmaster);
+        // Plain, traced, traced, plain: drift during the run weighs on both alike.
+        const plainFirst = await measure(plain, plainLoad);
+        const tracedRuns: [Measured, Measured] = [await measure(traced, tracedLoad), await measure(traced, tracedLoad)];
+        runs = { exchange: [plainFirst, await measure(plain, plainLoad)], tracing: tracedRuns };
         steps = await stepMeans(plain);
         memory = await memoryOf(plain);
+        peaks = { plain: peakRssMb(plain.child.pid ?? 0), traced: peakRssMb(traced.child.pid ?? 0) };
         const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
         await run({ ...source, duration: WARMUP_SECONDS });
         direct = summary(await run({ ...source, duration: SECONDS }));
       } finally {
-        await stopGateway(plain);
-      }
-      const sink = await otlpSink();
-      const traced = await startGateway({
-        ...gatewayOf,
-        env: { ...TRACING_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
-        profileDir: PROFILE_DIR,
-      });
-      let tracing: Measured;
-      try {
-        tracing = await measureExchange(traced, certsDir, postmaster);
-      } finally {
-        await stopGateway(traced);
+        await Promise.all(gateways.map(stopGateway));
         sink.server.close();
       }
-      return { floor, exchange, steps, memory, direct, tracing, otlpExports: sink.received() };
+      const exchange = { ...combineRuns(...runs.exchange), peakRssMb: peaks.plain };
+      const tracing = { ...combineRuns(...runs.tracing), peakRssMb: peaks.traced };
+      return { floor, exchange, steps, memory, direct, tracing, runs, otlpExports: sink.received() };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -304,6 +326,7 @@ async function main(): Promise<void> {
       `  CPU µs per request: ${parties(result.floor, 'floor')}`,
       `  ${FLOOR_CONSENTS} consents and their index built in ${result.floor.setupSeconds} s`,
       line('exchange (saaq.adresse)', result.exchange),
+      `  runs: ${runPair(result.runs.exchange)} req/s (plain first and last; traced second and third)`,
       `  mean ms by step under load: ${Object.entries(result.steps)
         .map(([step, ms]) => `${step} ${ms}`)
         .join(', ')}`,
@@ -313,6 +336,7 @@ async function main(): Promise<void> {
       `  CPU µs per request: ${parties(result.exchange)}`,
       line('REST simulator directly', result.direct),
       line(`exchange, tracing on${sampling()}`, result.tracing),
+      `  runs: ${runPair(result.runs.tracing)} req/s (traced second and third; plain first and last)`,
       `  CPU µs per request: ${parties(result.tracing)}`,
       `tracing costs ${(cost * 100).toFixed(1)}% of throughput (${result.otlpExports} OTLP exports received)`,
       ...verdictLines(targets),
