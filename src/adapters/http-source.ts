@@ -1,4 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
+import { annotateSpan, withTraceContext } from '../platform/telemetry/spans';
+import { outgoingUrlAttributes } from '../platform/telemetry/redaction';
 import { SourceError, toSourceError, type SourceLimits } from './source-adapter';
 
 export interface HttpAnswer {
@@ -31,6 +33,8 @@ const POOL_CONNECTIONS = 64;
 export class HttpSource {
   private readonly pool: Pool;
   private readonly basePath: string;
+  /** The source as the fetch step's span names it: its origin only, since its paths name citizens' records. */
+  private readonly traced: Record<string, string>;
 
   constructor(
     endpoint: string,
@@ -44,6 +48,7 @@ export class HttpSource {
       throw new Error('an HTTP source endpoint takes no credentials, query or fragment');
     }
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.traced = outgoingUrlAttributes(url.origin);
     this.pool = new Pool(url.origin, {
       connections: POOL_CONNECTIONS,
       keepAliveTimeout: 10_000,
@@ -57,11 +62,18 @@ export class HttpSource {
   async call({ method, path, headers, body, signal }: HttpCall): Promise<HttpAnswer> {
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.pool.request({ method, path: this.basePath + path, headers, body, signal });
+      response = await this.pool.request({
+        method,
+        path: this.basePath + path,
+        headers: withTraceContext(headers),
+        body,
+        signal,
+      });
     } catch (error) {
       throw toSourceError(error, signal);
     }
     const { statusCode, headers: answerHeaders, body: stream } = response;
+    annotateSpan({ ...this.traced, 'http.response.status_code': statusCode });
     if (statusCode >= 300 && statusCode < 400) {
       discard(stream);
       throw new SourceError('bad-response', `redirect ${statusCode} not followed`);

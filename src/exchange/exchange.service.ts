@@ -11,7 +11,7 @@ import { Metrics } from '../platform/metrics/metrics';
 import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
-import { annotateRequest, inSpan } from '../platform/telemetry/spans';
+import { annotateSpan, inSpan } from '../platform/telemetry/spans';
 import { Sql, type SqlTransaction } from '../platform/database/sql';
 import type { BasisQuestion, BasisRefused } from '../consent/lawful-basis';
 import { LawfulBasisService, type BasisHold } from '../consent/lawful-basis.service';
@@ -112,7 +112,7 @@ export class ExchangeService {
     // 1. The citizen, as the caller's sector names them: the pivot id stays inside from here on.
     const pivot = this.names.pivotOf(caller, request.citizen);
     // Named once, on the request's span: its steps' spans are its children.
-    annotateRequest({
+    annotateSpan({
       'passerelle.product': request.product,
       'passerelle.purpose': request.purpose,
       'passerelle.organisation': requester,

@@ -1,4 +1,4 @@
-import { type Attributes, context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 
 const tracer = trace.getTracer('passerelle');
@@ -24,9 +24,23 @@ export async function inSpan<T>(name: string, work: () => Promise<T>): Promise<T
   });
 }
 
-/** Attributes of the current request's span: products, purposes and organisations, never a citizen. */
-export function annotateRequest(attributes: Attributes): void {
+/** Attributes of the current span (the request's, or a step's): never a citizen. */
+export function annotateSpan(attributes: Attributes): void {
   trace.getActiveSpan()?.setAttributes(attributes);
+}
+
+/**
+ * `headers` with the trace context (W3C `traceparent`) of `at` added, for a
+ * call to a source: its own spans, if it traces, join the exchange's trace.
+ * With tracing off nothing is added.
+ */
+export function withTraceContext(
+  headers: Record<string, string>,
+  at: Context = context.active(),
+): Record<string, string> {
+  const carrier = { ...headers };
+  propagation.inject(at, carrier);
+  return carrier;
 }
 
 /** Runs `work` with tracing suppressed: for statements that would only be noise in a trace (BEGIN, COMMIT). */

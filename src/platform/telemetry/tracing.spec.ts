@@ -7,11 +7,8 @@ describe('instrumentationsFor', () => {
     return instrumentations.map((instrumentation) => instrumentation.instrumentationName);
   };
 
-  it('traces HTTP in and out, and no PostgreSQL statement, by default', () => {
-    expect(names(false).sort()).toEqual([
-      '@opentelemetry/instrumentation-http',
-      '@opentelemetry/instrumentation-undici',
-    ]);
+  it('traces node:http in and out, and neither PostgreSQL statements nor undici calls, by default', () => {
+    expect(names(false)).toEqual(['@opentelemetry/instrumentation-http']);
   });
 
   it('traces each PostgreSQL statement when TRACE_SQL_STATEMENTS is on', () => {

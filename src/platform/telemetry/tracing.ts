@@ -3,19 +3,21 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { outgoingUrlAttributes, redactQuery } from './redaction';
 import type { Telemetry, TelemetryOptions } from './telemetry';
 
 /**
- * What is traced: HTTP in and out, and PostgreSQL statements only when asked
- * for. A statement's span costs as much as a step's, and an exchange makes
- * several: the steps that make them (decide, the audit appends, the fetch)
- * already time them, at a third of the tracing cost (`npm run bench`).
+ * What is traced: HTTP in (and out through node:http), and PostgreSQL
+ * statements only when asked for. A statement's span costs as much as a
+ * step's, and an exchange makes several: the steps that make them (decide,
+ * the audit appends, the fetch) already time them. Calls to sources (undici)
+ * have no span of their own either: the fetch step's span names the source
+ * and its answer's status, and the call carries the trace context
+ * (spans.ts, withTraceContext).
  */
 export function instrumentationsFor(
   options: Pick<TelemetryOptions, 'sqlStatements'>,
-): (HttpInstrumentation | UndiciInstrumentation | PgInstrumentation)[] {
+): (HttpInstrumentation | PgInstrumentation)[] {
   return [
     new HttpInstrumentation({
       // Probes and scrapes are noise in traces.
@@ -30,8 +32,6 @@ export function instrumentationsFor(
         return outgoingUrlAttributes(`${request.protocol ?? 'http:'}//${request.hostname ?? 'localhost'}${port}`);
       },
     }),
-    // A source's URL names the citizen's record at the agency.
-    new UndiciInstrumentation({ startSpanHook: (request) => outgoingUrlAttributes(request.origin) }),
     // Statements of a request, not pool checkouts; the audit sequencer's shared batches have no parent.
     ...(options.sqlStatements
       ? [new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true, ignoreConnectSpans: true })]
