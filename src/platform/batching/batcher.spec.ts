@@ -46,12 +46,33 @@ describe('Batcher', () => {
     const held = heldWrites();
     const batcher = new Batcher(held.write, 2);
     const all = [1, 2, 3, 4, 5].map((n) => batcher.add(n));
-    for (let i = 0; i < 4; i++) {
+    let settled = false;
+    void Promise.all(all).then(() => {
+      settled = true;
+    });
+    while (!settled) {
       await tick();
       held.release();
     }
     await expect(Promise.all(all)).resolves.toEqual([10, 20, 30, 40, 50]);
     expect(held.batches).toEqual([[1], [2, 3], [4, 5]]);
+  });
+
+  it('under load, lets a turn of the event loop pass before the next batch, so that callers ready in it join', async () => {
+    const held = heldWrites();
+    const batcher = new Batcher(held.write, 100);
+    const first = batcher.add(1);
+    await tick();
+    const second = batcher.add(2);
+    held.release();
+    // Ready in the turn of the event loop that follows the write: a caller whose I/O has just completed.
+    const third = new Promise<number>((resolve) => setImmediate(() => resolve(batcher.add(3))));
+    await first;
+    await tick();
+    await tick();
+    expect(held.batches).toEqual([[1], [2, 3]]);
+    held.release();
+    await expect(Promise.all([second, third])).resolves.toEqual([20, 30]);
   });
 
   it('rejects every caller of a failed batch, and goes on with the next', async () => {
