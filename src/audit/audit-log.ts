@@ -15,7 +15,7 @@ import { chainRecord, pseudonymise, type AuditEntry, type AuditRecord } from './
 import { defaultNodeName, EvidenceWriter } from './evidence-writer';
 import { checkChainHead } from './head-check';
 import { recoverHead, storedHeadOf } from './head-recovery';
-import { APPEND_ON_HEAD, INSERT, OBSERVE, PROLOGUE, type ObservedRow } from './sequencer-statements';
+import { APPEND_ON_HEAD, INSERT, insertValues, OBSERVE, PROLOGUE, type ObservedRow } from './sequencer-statements';
 import { verifyHeadWith, type ChainHead, type SignedHead } from './signed-head';
 
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
@@ -314,27 +314,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       return record;
     });
     const jws = this.evidence.signHead(prev, now, 'appending', checkpoint);
-    const column = <T>(pick: (record: AuditRecord) => T): T[] => records.map(pick);
-    const values = [
-      column((r) => r.seq),
-      column(() => now),
-      column((r) => r.payload.kind),
-      column((r) => r.payload.organisation ?? null),
-      column((r) => r.payload.citizen ?? null),
-      column((r) => r.payload.product ?? null),
-      column((r) => r.payload.purpose ?? null),
-      column((r) => r.payload.decision ?? null),
-      column((r) => r.payload.correlationId ?? null),
-      column((r) => r.canonical),
-      column((r) => r.prevHash),
-      column((r) => r.recordHash),
-      column((r) => r.canonical),
-      prev.seq,
-      prev.hash,
-      this.evidence.node,
-      now,
-      jws,
-    ];
+    const values = insertValues(records, { head: prev, node: this.evidence.node, signedAt: now, jws });
     return { records, head: prev, jws, values };
   }
 

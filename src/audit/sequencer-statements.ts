@@ -1,6 +1,8 @@
 import type { PreparedStatement } from '../platform/database/sql';
+import type { AuditRecord } from './audit-chain';
 import { ROW_CONSISTENT_SQL } from './audit-verify';
 import type { NewestRow } from './head-recovery';
+import type { ChainHead } from './signed-head';
 
 /** The sequencer's statements: what it reads before each batch, and how a batch is written. */
 
@@ -47,6 +49,34 @@ export const INSERT: PreparedStatement = {
          ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, head_hash = EXCLUDED.head_hash, state = EXCLUDED.state,
            node = EXCLUDED.node, signed_at = EXCLUDED.signed_at, jws = EXCLUDED.jws`,
 };
+
+/** INSERT's parameters ($1–$18, APPEND_ON_HEAD's too): the records, a column each, then the batch's signed head. */
+export function insertValues(
+  records: AuditRecord[],
+  signed: { head: ChainHead; node: string; signedAt: Date; jws: string },
+): unknown[] {
+  const column = <T>(pick: (record: AuditRecord) => T): T[] => records.map(pick);
+  return [
+    column((r) => r.seq),
+    column(() => signed.signedAt),
+    column((r) => r.payload.kind),
+    column((r) => r.payload.organisation ?? null),
+    column((r) => r.payload.citizen ?? null),
+    column((r) => r.payload.product ?? null),
+    column((r) => r.payload.purpose ?? null),
+    column((r) => r.payload.decision ?? null),
+    column((r) => r.payload.correlationId ?? null),
+    column((r) => r.canonical),
+    column((r) => r.prevHash),
+    column((r) => r.recordHash),
+    column((r) => r.canonical),
+    signed.head.seq,
+    signed.head.hash,
+    signed.node,
+    signed.signedAt,
+    signed.jws,
+  ];
+}
 
 /**
  * The batch in one statement and its own transaction, when the stored head is
