@@ -1,6 +1,7 @@
 import {
   ChainVerifier,
   chainRecord,
+  chainRecords,
   GENESIS_HASH,
   hashCanonical,
   pseudonymise,
@@ -127,5 +128,15 @@ describe('the audit chain', () => {
     const late = new ChainVerifier(new Set(), { seq: 5, prevHash: null });
     late.push(rows[4]);
     expect(first.follow(late)).toEqual({ seq: 4, reason: 'missing record' });
+  });
+
+  it('chains a batch one record after another on the head, and ends on the last', () => {
+    const entries = [1, 2, 3].map((n) => ({ kind: 'exchange.intent', correlationId: `c-${n}` }));
+    const { records, head } = chainRecords({ seq: 0, hash: GENESIS_HASH }, entries, AT, KEY);
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(records.map((r) => r.prevHash)).toEqual([GENESIS_HASH, records[0].recordHash, records[1].recordHash]);
+    expect(head).toEqual({ seq: 3, hash: records[2].recordHash });
+    // The same records as chained one at a time.
+    expect(records[1]).toEqual(chainRecord({ seq: 1, hash: records[0].recordHash }, entries[1], AT, KEY));
   });
 });

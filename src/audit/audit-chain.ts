@@ -71,6 +71,22 @@ export function chainRecord(
   return { seq, payload, canonical, prevHash: prev.hash, recordHash: hashCanonical(prev.hash, seq, canonical) };
 }
 
+/** `entries` chained one after the other on `head`, all recorded at `recordedAt`; and the head they end on. */
+export function chainRecords(
+  head: { seq: number; hash: string },
+  entries: AuditEntry[],
+  recordedAt: Date,
+  pseudonymKey: Buffer,
+): { records: AuditRecord[]; head: { seq: number; hash: string } } {
+  let prev = head;
+  const records = entries.map((entry) => {
+    const record = chainRecord(prev, entry, recordedAt, pseudonymKey);
+    prev = { seq: record.seq, hash: record.recordHash };
+    return record;
+  });
+  return { records, head: prev };
+}
+
 /** A signed statement that the chain's head was `headHash` at `seq`. */
 export interface Checkpoint {
   seq: number;

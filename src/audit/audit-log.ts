@@ -11,7 +11,7 @@ import { Readiness } from '../platform/health/readiness';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import { auditMetrics } from './audit-metrics';
-import { chainRecord, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
+import { chainRecords, pseudonymise, type AuditEntry, type AuditRecord } from './audit-chain';
 import { defaultNodeName, EvidenceWriter } from './evidence-writer';
 import { checkChainHead } from './head-check';
 import { recoverHead, storedHeadOf } from './head-recovery';
@@ -306,16 +306,11 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     head: ChainHead,
     checkpoint: number,
   ): { records: AuditRecord[]; head: ChainHead; jws: string; values: unknown[] } {
-    let prev = head;
     const now = new Date();
-    const records = entries.map((entry) => {
-      const record = chainRecord(prev, entry, now, this.options.pseudonymKey);
-      prev = { seq: record.seq, hash: record.recordHash };
-      return record;
-    });
-    const jws = this.evidence.signHead(prev, now, 'appending', checkpoint);
-    const values = insertValues(records, { head: prev, node: this.evidence.node, signedAt: now, jws });
-    return { records, head: prev, jws, values };
+    const { records, head: last } = chainRecords(head, entries, now, this.options.pseudonymKey);
+    const jws = this.evidence.signHead(last, now, 'appending', checkpoint);
+    const values = insertValues(records, { head: last, node: this.evidence.node, signedAt: now, jws });
+    return { records, head: last, jws, values };
   }
 
   /** The stored signed head, verified with this node's key (another node's is checked once). */

@@ -3,6 +3,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import ipaddr from 'ipaddr.js';
 import { parseListenAddress } from '../net/listen';
 import { ENV_SCHEMA } from './env-schema';
+import type { TelemetryOptions } from '../telemetry/telemetry';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -56,13 +57,7 @@ export interface AppConfig {
   /** The slowest a public-listener request body may arrive before it is cut (408). */
   bodyRate: { graceMs: number; minBytesPerSecond: number };
   jsonMaxDepth: number;
-  otel: {
-    endpoint: string | undefined;
-    serviceName: string;
-    protocol: 'http/protobuf' | 'http/json';
-    /** A span for every PostgreSQL statement of a request, besides the steps that make them. */
-    sqlStatements: boolean;
-  };
+  otel: TelemetryOptions;
   schemasDir: string;
   sources: SourcesConfig;
   citizenAuth: CitizenAuthConfig;
