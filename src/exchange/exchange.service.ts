@@ -186,9 +186,8 @@ export class ExchangeService {
 
     // 4. Intent, committed before the source is called.
     const exchangeId = randomUUID();
-    await inSpan('exchange.intent', () =>
-      append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } }),
-    );
+    // No span of its own: the gap between decide's and fetch's is its time, which the step histogram also records.
+    await append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } });
     mark = this.lap('intent', mark);
 
     // 5–6. Fetch, map and hold to the schema (ProductSourceService), recording a failure before it answers.
