@@ -16,6 +16,17 @@ export interface CpuSnapshot {
   machine: number;
 }
 
+/** A figure for each party, computed the same way for all. */
+export function perParty(figure: (party: keyof CpuSnapshot) => number): CpuSnapshot {
+  return {
+    gateway: figure('gateway'),
+    companions: figure('companions'),
+    postgres: figure('postgres'),
+    loadGenerator: figure('loadGenerator'),
+    machine: figure('machine'),
+  };
+}
+
 function statOrNothing(pid: string): ProcessStat | undefined {
   try {
     return processStat(Number(pid));
@@ -82,12 +93,5 @@ export async function postmasterOf(url: string): Promise<number | undefined> {
 
 /** µs of CPU per request for each party between two snapshots. */
 export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuSnapshot {
-  const per = (key: keyof CpuSnapshot): number => Math.round((after[key] - before[key]) / Math.max(1, requests));
-  return {
-    gateway: per('gateway'),
-    companions: per('companions'),
-    postgres: per('postgres'),
-    loadGenerator: per('loadGenerator'),
-    machine: per('machine'),
-  };
+  return perParty((key) => Math.round((after[key] - before[key]) / Math.max(1, requests)));
 }

@@ -4,7 +4,7 @@
  * machine whose speed drifts during the run favours neither. Pure: runs in,
  * figures out.
  */
-import type { CpuSnapshot } from './cpu-accounts';
+import { perParty, type CpuSnapshot } from './cpu-accounts';
 import type { Measured } from './exchange-load';
 
 const mean = (a: number, b: number): number => (a + b) / 2;
@@ -17,15 +17,7 @@ function cpuOverBoth(first: Measured, second: Measured): CpuSnapshot | undefined
   const b = second.cpuByParty;
   if (a === undefined || b === undefined) return a ?? b;
   const requests = Math.max(1, first.requests + second.requests);
-  const per = (key: keyof CpuSnapshot): number =>
-    Math.round((a[key] * first.requests + b[key] * second.requests) / requests);
-  return {
-    gateway: per('gateway'),
-    companions: per('companions'),
-    postgres: per('postgres'),
-    loadGenerator: per('loadGenerator'),
-    machine: per('machine'),
-  };
+  return perParty((key) => Math.round((a[key] * first.requests + b[key] * second.requests) / requests));
 }
 
 /**
