@@ -7,6 +7,7 @@ import { isInForce } from '../src/consent/in-force';
 import { LawfulBasisService } from '../src/consent/lawful-basis.service';
 import { Catalogue } from '../src/contracts/catalogue';
 import { Sql } from '../src/platform/database/sql';
+import { SharedClaims } from '../src/consent/shared-claims';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
 const FROM = new Date('2026-03-01T00:00:00.000Z').getTime();
@@ -30,6 +31,7 @@ describe('The rule "in force": one rule in TypeScript, mirrored by the SQL', () 
   let consents: ConsentService;
   let bases: LawfulBasisService;
   let sql: Sql;
+  let shared: SharedClaims;
   const records: ConsentRecord[] = [];
 
   beforeAll(async () => {
@@ -40,6 +42,7 @@ describe('The rule "in force": one rule in TypeScript, mirrored by the SQL', () 
     consents = app.get(ConsentService, { strict: false });
     bases = app.get(LawfulBasisService, { strict: false });
     sql = app.get(Sql, { strict: false });
+    shared = app.get(SharedClaims, { strict: false });
     // One citizen per status, one consent each, written by the repository as the service would.
     for (const status of STATUSES) {
       const record: ConsentRecord = {
@@ -84,6 +87,13 @@ describe('The rule "in force": one rule in TypeScript, mirrored by the SQL', () 
       claims.claim(tx, { consentId: record.id, product: PRODUCT, citizen: record.citizen, at }),
     );
     expect(claimed !== undefined).toBe(isInForce(record, at));
+  });
+
+  it.each(CASES)('a $status consent at $at: the shared claim agrees with isInForce', async ({ status, at }) => {
+    const record = recordOf(status);
+    const claim = await shared.claim({ consentId: record.id, product: PRODUCT, citizen: record.citizen, at });
+    if (claim.outcome === 'held') claim.letGo();
+    expect(claim.outcome).toBe(isInForce(record, at) ? 'held' : 'not-held');
   });
 
   it.each(CASES)('a $status consent at $at: the one door decides as isInForce says', async ({ status, at }) => {

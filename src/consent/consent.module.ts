@@ -7,6 +7,7 @@ import { ConsentRequestsController } from './consent-requests.controller';
 import { ConsentRepository } from './consent.repository';
 import { ConsentService } from './consent.service';
 import { LawfulBasisService } from './lawful-basis.service';
+import { SharedClaims } from './shared-claims';
 import { MeConsentRequestsController } from './me-consent-requests.controller';
 import { MeConsentsController } from './me-consents.controller';
 import { SubscriptionRepository } from './subscription.repository';
@@ -49,6 +50,7 @@ export class ConsentModule {
         ConsentExpiryJob,
         ConsentClaimRepository,
         LawfulBasisService,
+        SharedClaims,
         SubscriptionRepository,
       ],
       exports: [ConsentService, ConsentRequestService, LawfulBasisService],

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlTransaction } from '../platform/database/sql';
+import { Sql, type SqlTransaction } from '../platform/database/sql';
 import { ConsentClaimRepository } from './consent-claim.repository';
 import { ConsentService } from './consent.service';
+import { SharedClaims } from './shared-claims';
 import {
   decideBasis,
   statuteWindowAt,
@@ -29,6 +30,8 @@ export class LawfulBasisService {
   constructor(
     private readonly consents: ConsentService,
     private readonly claims: ConsentClaimRepository,
+    private readonly shared: SharedClaims,
+    private readonly sql: Sql,
   ) {}
 
   async decide(question: BasisQuestion, now: Date): Promise<BasisDecision> {
@@ -45,39 +48,56 @@ export class LawfulBasisService {
   }
 
   /**
-   * At `at`: a statute still in force (no transaction needed), or, in the
-   * release's transaction, the consent still in force, its gate passed and
-   * its grant locked until the transaction ends. A one-time consent is counted and used up here, under
-   * its exclusive claim.
+   * Runs `release` with the basis held at `at`, and returns what it returns.
+   * A statute holds nothing in the database: it is checked, and no
+   * transaction or connection is taken. An ongoing consent's grant is claimed
+   * with the releases that claim in the same turn, and stays locked until
+   * `release` has ended: a revocation that has answered stops every release
+   * after it, and waits for those that claimed before it. A one-time consent
+   * is claimed exclusively, counted and used up in a transaction of its own,
+   * which `release` ends inside: if its outcome cannot be committed, the use
+   * is rolled back.
    */
-  async hold(
-    tx: SqlTransaction | undefined,
+  async holding<T>(
     question: BasisQuestion,
     allowed: BasisAllowed,
     at: Date,
-  ): Promise<BasisHold> {
+    release: (hold: BasisHold) => Promise<T>,
+  ): Promise<T> {
     if (allowed.basis === 'statute') {
-      return statuteWindowAt(question.purpose, at) === 'inside'
-        ? { held: true, narrowed: undefined, countAfterRelease: false }
-        : { held: false, reason: 'statute-no-longer-in-force' };
+      return release(
+        statuteWindowAt(question.purpose, at) === 'inside'
+          ? { held: true, narrowed: undefined, countAfterRelease: false }
+          : { held: false, reason: 'statute-no-longer-in-force' },
+      );
     }
-    const { consentId } = allowed;
-    if (tx === undefined) throw new Error('a consent is held only in a transaction');
-    const claimed = await this.claims.claim(tx, {
-      consentId,
-      product: question.product,
-      citizen: question.citizen,
-      at,
-    });
-    // Revoked (or used up) while the source was being called.
+    const key = { consentId: allowed.consentId, product: question.product, citizen: question.citizen, at };
+    const claim = await this.shared.claim(key);
+    if (claim.outcome === 'one-time') {
+      return this.sql.transaction(async (tx) => release(await this.holdOneTime(tx, key)));
+    }
+    // Revoked (or ended) while the source was being called.
+    if (claim.outcome === 'not-held') return release({ held: false, reason: 'revoked' });
+    try {
+      const narrowed = claim.products.find((p) => p.product === question.product)?.fields;
+      // An ongoing consent's count waits for the commit: its row would otherwise serialise every exchange of it.
+      return await release({ held: true, narrowed, countAfterRelease: true });
+    } finally {
+      claim.letGo();
+    }
+  }
+
+  /** A one-time consent, in its own transaction: claimed exclusively, counted and used up, or no longer held. */
+  private async holdOneTime(
+    tx: SqlTransaction,
+    key: { consentId: string; product: string; citizen: string; at: Date },
+  ): Promise<BasisHold> {
+    const claimed = await this.claims.claim(tx, key);
     if (claimed === undefined) return { held: false, reason: 'revoked' };
-    if (claimed.mode === 'one-time') {
-      await this.claims.countUse(tx, consentId, at);
-      await this.consents.useUp(tx, consentId, question.citizen, at);
-    }
-    const narrowed = claimed.products.find((p) => p.product === question.product)?.fields;
-    // An ongoing consent's count waits for the commit: its row would otherwise serialise every exchange of it.
-    return { held: true, narrowed, countAfterRelease: claimed.mode !== 'one-time' };
+    await this.claims.countUse(tx, key.consentId, key.at);
+    await this.consents.useUp(tx, key.consentId, key.citizen, key.at);
+    const narrowed = claimed.products.find((p) => p.product === key.product)?.fields;
+    return { held: true, narrowed, countAfterRelease: false };
   }
 
   /** After the release committed: one more use of an ongoing consent, counted with others'. */

@@ -12,7 +12,6 @@ import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import { annotateSpan, inSpan } from '../platform/telemetry/spans';
-import { Sql, type SqlTransaction } from '../platform/database/sql';
 import type { BasisQuestion, BasisRefused } from '../consent/lawful-basis';
 import { LawfulBasisService, type BasisHold } from '../consent/lawful-basis.service';
 import { CitizenLinkRepository } from '../adapters/citizen-link.repository';
@@ -46,7 +45,6 @@ export class ExchangeService {
   constructor(
     private readonly catalogue: Catalogue,
     private readonly bases: LawfulBasisService,
-    private readonly sql: Sql,
     private readonly names: CitizenNames,
     private readonly links: CitizenLinkRepository,
     private readonly sources: ProductSourceService,
@@ -202,9 +200,8 @@ export class ExchangeService {
     mark = this.lap('fetch', mark);
 
     // 6–8. With the basis held (a consent under its lock): minimise, sign, commit the outcome.
-    const release = async (tx?: SqlTransaction): Promise<Released> => {
-      const at = new Date();
-      const hold = await this.bases.hold(tx, question, basis, at);
+    const at = new Date();
+    const release = async (hold: BasisHold): Promise<Released> => {
       if (!hold.held) return { hold, at };
       const payload = {
         exchangeId,
@@ -218,7 +215,7 @@ export class ExchangeService {
       };
       const body = Buffer.from(JSON.stringify(payload));
       const signature = signDetached(body, this.key);
-      // If this cannot be committed, nothing is released (503), and a consent's transaction rolls back.
+      // If this cannot be committed, nothing is released (503), and a one-time consent's use rolls back.
       await append({
         ...base,
         decision: 'allow',
@@ -226,10 +223,7 @@ export class ExchangeService {
       });
       return { hold, at, signed: { body, signature } };
     };
-    // A statute holds nothing in the database: its release needs no transaction, nor a connection while it waits.
-    const released = await inSpan('exchange.release', () =>
-      basis.basis === 'statute' ? release() : this.sql.transaction(release),
-    );
+    const released = await inSpan('exchange.release', () => this.bases.holding(question, basis, at, release));
     this.lap('release', mark);
     if (!released.hold.held || released.signed === undefined) {
       const reason = released.hold.held ? 'revoked' : released.hold.reason;

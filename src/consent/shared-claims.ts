@@ -1,0 +1,130 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Batcher } from '../platform/batching/batcher';
+import { Sql, type PreparedStatement } from '../platform/database/sql';
+import type { ConsentMode, ConsentProduct } from './consent';
+import { consentGate } from './consent.repository';
+import { inForceSql } from './in-force';
+
+/** A release's claim on a consent's grant for one product and citizen, at an instant. */
+export interface ClaimKey {
+  consentId: string;
+  product: string;
+  citizen: string;
+  at: Date;
+}
+
+/**
+ * What a shared claim found. `held`: the ongoing consent's grant is locked
+ * until `letGo`, with the consent's products (and any narrowing). `one-time`:
+ * nothing is held; such a consent is used up by one exchange, in a
+ * transaction of its own. `not-held`: the grant is no longer in force.
+ */
+export type SharedClaim =
+  | { outcome: 'held'; products: ConsentProduct[]; letGo: () => void }
+  | { outcome: 'one-time' }
+  | { outcome: 'not-held' };
+
+// The claims of one batch, in one statement. For each ongoing consent, its gate is passed shared before its
+// grant's row is locked (the locking node comes last in the subquery's plan), as `basis.claim` does for one:
+// a revocation that committed while the gate waited has deleted the row, and no products come back. A
+// one-time consent's row comes back with its mode and no lock taken.
+const CLAIM_TOGETHER: PreparedStatement = {
+  name: 'basis.claim-together',
+  text: `SELECT q.i::int AS i, m.mode, held.products
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])
+                WITH ORDINALITY AS q(consent_id, product, citizen, at, i)
+         JOIN consent m ON m.id = q.consent_id
+         LEFT JOIN LATERAL (
+           SELECT c.products
+           FROM (SELECT ${consentGate('shared', 'q.consent_id')}) AS gate,
+                consent_grant g JOIN consent c ON c.id = g.consent_id
+           WHERE m.mode = 'ongoing' AND g.consent_id = q.consent_id AND g.product = q.product
+             AND g.citizen = q.citizen AND ${inForceSql('g', 'q.at')}
+           FOR SHARE OF g
+         ) AS held ON true`,
+};
+
+/** How many releases may share one transaction. */
+const MAX_SHARED = 64;
+
+/**
+ * Ongoing consents' claims, shared. The releases that reach their claim in
+ * the same turn of the event loop claim together: one transaction, one
+ * statement, and a commit once the last of them has let its grant go (its
+ * outcome committed, or failed). Each grant stays locked until then, so a
+ * revocation still waits for every release that claimed before it, and a
+ * release that claims after it finds no grant. A release does not wait for
+ * the shared commit: holding the lock until its own outcome is committed is
+ * what it needs, and the commit has nothing of its own to write.
+ */
+@Injectable()
+export class SharedClaims implements OnModuleDestroy {
+  private readonly logger = new Logger(SharedClaims.name);
+  private readonly claims = new Batcher<ClaimKey, SharedClaim>((keys) => this.claimTogether(keys), MAX_SHARED);
+  private readonly open = new Set<Promise<void>>();
+
+  constructor(private readonly sql: Sql) {}
+
+  /** Claims `key` with the others claimed in this turn. A `held` claim must be let go, whatever happens next. */
+  claim(key: ClaimKey): Promise<SharedClaim> {
+    return this.claims.add(key);
+  }
+
+  /** Resolves once every shared transaction has ended (their releases let go of their claims). */
+  async onModuleDestroy(): Promise<void> {
+    await this.claims.idle();
+    await Promise.all(this.open);
+  }
+
+  /**
+   * Opens the batch's transaction and answers once its claims are made; the
+   * transaction commits when every held claim is let go. A failure before the
+   * claims answer fails every release of the batch; one after (the commit)
+   * has nothing to undo but the locks, which end with the transaction.
+   */
+  private claimTogether(keys: ClaimKey[]): Promise<SharedClaim[]> {
+    return new Promise<SharedClaim[]>((resolve, reject) => {
+      let answered = false;
+      const ended = this.sql
+        .transaction(async (tx) => {
+          const rows = await tx.query<{ i: number; mode: ConsentMode; products: ConsentProduct[] | null }>(
+            CLAIM_TOGETHER,
+            [
+              keys.map((key) => key.consentId),
+              keys.map((key) => key.product),
+              keys.map((key) => key.citizen),
+              keys.map((key) => key.at),
+            ],
+          );
+          const byIndex = new Map(rows.map((row) => [row.i, row]));
+          const letGo: Promise<void>[] = [];
+          const answers = keys.map((_, index): SharedClaim => {
+            const row = byIndex.get(index + 1);
+            if (row?.mode === 'one-time') return { outcome: 'one-time' };
+            if (row?.products === null || row?.products === undefined) return { outcome: 'not-held' };
+            let done!: () => void;
+            letGo.push(new Promise<void>((settle) => (done = settle)));
+            return { outcome: 'held', products: row.products, letGo: once(done) };
+          });
+          answered = true;
+          resolve(answers);
+          await Promise.all(letGo);
+        })
+        .catch((error: unknown) => {
+          if (!answered) reject(error instanceof Error ? error : new Error(String(error)));
+          else this.logger.warn(`a shared consent claim did not commit: ${(error as Error).message}`);
+        })
+        .finally(() => this.open.delete(ended));
+      this.open.add(ended);
+    });
+  }
+}
+
+function once(action: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    action();
+  };
+}

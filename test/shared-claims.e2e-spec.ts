@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsentMode, ConsentRecord } from '../src/consent/consent';
+import { ConsentRepository } from '../src/consent/consent.repository';
+import { ConsentService } from '../src/consent/consent.service';
+import { SharedClaims, type SharedClaim } from '../src/consent/shared-claims';
+import { startTestGateway, type TestGateway } from './support/test-gateway';
+
+const PRODUCT = 'revenu.avis-cotisation';
+
+/** Whether `promise` is still pending after the database has had time to answer it. */
+async function stillPending(promise: Promise<unknown>, ms = 300): Promise<boolean> {
+  const pending = Symbol('pending');
+  const first = await Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(pending), ms))]);
+  return first === pending;
+}
+
+/**
+ * Releases that claim in the same turn share one transaction, on the real
+ * database. What must not change: a revocation waits for every release that
+ * claimed before it, every claim made after it has answered finds nothing,
+ * and a one-time consent is never held by the shared transaction.
+ */
+describe('Shared consent claims', () => {
+  let gateway: TestGateway;
+  let repository: ConsentRepository;
+  let consents: ConsentService;
+  let shared: SharedClaims;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    const app = gateway.gateway.app;
+    repository = app.get(ConsentRepository, { strict: false });
+    consents = app.get(ConsentService, { strict: false });
+    shared = app.get(SharedClaims, { strict: false });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  async function consent(mode: ConsentMode = 'ongoing'): Promise<ConsentRecord> {
+    const now = Date.now();
+    const record: ConsentRecord = {
+      id: randomUUID(),
+      citizen: `shared-claims-${randomUUID()}`,
+      requester: 'afe',
+      purpose: 'afe.calcul-aide',
+      products: [{ product: PRODUCT, fields: ['annee'] }],
+      validFrom: new Date(now - 60_000),
+      validUntil: new Date(now + 86_400_000),
+      mode,
+      keepUpToDate: false,
+      status: 'active',
+      createdAt: new Date(now - 60_000),
+      decidedAt: new Date(now - 60_000),
+      revokedAt: null,
+      revokedBy: null,
+      predecessorId: null,
+      requestId: null,
+    };
+    await repository.transaction((tx) => repository.insert(tx, record, 'receipt'));
+    return record;
+  }
+
+  const claimOf = (record: ConsentRecord, product = PRODUCT): Promise<SharedClaim> =>
+    shared.claim({ consentId: record.id, product, citizen: record.citizen, at: new Date() });
+
+  it('holds the claims made together, with the narrowing, until the last is let go; a revocation waits for them', async () => {
+    const [a, b] = [await consent(), await consent()];
+    const claims = await Promise.all([claimOf(a), claimOf(b), claimOf(a, 'autre.produit')]);
+    expect(claims.map((claim) => claim.outcome)).toEqual(['held', 'held', 'not-held']);
+    const [first, second] = claims as Extract<SharedClaim, { outcome: 'held' }>[];
+    expect(first.products).toEqual([{ product: PRODUCT, fields: ['annee'] }]);
+
+    const revoked = consents.revoke(a.citizen, a.id);
+    expect(await stillPending(revoked)).toBe(true);
+    first.letGo();
+    // b's claim shares the transaction: a's revocation still waits for it.
+    expect(await stillPending(revoked)).toBe(true);
+    second.letGo();
+    await expect(revoked).resolves.toMatchObject({ status: 'revoked' });
+
+    expect((await claimOf(a)).outcome).toBe('not-held');
+    const again = await claimOf(b);
+    expect(again.outcome).toBe('held');
+    if (again.outcome === 'held') again.letGo();
+  });
+
+  it('makes a claim that arrives while a revocation is under way wait for it, then find nothing', async () => {
+    const a = await consent();
+    const before = await claimOf(a);
+    expect(before.outcome).toBe('held');
+    const revoked = consents.revoke(a.citizen, a.id);
+    expect(await stillPending(revoked)).toBe(true);
+    // Queued behind the revocation's exclusive gate, not beside the shared claim that holds it up.
+    const during = claimOf(a);
+    expect(await stillPending(during)).toBe(true);
+    if (before.outcome === 'held') before.letGo();
+    await revoked;
+    expect((await during).outcome).toBe('not-held');
+  });
+
+  it('holds nothing for a one-time consent: it is answered as such, and a revocation does not wait', async () => {
+    const once = await consent('one-time');
+    expect((await claimOf(once)).outcome).toBe('one-time');
+    await expect(consents.revoke(once.citizen, once.id)).resolves.toMatchObject({ status: 'revoked' });
+  });
+});
