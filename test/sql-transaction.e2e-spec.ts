@@ -87,3 +87,67 @@ describe('SqlPool.transaction', () => {
     await expect(sql.transaction(() => Promise.resolve('nothing'))).resolves.toBe('nothing');
   });
 });
+
+describe('SqlPool.query, pipelined statements', () => {
+  let pool: Pool;
+  let sql: SqlPool;
+  let writes = 0;
+
+  const PID = { name: 'test.pid', text: 'SELECT pg_backend_pid() AS pid, $1::int AS n', pipelined: true };
+  const BROKEN = { name: 'test.pipelined-broken', text: 'SELECT 1 / $1::int AS n', pipelined: true };
+
+  beforeAll(async () => {
+    pool = new Pool({ connectionString: ownerUrlOf(await createTestDatabase()), max: 3 });
+    // Counts the writes on every connection's socket: a round trip that carries several statements is one.
+    pool.on('connect', (client) => {
+      const socket = (client as unknown as { connection: { stream: NodeJS.WritableStream } }).connection.stream;
+      for (const method of ['_write', '_writev'] as const) {
+        const target = socket as unknown as Record<string, (...args: unknown[]) => unknown>;
+        const original = target[method];
+        if (typeof original !== 'function') continue;
+        target[method] = function (this: unknown, ...args: unknown[]) {
+          writes += 1;
+          return original.apply(this, args);
+        };
+      }
+    });
+    sql = new SqlPool(pool);
+    // Every connection opened and its statements prepared, so what follows counts only the statements' writes.
+    await Promise.all([1, 2, 3].map((n) => sql.query(PID, [n])));
+  });
+
+  afterAll(() => pool.end());
+
+  it('sends the statements of one turn on one connection, in one write, each with its own answer', async () => {
+    writes = 0;
+    const rows = await Promise.all(
+      [1, 2, 3, 4, 5].map(async (n) => (await sql.query<{ pid: number; n: number }>(PID, [n]))[0]),
+    );
+    expect(rows.map((row) => row.n)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(rows.map((row) => row.pid)).size).toBe(1);
+    expect(writes).toBe(1);
+  });
+
+  it('fails a failing statement alone: the others of its round trip answer', async () => {
+    const answers = await Promise.allSettled([sql.query(PID, [1]), sql.query(BROKEN, [0]), sql.query(PID, [3])]);
+    expect(answers.map((answer) => answer.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((answers[1] as PromiseRejectedResult).reason)).toMatch(/division by zero/);
+    expect((await sql.query<{ n: number }>(BROKEN, [1]))[0].n).toBe(1);
+  });
+
+  it('sends BEGIN in the first statement’s write: a transaction of one statement takes two writes', async () => {
+    writes = 0;
+    const answer = await sql.transaction(async (tx) => (await tx.query<{ n: number }>(PID, [7]))[0].n);
+    expect(answer).toBe(7);
+    expect(writes).toBe(2);
+  });
+
+  it('gives the connection back to the pool out of pipeline mode', async () => {
+    await sql.query(PID, [1]);
+    const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+    for (const client of clients) {
+      expect((client as unknown as { pipeline: boolean }).pipeline).toBe(false);
+      client.release();
+    }
+  });
+});

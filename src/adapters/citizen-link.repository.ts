@@ -4,11 +4,13 @@ import { Sql } from '../platform/database/sql';
 
 const FIND_LOCAL_ID: PreparedStatement = {
   name: 'adapters.find-local-id',
+  pipelined: true,
   text: 'SELECT local_id AS "localId" FROM citizen_link WHERE pivot_id = $1 AND source = $2',
 };
 
 const IS_KNOWN: PreparedStatement = {
   name: 'adapters.is-known',
+  pipelined: true,
   text: 'SELECT EXISTS (SELECT 1 FROM citizen_link WHERE pivot_id = $1) AS known',
 };
 

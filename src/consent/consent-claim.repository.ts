@@ -9,6 +9,7 @@ import type { ConsentFacts } from './lawful-basis';
 
 const FACTS: PreparedStatement = {
   name: 'basis.consent-facts',
+  pipelined: true,
   text: `SELECT c.id, c.citizen, c.requester, c.purpose, c.products, c.valid_from, c.valid_until, c.status
          FROM consent c
          WHERE (c.citizen = $1 OR c.id = $2) AND NOT EXISTS (SELECT 1 FROM consent s WHERE s.predecessor_id = c.id)

@@ -98,6 +98,7 @@ const LIST_CURRENT: PreparedStatement = {
 };
 export const CONSENT_LOOKUP: PreparedStatement = {
   name: 'consent.lookup',
+  pipelined: true,
   text: `SELECT consent_id AS "consentId" FROM consent_grant
          WHERE citizen = $1 AND requester = $2 AND purpose = $3 AND product = $4 AND ${inForceSql('consent_grant', '$5')}
          ORDER BY valid_until DESC LIMIT 1`,

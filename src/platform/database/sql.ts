@@ -6,11 +6,14 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { DomainError } from '../errors/domain-error';
 import { untraced } from '../telemetry/spans';
 import { isConnectionError } from './connection-errors';
+import { Pipeline, type PipelinedClient } from './pipeline';
 
 /** A statement prepared once per pooled connection, by name. */
 export interface PreparedStatement {
   name: string;
   text: string;
+  /** A short read that may share its round trip with the others issued in the same turn (`Pipeline`). */
+  pipelined?: boolean;
 }
 
 /**
@@ -19,10 +22,15 @@ export interface PreparedStatement {
  * becomes a 503 `database-unavailable`, so callers fail closed.
  */
 export class SqlPool {
-  constructor(protected readonly pool: Pool) {}
+  private readonly pipeline: Pipeline;
+
+  constructor(protected readonly pool: Pool) {
+    this.pipeline = new Pipeline(pool);
+  }
 
   async query<R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> {
     try {
+      if (statement.pipelined === true) return await this.pipeline.query<R>(statement.name, statement.text, values);
       const result = await this.pool.query<R>({ name: statement.name, text: statement.text, values });
       return result.rows;
     } catch (error) {
@@ -59,12 +67,16 @@ export class SqlPool {
       broken = true;
     };
     client.on('error', onError);
-    const pipelined = client as PoolClient & { pipeline: boolean };
+    const pipelined = client as PipelinedClient;
     try {
       // BEGIN goes out with the transaction's first statement, in one round trip: the connection is in
       // pipeline mode until it goes back to the pool, each statement with its own Sync. The first answer is
       // used only once BEGIN has succeeded. A transaction's bounds are not traced.
       pipelined.pipeline = true;
+      // Corked until the end of this tick: the first statement, if \`work\` sends it at once, shares BEGIN's write.
+      const socket = pipelined.connection.stream;
+      socket.cork();
+      process.nextTick(() => socket.uncork());
       let begun: Promise<unknown> | undefined = untraced(() =>
         client.query(prologue === undefined ? 'BEGIN' : `BEGIN; ${prologue}`),
       );

@@ -47,3 +47,13 @@ export function withTraceContext(
 export function untraced<T>(work: () => T): T {
   return context.with(suppressTracing(context.active()), work);
 }
+
+/** The current trace context: to run work later in it with `inContext` (a statement sent with others, say). */
+export function currentContext(): Context {
+  return context.active();
+}
+
+/** Runs `work` in the trace context `at`, taken earlier by `currentContext`. */
+export function inContext<T>(at: Context, work: () => T): T {
+  return context.with(at, work);
+}
