@@ -24,4 +24,10 @@ describe('freePort', () => {
     }
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   });
+
+  it('names each port once, though none of them is bound yet', async () => {
+    const ports = [];
+    for (let i = 0; i < 200; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
+  });
 });

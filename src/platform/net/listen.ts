@@ -28,17 +28,23 @@ function ephemeralRange(): { low: number; high: number } {
 const FIRST_CHOSEN_PORT = 20_000;
 const ATTEMPTS = 64;
 
+/** The ports this process has handed out: free when probed, but perhaps not bound yet by whoever was told them. */
+const handedOut = new Set<number>();
+
 /**
  * A TCP port free on 127.0.0.1 right now, for a process that must be told its
  * port before it starts. It is drawn at random from below the kernel's
  * ephemeral range: a port from that range, free when probed, can be taken by
  * the next outgoing connection (to PostgreSQL, say) before the process binds it.
+ * A port is handed out once per process: two services told their ports before
+ * either binds must not be told the same one.
  */
 export async function freePort(): Promise<number> {
   const { low } = ephemeralRange();
   const below = low - FIRST_CHOSEN_PORT;
   for (let attempt = 0; below > 1000 && attempt < ATTEMPTS; attempt++) {
     const port = FIRST_CHOSEN_PORT + randomInt(below);
+    if (handedOut.has(port)) continue;
     const server = createServer();
     const bound = await listenOn(server, port, '127.0.0.1').then(
       () => true,
@@ -46,6 +52,7 @@ export async function freePort(): Promise<number> {
     );
     if (!bound) continue;
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    handedOut.add(port);
     return port;
   }
   const server = createServer();
