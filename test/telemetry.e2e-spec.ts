@@ -122,11 +122,15 @@ describe('Tracing', () => {
     expect(attribute(server, 'passerelle.product')).toBe('saaq.adresse');
     expect(attribute(server, 'passerelle.organisation')).toBe('mess');
 
-    // The consent lookup runs in decide; the call to the REST source in fetch.
+    // The lookups run in decide; the call to the REST source in fetch.
     const decideQueries = childrenOf(named('exchange.decide')[0]).filter(
       (span) => attribute(span, 'db.system.name') === 'postgresql',
     );
-    expect(decideQueries.map((span) => span.name)).toEqual([expect.stringContaining('consent.lookup')]);
+    // Decide looks up the consent and the citizen's id at the source together, in one round trip.
+    expect(decideQueries.map((span) => span.name).sort()).toEqual([
+      expect.stringContaining('adapters.find-local-id'),
+      expect.stringContaining('consent.lookup'),
+    ]);
     // The claim is shared by the releases that claim in the same turn, and the outcome is batched: neither
     // statement belongs to one exchange's trace.
     expect(childrenOf(named('exchange.release')[0]).map((span) => span.name)).toEqual([]);

@@ -157,15 +157,31 @@ export class ProductSourceService implements OnApplicationShutdown {
     }, longest + 1_000).unref();
   }
 
-  /** Fetches, maps and validates `contract`'s data for one citizen. Throws DomainErrors only. */
+  /**
+   * Starts finding the citizen's id in the owner's system, for a later
+   * `fetchProduct`: started beside another lookup, the two share a round
+   * trip. A failure is reported by the fetch that awaits it, if any.
+   */
+  localIdOf(contract: ProductContract, pivotId: string): Promise<string | undefined> {
+    const found = this.links.findLocalId(pivotId, contract.owner);
+    found.catch(() => undefined);
+    return found;
+  }
+
+  /**
+   * Fetches, maps and validates `contract`'s data for one citizen, whose id in
+   * the owner's system `localId` finds (looked up now if not given). Throws
+   * DomainErrors only.
+   */
   async fetchProduct(
     contract: ProductContract,
     pivotId: string,
     correlationId: string,
+    localIdOf: Promise<string | undefined> = this.localIdOf(contract, pivotId),
   ): Promise<Record<string, unknown>> {
     const source = this.sources.get(productKey(contract))?.source;
     if (source === undefined) throw new DomainError('product-not-found');
-    const localId = await this.links.findLocalId(pivotId, contract.owner);
+    const localId = await localIdOf;
     if (localId === undefined) throw new DomainError('source-record-not-found');
 
     const started = process.hrtime.bigint();

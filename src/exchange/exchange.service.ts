@@ -152,7 +152,7 @@ export class ExchangeService {
     };
 
     // 2–3. Contract, then the basis: a statute in force, or the citizen's consent.
-    const { contract, allowed, basis, question } = await inSpan('exchange.decide', async () => {
+    const { contract, allowed, basis, question, localId } = await inSpan('exchange.decide', async () => {
       const found = this.catalogue.find(request.product, request.version);
       const checked = decideContract({
         productExists: found !== undefined || this.catalogue.latest(request.product) !== undefined,
@@ -175,9 +175,12 @@ export class ExchangeService {
         caseRef: request.caseRef,
         consentId: request.consentId,
       };
+      // The citizen's id at the source is looked up beside the consent, in the same round trip; it is used
+      // only once the basis allows and the intent is committed.
+      const localId = this.sources.localIdOf(checked.contract, pivot);
       const decision = await this.bases.decide(question, new Date());
       if (!decision.allow) return refuse(decision);
-      return { contract: checked.contract, allowed: checked.fields, basis: decision, question };
+      return { contract: checked.contract, allowed: checked.fields, basis: decision, question, localId };
     });
     mark = this.lap('decide', mark);
     const consentId = basis.basis === 'consent' ? basis.consentId : null;
@@ -191,7 +194,9 @@ export class ExchangeService {
     // 5–6. Fetch, map and hold to the schema (ProductSourceService), recording a failure before it answers.
     let data: Record<string, unknown>;
     try {
-      data = await inSpan('exchange.fetch', () => this.sources.fetchProduct(contract, question.citizen, correlationId));
+      data = await inSpan('exchange.fetch', () =>
+        this.sources.fetchProduct(contract, question.citizen, correlationId, localId),
+      );
     } catch (error) {
       const code: string = error instanceof DomainError ? (error as DomainError).code : 'internal-error';
       await append({ ...base, decision: 'error', reason: code, details: { exchangeId, consentId } });
