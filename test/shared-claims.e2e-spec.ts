@@ -66,24 +66,36 @@ describe('Shared consent claims', () => {
     shared.claim({ consentId: record.id, product, citizen: record.citizen, at: new Date() });
 
   it('holds the claims made together, with the narrowing, until the last is let go; a revocation waits for them', async () => {
-    const [a, b] = [await consent(), await consent()];
-    const claims = await Promise.all([claimOf(a), claimOf(b), claimOf(a, 'autre.produit')]);
+    const [a, b, lead] = [await consent(), await consent(), await consent()];
+    // The first claim after a quiet spell goes alone; those made while it is under way go together after it.
+    const [leading, ...claims] = await Promise.all([
+      claimOf(lead),
+      claimOf(a),
+      claimOf(b),
+      claimOf(a, 'autre.produit'),
+    ]);
+    if (leading.outcome === 'held') await leading.letGo(false);
     expect(claims.map((claim) => claim.outcome)).toEqual(['held', 'held', 'not-held']);
     const [first, second] = claims as Extract<SharedClaim, { outcome: 'held' }>[];
     expect(first.products).toEqual([{ product: PRODUCT, fields: ['annee'] }]);
 
     const revoked = consents.revoke(a.citizen, a.id);
     expect(await stillPending(revoked)).toBe(true);
-    first.letGo();
+    // a served: its use is counted with the shared commit, which waits for b.
+    const counted = first.letGo(true);
     // b's claim shares the transaction: a's revocation still waits for it.
     expect(await stillPending(revoked)).toBe(true);
-    second.letGo();
-    await expect(revoked).resolves.toMatchObject({ status: 'revoked' });
+    expect(await stillPending(counted)).toBe(true);
+    await second.letGo(false);
+    await counted;
+    await expect(revoked).resolves.toMatchObject({ status: 'revoked', useCount: 1 });
+    expect((await consents.get(b.citizen, b.id)).useCount).toBe(0);
 
     expect((await claimOf(a)).outcome).toBe('not-held');
     const again = await claimOf(b);
     expect(again.outcome).toBe('held');
-    if (again.outcome === 'held') again.letGo();
+    if (again.outcome === 'held') await again.letGo(true);
+    expect((await consents.get(b.citizen, b.id)).useCount).toBe(1);
   });
 
   it('makes a claim that arrives while a revocation is under way wait for it, then find nothing', async () => {
@@ -95,7 +107,7 @@ describe('Shared consent claims', () => {
     // Queued behind the revocation's exclusive gate, not beside the shared claim that holds it up.
     const during = claimOf(a);
     expect(await stillPending(during)).toBe(true);
-    if (before.outcome === 'held') before.letGo();
+    if (before.outcome === 'held') await before.letGo(false);
     await revoked;
     expect((await during).outcome).toBe('not-held');
   });

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { Batcher } from '../platform/batching/batcher';
 import { isUuid } from '../platform/ids';
 import { Sql, type PreparedStatement, type SqlTransaction } from '../platform/database/sql';
 import type { ConsentMode, ConsentProduct } from './consent';
@@ -33,24 +32,9 @@ const COUNT_USE: PreparedStatement = {
   text: `INSERT INTO consent_use (consent_id, use_count, last_used_at) VALUES ($1, 1, $2)
          ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + 1, last_used_at = EXCLUDED.last_used_at`,
 };
-// Uses counted together by concurrent exchanges, one row per consent, in key order (no deadlock between nodes).
-const COUNT_USES: PreparedStatement = {
-  name: 'basis.count-uses',
-  text: `INSERT INTO consent_use (consent_id, use_count, last_used_at)
-         SELECT consent_id, count(*), max(at) FROM unnest($1::uuid[], $2::timestamptz[]) AS u(consent_id, at)
-         GROUP BY consent_id ORDER BY consent_id
-         ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + EXCLUDED.use_count,
-           last_used_at = GREATEST(consent_use.last_used_at, EXCLUDED.last_used_at)`,
-};
-
-/** What an exchange reads and writes of consents: the facts of a refusal, the claim, the uses. Prepared, no ORM. */
+/** What an exchange reads and writes of consents: the facts of a refusal, a one-time claim and its use. Prepared, no ORM. */
 @Injectable()
 export class ConsentClaimRepository {
-  private readonly uses = new Batcher<{ consentId: string; at: Date }, void>(async (uses) => {
-    await this.sql.query(COUNT_USES, [uses.map((use) => use.consentId), uses.map((use) => use.at)]);
-    return uses.map(() => undefined);
-  }, 500);
-
   constructor(private readonly sql: Sql) {}
 
   /** The citizen's current consent records, and the named one whoever it belongs to: for the reason of a denial. */
@@ -97,13 +81,5 @@ export class ConsentClaimRepository {
   /** One more use of the consent, in the transaction that uses it up (a one-time consent). */
   async countUse(tx: SqlTransaction, consentId: string, at: Date): Promise<void> {
     await tx.query(COUNT_USE, [consentId, at]);
-  }
-
-  /**
-   * One more use of an ongoing consent, after its release committed: counted
-   * with the other exchanges' uses in one statement. Resolves once it is.
-   */
-  countUseOf(consentId: string, at: Date): Promise<void> {
-    return this.uses.add({ consentId, at });
   }
 }

@@ -12,10 +12,8 @@ import {
   type DenyReason,
 } from './lawful-basis';
 
-/** The basis still holds at release: the consent's narrowing of the product, and whether a use is counted after. */
-export type BasisHold =
-  | { held: true; narrowed: readonly string[] | undefined; countAfterRelease: boolean }
-  | { held: false; reason: DenyReason };
+/** The basis still holds at release, with the consent's narrowing of the product; or why it no longer does. */
+export type BasisHold = { held: true; narrowed: readonly string[] | undefined } | { held: false; reason: DenyReason };
 
 /**
  * The one door to "may this be served, and on what basis?". It gathers the
@@ -67,7 +65,7 @@ export class LawfulBasisService {
     if (allowed.basis === 'statute') {
       return release(
         statuteWindowAt(question.purpose, at) === 'inside'
-          ? { held: true, narrowed: undefined, countAfterRelease: false }
+          ? { held: true, narrowed: undefined }
           : { held: false, reason: 'statute-no-longer-in-force' },
       );
     }
@@ -78,12 +76,15 @@ export class LawfulBasisService {
     }
     // Revoked (or ended) while the source was being called.
     if (claim.outcome === 'not-held') return release({ held: false, reason: 'revoked' });
+    let served = false;
     try {
       const narrowed = claim.products.find((p) => p.product === question.product)?.fields;
-      // An ongoing consent's count waits for the commit: its row would otherwise serialise every exchange of it.
-      return await release({ held: true, narrowed, countAfterRelease: true });
+      const released = await release({ held: true, narrowed });
+      served = true;
+      return released;
     } finally {
-      claim.letGo();
+      // A release that served counts a use, committed with the shared transaction: the answer waits for it.
+      await claim.letGo(served);
     }
   }
 
@@ -97,13 +98,6 @@ export class LawfulBasisService {
     await this.claims.countUse(tx, key.consentId, key.at);
     await this.consents.useUp(tx, key.consentId, key.citizen, key.at);
     const narrowed = claimed.products.find((p) => p.product === key.product)?.fields;
-    return { held: true, narrowed, countAfterRelease: false };
-  }
-
-  /** After the release committed: one more use of an ongoing consent, counted with others'. */
-  async released(allowed: BasisAllowed, hold: BasisHold, at: Date): Promise<void> {
-    if (allowed.basis === 'consent' && hold.held && hold.countAfterRelease) {
-      await this.claims.countUseOf(allowed.consentId, at);
-    }
+    return { held: true, narrowed };
   }
 }

@@ -15,12 +15,13 @@ export interface ClaimKey {
 
 /**
  * What a shared claim found. `held`: the ongoing consent's grant is locked
- * until `letGo`, with the consent's products (and any narrowing). `one-time`:
+ * until `letGo`, with the consent's products (and any narrowing); `letGo(true)`
+ * counts a use, committed with the transaction, and resolves once it is. `one-time`:
  * nothing is held; such a consent is used up by one exchange, in a
  * transaction of its own. `not-held`: the grant is no longer in force.
  */
 export type SharedClaim =
-  | { outcome: 'held'; products: ConsentProduct[]; letGo: () => void }
+  | { outcome: 'held'; products: ConsentProduct[]; letGo: (used: boolean) => Promise<void> }
   | { outcome: 'one-time' }
   | { outcome: 'not-held' };
 
@@ -44,6 +45,16 @@ const CLAIM_TOGETHER: PreparedStatement = {
          ) AS held ON true`,
 };
 
+// The uses of the releases that served, counted before the shared commit: one row per consent, in key order.
+const COUNT_USES: PreparedStatement = {
+  name: 'basis.count-uses',
+  text: `INSERT INTO consent_use (consent_id, use_count, last_used_at)
+         SELECT consent_id, count(*), max(at) FROM unnest($1::uuid[], $2::timestamptz[]) AS u(consent_id, at)
+         GROUP BY consent_id ORDER BY consent_id
+         ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + EXCLUDED.use_count,
+           last_used_at = GREATEST(consent_use.last_used_at, EXCLUDED.last_used_at)`,
+};
+
 /** How many releases may share one transaction. */
 const MAX_SHARED = 64;
 
@@ -53,9 +64,8 @@ const MAX_SHARED = 64;
  * statement, and a commit once the last of them has let its grant go (its
  * outcome committed, or failed). Each grant stays locked until then, so a
  * revocation still waits for every release that claimed before it, and a
- * release that claims after it finds no grant. A release does not wait for
- * the shared commit: holding the lock until its own outcome is committed is
- * what it needs, and the commit has nothing of its own to write.
+ * release that claims after it finds no grant. The uses of the releases that
+ * served are counted in the same transaction, just before it commits.
  */
 @Injectable()
 export class SharedClaims implements OnModuleDestroy {
@@ -85,6 +95,7 @@ export class SharedClaims implements OnModuleDestroy {
   private claimTogether(keys: ClaimKey[]): Promise<SharedClaim[]> {
     return new Promise<SharedClaim[]>((resolve, reject) => {
       let answered = false;
+      let committed: Promise<void> = Promise.resolve();
       const ended = this.sql
         .transaction(async (tx) => {
           const rows = await tx.query<{ i: number; mode: ConsentMode; products: ConsentProduct[] | null }>(
@@ -97,34 +108,40 @@ export class SharedClaims implements OnModuleDestroy {
             ],
           );
           const byIndex = new Map(rows.map((row) => [row.i, row]));
-          const letGo: Promise<void>[] = [];
-          const answers = keys.map((_, index): SharedClaim => {
+          const letGo: Promise<ClaimKey | undefined>[] = [];
+          const answers = keys.map((key, index): SharedClaim => {
             const row = byIndex.get(index + 1);
             if (row?.mode === 'one-time') return { outcome: 'one-time' };
             if (row?.products === null || row?.products === undefined) return { outcome: 'not-held' };
-            let done!: () => void;
-            letGo.push(new Promise<void>((settle) => (done = settle)));
-            return { outcome: 'held', products: row.products, letGo: once(done) };
+            let settle!: (used: ClaimKey | undefined) => void;
+            letGo.push(new Promise((resolve) => (settle = resolve)));
+            let done = false;
+            const release = (used: boolean): Promise<void> => {
+              if (!done) settle(used ? key : undefined);
+              done = true;
+              return used ? committed : Promise.resolve();
+            };
+            return { outcome: 'held', products: row.products, letGo: release };
           });
           answered = true;
           resolve(answers);
-          await Promise.all(letGo);
+          const used = (await Promise.all(letGo)).filter((key) => key !== undefined);
+          if (used.length > 0) {
+            await tx.query(COUNT_USES, [used.map((key) => key.consentId), used.map((key) => key.at)]);
+          }
         })
         .catch((error: unknown) => {
           if (!answered) reject(error instanceof Error ? error : new Error(String(error)));
-          else this.logger.warn(`a shared consent claim did not commit: ${(error as Error).message}`);
+          throw error;
+        });
+      // Those that counted a use wait for the commit, and hear of its failure.
+      committed = ended;
+      const logged = ended
+        .catch((error: unknown) => {
+          if (answered) this.logger.warn(`a shared consent claim did not commit: ${(error as Error).message}`);
         })
-        .finally(() => this.open.delete(ended));
-      this.open.add(ended);
+        .finally(() => this.open.delete(logged));
+      this.open.add(logged);
     });
   }
-}
-
-function once(action: () => void): () => void {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    action();
-  };
 }

@@ -235,7 +235,6 @@ export class ExchangeService {
       await append({ ...base, decision: 'deny', reason, details: { exchangeId, consentId } });
       throw new DomainError('consent-required');
     }
-    await this.bases.released(basis, released.hold, released.at);
     return released.signed;
   }
 
