@@ -16,6 +16,10 @@ import {
 
 const IDENTITIES = [...DEMO_AGENCIES, ...DEMO_SOURCE_AGENCIES, ...REFUSED_IDENTITIES];
 
+// Several tests make a whole PKI: about fifteen RSA keys, whose generation takes as long as finding their primes
+// does, on a machine that runs the other suites meanwhile (from 7 s to over a minute on a busy 2-core runner).
+jest.setTimeout(300_000);
+
 describe('development PKI', () => {
   let dir: string;
   const paths = () => devPkiPaths(dir);
