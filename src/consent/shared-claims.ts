@@ -95,7 +95,6 @@ export class SharedClaims implements OnModuleDestroy {
   private claimTogether(keys: ClaimKey[]): Promise<SharedClaim[]> {
     return new Promise<SharedClaim[]>((resolve, reject) => {
       let answered = false;
-      let committed: Promise<void> = Promise.resolve();
       const ended = this.sql
         .transaction(async (tx) => {
           const rows = await tx.query<{ i: number; mode: ConsentMode; products: ConsentProduct[] | null }>(
@@ -119,7 +118,8 @@ export class SharedClaims implements OnModuleDestroy {
             const release = (used: boolean): Promise<void> => {
               if (!done) settle(used ? key : undefined);
               done = true;
-              return used ? committed : Promise.resolve();
+              // Those that counted a use wait for the commit, and hear of its failure.
+              return used ? ended : Promise.resolve();
             };
             return { outcome: 'held', products: row.products, letGo: release };
           });
@@ -134,8 +134,6 @@ export class SharedClaims implements OnModuleDestroy {
           if (!answered) reject(error instanceof Error ? error : new Error(String(error)));
           throw error;
         });
-      // Those that counted a use wait for the commit, and hear of its failure.
-      committed = ended;
       const logged = ended
         .catch((error: unknown) => {
           if (answered) this.logger.warn(`a shared consent claim did not commit: ${(error as Error).message}`);
