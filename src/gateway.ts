@@ -39,8 +39,9 @@ import { Readiness } from './platform/health/readiness';
 import { createHttpServers, type HttpServers } from './platform/http/http-servers';
 import { closeServer } from './platform/http/server-close';
 import { Admission } from './platform/http/admission';
-import { installRequestHooks } from './platform/http/request-hooks';
+import { installRequestHooks, installRequestLogging } from './platform/http/request-hooks';
 import { FrameworkLogger } from './platform/logging/framework-logger';
+import { requestLogger } from './platform/logging/logging';
 import { Metrics } from './platform/metrics/metrics';
 import { createMetricsServer } from './platform/metrics/metrics-server';
 import { OpenApiDocument } from './platform/openapi/openapi.controller';
@@ -147,6 +148,7 @@ export async function createGateway(config: AppConfig, options: GatewayOptions):
       bodyRate: config.bodyRate,
     },
   );
+  installRequestLogging(servers.fastify, requestLogger(config.logLevel, options.logDestination));
 
   const dataSource = app.get(DataSource);
   try {

@@ -1,7 +1,7 @@
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
 import { citizenIdOf } from './support/citizen-ids';
-import { startTestGateway, type TestGateway } from './support/test-gateway';
+import { eventually, startTestGateway, type LogLine, type TestGateway } from './support/test-gateway';
 
 const PROBLEM_MEMBERS = ['type', 'title', 'status', 'code', 'correlationId'];
 
@@ -206,6 +206,25 @@ describe('errors are problem+json', () => {
     expectProblem(wrongPurpose.body, 403, 'purpose-not-allowed');
     const allowed = await post({ product: 'revenu.avis-cotisation', purpose: 'afe.calcul-aide' });
     expectProblem(allowed.body, 403, 'consent-required');
+  });
+
+  it('logs each agency request once, with its correlation id and status', async () => {
+    const response = await call(afe, exchanges(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...valid, purpose: 'afe.calcul-aide' }),
+    });
+    const correlationId = response.headers['x-correlation-id'];
+    expect(correlationId).toMatch(/^[0-9a-f]{32}$/);
+    const lines = (): LogLine[] =>
+      t.logs.filter((line) => (line.req as { id?: string } | undefined)?.id === correlationId);
+    await eventually(() => lines().length > 0, 'the access log line');
+    expect(lines()).toHaveLength(1);
+    expect(lines()[0]).toMatchObject({
+      msg: 'request completed',
+      req: { method: 'POST', url: '/v1/exchanges' },
+      res: { statusCode: response.status },
+    });
   });
 
   it('keeps citizen ids and credentials out of the logs', async () => {

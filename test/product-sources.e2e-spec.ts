@@ -135,6 +135,7 @@ describe.each(CASES)('$product through its adapter, against its simulator', ({ p
     expect(outcome.code).toBe('source-error');
     const logged = gateway.rawLogs.filter((line) => line.includes('"source-failure"')).join('\n');
     expect(logged).toContain(endpoint);
+    expect(logged).toContain(CORRELATION_ID);
     expect(logged).not.toContain('demo-citizen-1');
   });
 
@@ -196,6 +197,8 @@ describe('source answers that break the product schema', () => {
       (entry) => entry.event === 'source-contract-violation' && entry.product === c.product,
     );
     expect(line?.violations).toEqual([`/${c.violate} not`]);
+    // Logged outside any request's logger: the line names the exchange itself.
+    expect(line?.correlationId).toBe(CORRELATION_ID);
     expect(JSON.stringify(line)).not.toContain(JSON.stringify(c.expected[c.violate]));
   });
 });

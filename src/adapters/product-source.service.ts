@@ -198,7 +198,13 @@ export class ProductSourceService implements OnApplicationShutdown {
         // Where the answer broke the schema, never what it said.
         const violations = (contract.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.keyword}`);
         this.logger.warn(
-          { event: 'source-contract-violation', source: source.endpoint, product: contract.product, violations },
+          {
+            event: 'source-contract-violation',
+            correlationId,
+            source: source.endpoint,
+            product: contract.product,
+            violations,
+          },
           'source answer failed the product schema',
         );
         throw new DomainError('source-contract-violation');
@@ -206,7 +212,7 @@ export class ProductSourceService implements OnApplicationShutdown {
       return data;
     } catch (error) {
       if (error instanceof DomainError) throw error;
-      const mapped = this.toDomainError(error, source);
+      const mapped = this.toDomainError(error, source, correlationId);
       outcome = mapped.code;
       throw mapped;
     } finally {
@@ -215,7 +221,7 @@ export class ProductSourceService implements OnApplicationShutdown {
     }
   }
 
-  private toDomainError(error: unknown, source: ResilientSource): DomainError {
+  private toDomainError(error: unknown, source: ResilientSource, correlationId: string): DomainError {
     if (error instanceof SourceOpenCircuitError) {
       this.failures.inc({ source: source.endpoint, failure: 'circuit-open' });
       return new DomainError('source-unavailable', undefined, { retryAfterSeconds: error.retryAfterSeconds });
@@ -223,7 +229,7 @@ export class ProductSourceService implements OnApplicationShutdown {
     if (!(error instanceof SourceError)) throw error;
     this.failures.inc({ source: source.endpoint, failure: error.failure });
     this.logger.warn(
-      { event: 'source-failure', source: source.endpoint, failure: error.failure, reason: error.reason },
+      { event: 'source-failure', correlationId, source: source.endpoint, failure: error.failure, reason: error.reason },
       'source fetch failed',
     );
     switch (error.failure) {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readiness } from '../health/readiness';
 import type { Metrics } from '../metrics/metrics';
@@ -82,5 +83,20 @@ export function installRequestHooks(
       },
       reply.elapsedTime / 1000,
     );
+  });
+}
+
+/**
+ * The access log: installed after installRequestHooks, where Nest's middleware
+ * used to run, so a request refused before it (an unidentified agency, a full
+ * gateway) is logged by the refusal's own line only, as before.
+ */
+export function installRequestLogging(
+  fastify: FastifyInstance,
+  logRequest: (request: IncomingMessage, response: ServerResponse) => void,
+): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    logRequest(request.raw, reply.raw);
+    done();
   });
 }
