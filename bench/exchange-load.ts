@@ -4,18 +4,18 @@
  * embedded PostgreSQL (or DATABASE_URL), with its simulators; autocannon, in
  * this process, drives `saaq.adresse` over mutual TLS with keep-alive. In the
  * same run: the REST simulator called directly (the gateway's own overhead),
- * and the exchange again with tracing exported over OTLP (its cost). First of
- * all, the floor (bench/floor/): the same work done minimally on the same
- * PostgreSQL, under the same load; the targets are ratios to it.
+ * and the exchange again with tracing exported over OTLP (its cost). And the
+ * floor (bench/floor/): the same work done minimally on the same PostgreSQL,
+ * under the same load; the targets are ratios to it.
  *
  * The plain gateway and the traced one run side by side, one loaded at a time:
  * each warmed up, then measured in the order plain, traced, traced, plain, and
- * each reported as the combination of its two runs (bench/measured.ts). A
- * machine whose speed drifts during the run then slows both alike, rather
- * than whichever comes second; the REST simulator is measured after the four.
+ * each reported as the combination of its two runs (bench/measured.ts). The
+ * floor, up all along, is measured before and after those four. A machine
+ * whose speed drifts during the run then slows all three alike, rather than
+ * whichever comes later; the REST simulator is measured after the six.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Options, type Result } from 'autocannon';
@@ -25,7 +25,6 @@ import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
 import { DEMO_ORGANISATIONS } from '../src/identity/demo-seed';
 import { SectorIdentifiers } from '../src/identity/sector-identifier';
 import { loadSectorKey } from '../src/identity/sector-key';
-import { listenOn } from '../src/platform/net/listen';
 import { GATEWAY_MAIN, peakRssMb, startGateway, stopGateway, type Gateway } from '../test/support/gateway-process';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
 import { cpuPerRequest, cpuSnapshot, postmasterOf, type CpuSnapshot } from './cpu-accounts';
@@ -34,6 +33,7 @@ import { makeFloorPki } from './floor/floor-pki';
 import { floorOptions, startFloor, stopFloor } from './floor/floor-process';
 import { judgeTargets, tracingCost, verdictLines } from './floor/targets';
 import { combineRuns } from './measured';
+import { otlpSink } from './otlp-sink';
 
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -127,11 +127,20 @@ export async function measureRun(options: Options, pids: readonly number[], post
   return { ...measured, cpuMicrosPerRequest: cpuByParty.gateway, cpuByParty };
 }
 
+/** The floor while it is up: each call to `measure` is one measured run; its setup time and peak resident set. */
+interface FloorUp {
+  measure(): Promise<Measured>;
+  peakRssMb(): number;
+  setupSeconds: number;
+}
+
 /**
- * The floor on its own database of the server at `adminUrl`: warm-up, then
- * the same duration and connections as the exchange, with the same accounts.
+ * The floor on its own database of the server at `adminUrl`, up and warmed
+ * while `work` runs: the same duration and connections as the exchange, with
+ * the same accounts. `work` measures it first and last, around the gateways'
+ * runs, so that drift during the bench weighs on the floor as on them.
  */
-async function measureFloor(adminUrl: string, postmaster?: number): Promise<Measured & { setupSeconds: number }> {
+async function withFloor<T>(adminUrl: string, postmaster: number | undefined, work: (floor: FloorUp) => Promise<T>) {
   const pki = await makeFloorPki();
   return withFloorDatabase(adminUrl, async ({ url, setupSeconds }) => {
     const floor = await startFloor({ pki, databaseUrl: url, consents: FLOOR_CONSENTS });
@@ -139,7 +148,11 @@ async function measureFloor(adminUrl: string, postmaster?: number): Promise<Meas
       const options = floorOptions(floor, pki, CONNECTIONS);
       await run({ ...options, duration: WARMUP_SECONDS });
       const pid = floor.child.pid ?? 0;
-      return { ...(await measureRun(options, [pid], postmaster)), peakRssMb: peakRssMb(pid), setupSeconds };
+      return await work({
+        measure: () => measureRun(options, [pid], postmaster),
+        peakRssMb: () => peakRssMb(pid),
+        setupSeconds,
+      });
     } finally {
       await stopFloor(floor);
     }
@@ -193,20 +206,6 @@ export async function grantConsent(gateway: Gateway, certsDir: string): Promise<
   if (response.status !== 201) throw new Error(`consent: ${response.status} ${await response.text()}`);
 }
 
-/** An OTLP/HTTP receiver that accepts and drops every export: tracing's cost is the gateway's, not a collector's. */
-async function otlpSink(): Promise<{ server: Server; url: string; received: () => number }> {
-  let received = 0;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      received++;
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  const port = await listenOn(server, 0, '127.0.0.1');
-  return { server, url: `http://127.0.0.1:${port}`, received: () => received };
-}
-
 /** Where each request's CPU went; with n cores the machine cannot serve more than n × 1e6 / machine µs requests a second. */
 export function parties(m: Measured, server = 'gateway'): string {
   const cpu = m.cpuByParty;
@@ -251,65 +250,87 @@ async function main(): Promise<void> {
     try {
       // This server's processes only: other PostgreSQL servers on a shared machine are not the bench's.
       const postmaster = await postmasterOf(adminUrl);
-      const floor = await measureFloor(adminUrl, postmaster);
-      const sink = await otlpSink();
-      const gateways: Gateway[] = [];
-      // Each gateway's two runs, in the order they ran; its peak resident set, read after both.
-      let runs: { exchange: [Measured, Measured]; tracing: [Measured, Measured] };
-      let peaks: { plain: number; traced: number };
-      let direct: Measured;
-      let steps: Record<string, number>;
-      let memory: Record<string, number>;
-      try {
-        const plain = await startGateway({ ...gatewayOf, profileDir: PROFILE_DIR });
-        gateways.push(plain);
-        await grantConsent(plain, certsDir);
-        const db = new Client({ connectionString: databaseUrl });
-        await db.connect();
-        const localId = (
-          await db.query<{ local_id: string }>(
-            "SELECT local_id FROM citizen_link WHERE pivot_id = $1 AND source = 'saaq'",
-            [CITIZEN],
-          )
-        ).rows[0].local_id;
-        await db.end();
-        // Up beside the plain one, with its keys and certificates, as a second node of one deployment: its audit
-        // mirror folder is its own.
-        const traced = await startGateway({
-          ...gatewayOf,
-          dir: join(dir, 'traced'),
-          env: {
-            ...TRACING_ENV,
-            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-            CERTS_DIR: certsDir,
-            GENERATE_DEV_PKI: 'false',
-          },
-          profileDir: PROFILE_DIR,
-        });
-        gateways.push(traced);
-        const citizen = await messIdentifier(certsDir);
-        const [plainLoad, tracedLoad] = [plain, traced].map((g) => exchangeOptions(g.agencyPort, certsDir, citizen));
-        await run({ ...plainLoad, duration: WARMUP_SECONDS });
-        await run({ ...tracedLoad, duration: WARMUP_SECONDS });
-        const measure = (gateway: Gateway, options: Options): Promise<Measured> =>
-          measureRun(options, [gateway.child.pid ?? 0], postmaster);
-        // Plain, traced, traced, plain: drift during the run weighs on both alike.
-        const plainFirst = await measure(plain, plainLoad);
-        const tracedRuns: [Measured, Measured] = [await measure(traced, tracedLoad), await measure(traced, tracedLoad)];
-        runs = { exchange: [plainFirst, await measure(plain, plainLoad)], tracing: tracedRuns };
-        steps = await stepMeans(plain);
-        memory = await memoryOf(plain);
-        peaks = { plain: peakRssMb(plain.child.pid ?? 0), traced: peakRssMb(traced.child.pid ?? 0) };
-        const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
-        await run({ ...source, duration: WARMUP_SECONDS });
-        direct = summary(await run({ ...source, duration: SECONDS }));
-      } finally {
-        await Promise.all(gateways.map(stopGateway));
-        sink.server.close();
-      }
-      const exchange = { ...combineRuns(...runs.exchange), peakRssMb: peaks.plain };
-      const tracing = { ...combineRuns(...runs.tracing), peakRssMb: peaks.traced };
-      return { floor, exchange, steps, memory, direct, tracing, runs, otlpExports: sink.received() };
+      return await withFloor(adminUrl, postmaster, async (floorUp) => {
+        const floorFirst = await floorUp.measure();
+        const sink = await otlpSink();
+        const gateways: Gateway[] = [];
+        // Each gateway's two runs, in the order they ran; its peak resident set, read after both.
+        let runs: { exchange: [Measured, Measured]; tracing: [Measured, Measured] };
+        let peaks: { plain: number; traced: number };
+        let direct: Measured;
+        let steps: Record<string, number>;
+        let memory: Record<string, number>;
+        let floorLast: Measured;
+        try {
+          const plain = await startGateway({ ...gatewayOf, profileDir: PROFILE_DIR });
+          gateways.push(plain);
+          await grantConsent(plain, certsDir);
+          const db = new Client({ connectionString: databaseUrl });
+          await db.connect();
+          const localId = (
+            await db.query<{ local_id: string }>(
+              "SELECT local_id FROM citizen_link WHERE pivot_id = $1 AND source = 'saaq'",
+              [CITIZEN],
+            )
+          ).rows[0].local_id;
+          await db.end();
+          // Up beside the plain one, with its keys and certificates, as a second node of one deployment: its audit
+          // mirror folder is its own.
+          const traced = await startGateway({
+            ...gatewayOf,
+            dir: join(dir, 'traced'),
+            env: {
+              ...TRACING_ENV,
+              OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+              CERTS_DIR: certsDir,
+              GENERATE_DEV_PKI: 'false',
+            },
+            profileDir: PROFILE_DIR,
+          });
+          gateways.push(traced);
+          const citizen = await messIdentifier(certsDir);
+          const [plainLoad, tracedLoad] = [plain, traced].map((g) => exchangeOptions(g.agencyPort, certsDir, citizen));
+          await run({ ...plainLoad, duration: WARMUP_SECONDS });
+          await run({ ...tracedLoad, duration: WARMUP_SECONDS });
+          const measure = (gateway: Gateway, options: Options): Promise<Measured> =>
+            measureRun(options, [gateway.child.pid ?? 0], postmaster);
+          // Plain, traced, traced, plain: drift during the run weighs on both alike.
+          const plainFirst = await measure(plain, plainLoad);
+          const tracedRuns: [Measured, Measured] = [
+            await measure(traced, tracedLoad),
+            await measure(traced, tracedLoad),
+          ];
+          runs = { exchange: [plainFirst, await measure(plain, plainLoad)], tracing: tracedRuns };
+          // The floor last, as it was first: floor, plain, traced, traced, plain, floor.
+          floorLast = await floorUp.measure();
+          steps = await stepMeans(plain);
+          memory = await memoryOf(plain);
+          peaks = { plain: peakRssMb(plain.child.pid ?? 0), traced: peakRssMb(traced.child.pid ?? 0) };
+          const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
+          await run({ ...source, duration: WARMUP_SECONDS });
+          direct = summary(await run({ ...source, duration: SECONDS }));
+        } finally {
+          await Promise.all(gateways.map(stopGateway));
+          sink.server.close();
+        }
+        const exchange = { ...combineRuns(...runs.exchange), peakRssMb: peaks.plain };
+        const tracing = { ...combineRuns(...runs.tracing), peakRssMb: peaks.traced };
+        const floor = {
+          ...combineRuns(floorFirst, floorLast),
+          peakRssMb: floorUp.peakRssMb(),
+          setupSeconds: floorUp.setupSeconds,
+        };
+        return {
+          floor,
+          exchange,
+          steps,
+          memory,
+          direct,
+          tracing,
+          runs: { floor: [floorFirst, floorLast], ...runs },
+          otlpExports: sink.received(),
+        };
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -323,6 +344,7 @@ async function main(): Promise<void> {
     [
       `${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up, keep-alive, mutual TLS`,
       line('floor (same work, minimal)', result.floor),
+      `  runs: ${runPair(result.runs.floor)} req/s (first and last, around the gateways' four)`,
       `  CPU µs per request: ${parties(result.floor, 'floor')}`,
       `  ${FLOOR_CONSENTS} consents and their index built in ${result.floor.setupSeconds} s`,
       line('exchange (saaq.adresse)', result.exchange),
