@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
-import { annotateSpan, withTraceContext } from '../platform/telemetry/spans';
+import type { Context } from '@opentelemetry/api';
+import { annotateSpan, currentContext, withTraceContext } from '../platform/telemetry/spans';
 import { outgoingUrlAttributes } from '../platform/telemetry/redaction';
 import { SourceError, toSourceError, type SourceLimits } from './source-adapter';
 
@@ -16,6 +17,8 @@ export interface HttpCall {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
+  /** The trace context the call is made in: sent on as traceparent, and its span names the answer. */
+  traced?: Context;
 }
 
 /** Keep-alive sockets per source endpoint; more requests than this wait in the pool's queue. */
@@ -34,7 +37,7 @@ export class HttpSource {
   private readonly pool: Pool;
   private readonly basePath: string;
   /** The source as the fetch step's span names it: its origin only, since its paths name citizens' records. */
-  private readonly traced: Record<string, string>;
+  private readonly spanAttributes: Record<string, string>;
 
   constructor(
     endpoint: string,
@@ -48,7 +51,7 @@ export class HttpSource {
       throw new Error('an HTTP source endpoint takes no credentials, query or fragment');
     }
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.traced = outgoingUrlAttributes(url.origin);
+    this.spanAttributes = outgoingUrlAttributes(url.origin);
     this.pool = new Pool(url.origin, {
       connections: POOL_CONNECTIONS,
       keepAliveTimeout: 10_000,
@@ -59,13 +62,13 @@ export class HttpSource {
     });
   }
 
-  async call({ method, path, headers, body, signal }: HttpCall): Promise<HttpAnswer> {
+  async call({ method, path, headers, body, signal, traced = currentContext() }: HttpCall): Promise<HttpAnswer> {
     let response: Dispatcher.ResponseData;
     try {
       response = await this.pool.request({
         method,
         path: this.basePath + path,
-        headers: withTraceContext(headers),
+        headers: withTraceContext(headers, traced),
         body,
         signal,
       });
@@ -73,7 +76,7 @@ export class HttpSource {
       throw toSourceError(error, signal);
     }
     const { statusCode, headers: answerHeaders, body: stream } = response;
-    annotateSpan({ ...this.traced, 'http.response.status_code': statusCode });
+    annotateSpan({ ...this.spanAttributes, 'http.response.status_code': statusCode }, traced);
     if (statusCode >= 300 && statusCode < 400) {
       discard(stream);
       throw new SourceError('bad-response', `redirect ${statusCode} not followed`);

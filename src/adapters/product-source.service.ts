@@ -12,6 +12,8 @@ import { CitizenLinkRepository } from './citizen-link.repository';
 import { ResilientSource, SourceOpenCircuitError, sourceBreaker } from './resilient-source';
 import { SourceError, type SourceLimits } from './source-adapter';
 import { planSources, productKey, sourceFingerprint } from './source-plan';
+import { currentContext } from '../platform/telemetry/spans';
+import type { Context } from '@opentelemetry/api';
 
 export const SOURCES_CONFIG = Symbol('SOURCES_CONFIG');
 
@@ -178,6 +180,7 @@ export class ProductSourceService implements OnApplicationShutdown {
     pivotId: string,
     correlationId: string,
     localIdOf: Promise<string | undefined> = this.localIdOf(contract, pivotId),
+    traced: Context = currentContext(),
   ): Promise<Record<string, unknown>> {
     const source = this.sources.get(productKey(contract))?.source;
     if (source === undefined) throw new DomainError('product-not-found');
@@ -187,7 +190,7 @@ export class ProductSourceService implements OnApplicationShutdown {
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     try {
-      const record = await source.fetch(localId, correlationId);
+      const record = await source.fetch(localId, correlationId, { traced });
       if (record === null) {
         outcome = 'not-found';
         throw new DomainError('source-record-not-found');

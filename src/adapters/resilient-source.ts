@@ -10,7 +10,8 @@ import {
   type IDisposable,
 } from 'cockatiel';
 import type { LegacyRecord } from '../contracts/mapping';
-import { type SourceAdapter, SourceError } from './source-adapter';
+import { type FetchContext, type SourceAdapter, SourceError } from './source-adapter';
+import type { Context } from '@opentelemetry/api';
 
 export interface ResilienceOptions {
   /** The whole fetch, retry included, ends by then. */
@@ -83,7 +84,7 @@ export class ResilientSource {
   async fetch(
     localId: string,
     correlationId: string,
-    options: { deadlineMs?: number; signal?: AbortSignal } = {},
+    options: { deadlineMs?: number; signal?: AbortSignal; traced?: Context } = {},
   ): Promise<LegacyRecord | null> {
     const deadlineMs = options.deadlineMs ?? this.options.deadlineMs;
     const deadline = Date.now() + deadlineMs;
@@ -93,22 +94,18 @@ export class ResilientSource {
     timer.unref();
     const signal = options.signal === undefined ? expiry.signal : AbortSignal.any([expiry.signal, options.signal]);
     try {
-      return await this.attempts(localId, correlationId, signal, deadline);
+      return await this.attempts(localId, { signal, deadline, correlationId, traced: options.traced });
     } finally {
       clearTimeout(timer);
     }
   }
 
   /** A first attempt, and one retry after a backoff if the failure allows it and the deadline leaves time. */
-  private async attempts(
-    localId: string,
-    correlationId: string,
-    signal: AbortSignal,
-    deadline: number,
-  ): Promise<LegacyRecord | null> {
+  private async attempts(localId: string, context: FetchContext): Promise<LegacyRecord | null> {
+    const { signal, deadline } = context;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.breaker.execute(() => this.adapter.fetch(localId, { signal, deadline, correlationId }));
+        return await this.breaker.execute(() => this.adapter.fetch(localId, context));
       } catch (error) {
         if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
           throw new SourceOpenCircuitError(this.retryAfterSeconds());

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { LegacyRecord } from '../contracts/mapping';
 
 /**
@@ -14,6 +15,8 @@ export interface FetchContext {
   deadline: number;
   /** Sent to the source where its protocol has a place for it. */
   correlationId: string;
+  /** The fetch step's trace context: HTTP sources send it on (traceparent) and name their answer on its span. */
+  traced?: Context;
 }
 
 export interface SourceAdapter {

@@ -5,6 +5,7 @@ import type { AgencyIdentity } from '../identity/agency-identity.service';
 import { ServedOn } from '../platform/http/listener';
 import { parseExchangeRequest } from './exchange-request';
 import { refuseQueryString } from '../platform/http/no-query';
+import { requestContextOf } from '../platform/telemetry/spans';
 import { ExchangeService } from './exchange.service';
 
 @ServedOn('agency')
@@ -21,7 +22,8 @@ export class ExchangeController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     refuseQueryString(request);
-    const signed = await this.exchanges.exchange(caller, parseExchangeRequest(body), request.id);
+    const exchange = parseExchangeRequest(body);
+    const signed = await this.exchanges.exchange(caller, exchange, request.id, requestContextOf(request.raw));
     // The exact bytes the signature covers: no serializer in between.
     await reply
       .status(200)

@@ -12,6 +12,7 @@ import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
 import { annotateSpan, inSpan } from '../platform/telemetry/spans';
+import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { BasisQuestion, BasisRefused } from '../consent/lawful-basis';
 import { LawfulBasisService, type BasisHold } from '../consent/lawful-basis.service';
 import { CitizenLinkRepository } from '../adapters/citizen-link.repository';
@@ -81,13 +82,18 @@ export class ExchangeService {
     return now;
   }
 
-  /** One exchange, counted and timed by product and decision. */
-  async exchange(caller: AgencyIdentity, request: ExchangeRequest, correlationId: string): Promise<SignedExchange> {
+  /** One exchange, counted and timed by product and decision; its steps' spans are children of `traced`'s. */
+  async exchange(
+    caller: AgencyIdentity,
+    request: ExchangeRequest,
+    correlationId: string,
+    traced: Context = ROOT_CONTEXT,
+  ): Promise<SignedExchange> {
     const started = process.hrtime.bigint();
     const requester = caller.organisation;
     let failure: unknown;
     try {
-      return await this.broker(caller, request, correlationId);
+      return await this.broker(caller, request, correlationId, traced);
     } catch (error) {
       failure = error ?? null;
       throw error;
@@ -104,17 +110,21 @@ export class ExchangeService {
     caller: AgencyIdentity,
     request: ExchangeRequest,
     correlationId: string,
+    traced: Context,
   ): Promise<SignedExchange> {
     let mark = process.hrtime.bigint();
     const requester = caller.organisation;
     // 1. The citizen, as the caller's sector names them: the pivot id stays inside from here on.
     const pivot = this.names.pivotOf(caller, request.citizen);
     // Named once, on the request's span: its steps' spans are its children.
-    annotateSpan({
-      'passerelle.product': request.product,
-      'passerelle.purpose': request.purpose,
-      'passerelle.organisation': requester,
-    });
+    annotateSpan(
+      {
+        'passerelle.product': request.product,
+        'passerelle.purpose': request.purpose,
+        'passerelle.organisation': requester,
+      },
+      traced,
+    );
     const purpose = this.catalogue.purposes.get(request.purpose);
     // Every record of the exchange says on what basis it was asked, and when the citizen may see it.
     const context = {
@@ -152,36 +162,40 @@ export class ExchangeService {
     };
 
     // 2–3. Contract, then the basis: a statute in force, or the citizen's consent.
-    const { contract, allowed, basis, question, localId } = await inSpan('exchange.decide', async () => {
-      const found = this.catalogue.find(request.product, request.version);
-      const checked = decideContract({
-        productExists: found !== undefined || this.catalogue.latest(request.product) !== undefined,
-        contract: found,
-        granted: found !== undefined && Object.hasOwn(found.access, requester),
-        purposeExists: purpose !== undefined,
-        fields: found === undefined ? undefined : this.catalogue.allowedFields(found, requester, request.purpose),
-      });
-      if (!checked.allow) return refuse(checked);
-      // The contracts grant catalogued purposes only (the loader checks it): this is a safeguard.
-      if (purpose === undefined)
-        return refuse({ allow: false, answer: 'purpose-not-allowed', reason: 'unknown-purpose' });
-      // An identifier that names nobody for this caller (a pivot id, another sector's): the answer of any refusal.
-      if (pivot === undefined) return this.unnamed(caller, request, base, append);
-      const question: BasisQuestion = {
-        citizen: pivot,
-        requester,
-        product: request.product,
-        purpose,
-        caseRef: request.caseRef,
-        consentId: request.consentId,
-      };
-      // The citizen's id at the source is looked up beside the consent, in the same round trip; it is used
-      // only once the basis allows and the intent is committed.
-      const localId = this.sources.localIdOf(checked.contract, pivot);
-      const decision = await this.bases.decide(question, new Date());
-      if (!decision.allow) return refuse(decision);
-      return { contract: checked.contract, allowed: checked.fields, basis: decision, question, localId };
-    });
+    const { contract, allowed, basis, question, localId } = await inSpan(
+      'exchange.decide',
+      async () => {
+        const found = this.catalogue.find(request.product, request.version);
+        const checked = decideContract({
+          productExists: found !== undefined || this.catalogue.latest(request.product) !== undefined,
+          contract: found,
+          granted: found !== undefined && Object.hasOwn(found.access, requester),
+          purposeExists: purpose !== undefined,
+          fields: found === undefined ? undefined : this.catalogue.allowedFields(found, requester, request.purpose),
+        });
+        if (!checked.allow) return refuse(checked);
+        // The contracts grant catalogued purposes only (the loader checks it): this is a safeguard.
+        if (purpose === undefined)
+          return refuse({ allow: false, answer: 'purpose-not-allowed', reason: 'unknown-purpose' });
+        // An identifier that names nobody for this caller (a pivot id, another sector's): the answer of any refusal.
+        if (pivot === undefined) return this.unnamed(caller, request, base, append);
+        const question: BasisQuestion = {
+          citizen: pivot,
+          requester,
+          product: request.product,
+          purpose,
+          caseRef: request.caseRef,
+          consentId: request.consentId,
+        };
+        // The citizen's id at the source is looked up beside the consent, in the same round trip; it is used
+        // only once the basis allows and the intent is committed.
+        const localId = this.sources.localIdOf(checked.contract, pivot);
+        const decision = await this.bases.decide(question, new Date());
+        if (!decision.allow) return refuse(decision);
+        return { contract: checked.contract, allowed: checked.fields, basis: decision, question, localId };
+      },
+      traced,
+    );
     mark = this.lap('decide', mark);
     const consentId = basis.basis === 'consent' ? basis.consentId : null;
 
@@ -194,8 +208,10 @@ export class ExchangeService {
     // 5–6. Fetch, map and hold to the schema (ProductSourceService), recording a failure before it answers.
     let data: Record<string, unknown>;
     try {
-      data = await inSpan('exchange.fetch', () =>
-        this.sources.fetchProduct(contract, question.citizen, correlationId, localId),
+      data = await inSpan(
+        'exchange.fetch',
+        (at) => this.sources.fetchProduct(contract, question.citizen, correlationId, localId, at),
+        traced,
       );
     } catch (error) {
       const code: string = error instanceof DomainError ? (error as DomainError).code : 'internal-error';
@@ -228,7 +244,7 @@ export class ExchangeService {
       });
       return { hold, at, signed: { body, signature } };
     };
-    const released = await inSpan('exchange.release', () => this.bases.holding(question, basis, at, release));
+    const released = await inSpan('exchange.release', () => this.bases.holding(question, basis, at, release), traced);
     this.lap('release', mark);
     if (!released.hold.held || released.signed === undefined) {
       const reason = released.hold.held ? 'revoked' : released.hold.reason;

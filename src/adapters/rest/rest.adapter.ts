@@ -25,7 +25,7 @@ export class RestAdapter implements SourceAdapter {
     this.http = new HttpSource(endpoint, limits);
   }
 
-  async fetch(localId: string, { signal, correlationId }: FetchContext): Promise<LegacyRecord | null> {
+  async fetch(localId: string, { signal, correlationId, traced }: FetchContext): Promise<LegacyRecord | null> {
     // encodeURIComponent keeps `/`, `..` and `?` inside one path segment; a lone surrogate cannot be sent.
     // An id that is a whole dot segment would still climb out of it: servers resolve `%2E%2E` as `..`.
     if (localId.length === 0 || localId === '.' || localId === '..' || /\p{Cs}/u.test(localId)) {
@@ -37,6 +37,7 @@ export class RestAdapter implements SourceAdapter {
       path,
       headers: { accept: 'application/json', 'x-correlation-id': correlationId },
       signal,
+      traced,
     });
     switch (answer.status) {
       case 200:

@@ -27,7 +27,7 @@ export class SoapAdapter implements SourceAdapter {
     this.http = new HttpSource(endpoint, limits);
   }
 
-  async fetch(localId: string, { signal, correlationId }: FetchContext): Promise<LegacyRecord | null> {
+  async fetch(localId: string, { signal, correlationId, traced }: FetchContext): Promise<LegacyRecord | null> {
     const { path, soapAction, namespace, operation, idElement, resultElement, notFoundFault } = this.settings;
     if (!isXmlText(localId)) throw new SourceError('bad-response', 'local id cannot be sent');
     const answer = await this.http.call({
@@ -41,6 +41,7 @@ export class SoapAdapter implements SourceAdapter {
       },
       body: soapEnvelope(namespace, operation, { [idElement]: localId }),
       signal,
+      traced,
     });
 
     let body: XmlNode;

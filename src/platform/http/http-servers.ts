@@ -12,6 +12,7 @@ import { jsonDepthExceeds, jsonDuplicateKey } from './json-depth';
 import { findJsonSyntaxError } from './json-syntax';
 import { answerRoutingError, refuseMalformedQuery } from './percent-encoding';
 import { trackConnections } from './server-close';
+import { rememberRequestContext } from '../telemetry/spans';
 
 /** How long an agency connection may take to complete its TLS handshake. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -63,6 +64,8 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
     // A URL the router cannot read answers problem+json like every other refusal.
     frameworkErrors: answerRoutingError,
     genReqId: (raw: CorrelatedRequest) => {
+      // Called as the request arrives, inside its server span's context: the only moment that context is active.
+      rememberRequestContext(raw);
       const id = newCorrelationId();
       raw.correlationId = id;
       return id;

@@ -4,6 +4,7 @@ import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/expor
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { outgoingUrlAttributes, redactQuery } from './redaction';
+import { SynchronousContextManager } from './synchronous-context-manager';
 import type { Telemetry, TelemetryOptions } from './telemetry';
 
 /**
@@ -56,6 +57,8 @@ export function startTracing(otel: TelemetryOptions & { endpoint: string }): Tel
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: instrumentationsFor(otel),
+    // No AsyncLocalStorage: contexts are handed on explicitly (synchronous-context-manager.ts).
+    contextManager: new SynchronousContextManager(),
   });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };
