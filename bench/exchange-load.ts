@@ -190,6 +190,11 @@ async function memoryOf(gateway: Gateway): Promise<Record<string, number>> {
   };
 }
 
+function memoryLine(memory: Record<string, number>): string {
+  const parts = Object.entries(memory).map(([part, mb]) => `${part.replace(/Mb$/, '')} ${mb}`);
+  return `  memory after the run (MB): ${parts.join(', ')}`;
+}
+
 /** The citizen's consent, granted through the citizen API as a person would. */
 export async function grantConsent(gateway: Gateway, certsDir: string): Promise<void> {
   const key = await loadDevIdpKey(join(certsDir, 'dev-idp-key.json'));
@@ -259,7 +264,7 @@ async function main(): Promise<void> {
         let peaks: { plain: number; traced: number };
         let direct: Measured;
         let steps: Record<string, number>;
-        let memory: Record<string, number>;
+        let memory: { plain: Record<string, number>; traced: Record<string, number> };
         let floorLast: Measured;
         try {
           const plain = await startGateway({ ...gatewayOf, profileDir: PROFILE_DIR });
@@ -304,7 +309,7 @@ async function main(): Promise<void> {
           // The floor last, as it was first: floor, plain, traced, traced, plain, floor.
           floorLast = await floorUp.measure();
           steps = await stepMeans(plain);
-          memory = await memoryOf(plain);
+          memory = { plain: await memoryOf(plain), traced: await memoryOf(traced) };
           peaks = { plain: peakRssMb(plain.child.pid ?? 0), traced: peakRssMb(traced.child.pid ?? 0) };
           const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
           await run({ ...source, duration: WARMUP_SECONDS });
@@ -352,14 +357,13 @@ async function main(): Promise<void> {
       `  mean ms by step under load: ${Object.entries(result.steps)
         .map(([step, ms]) => `${step} ${ms}`)
         .join(', ')}`,
-      `  memory after the run (MB): ${Object.entries(result.memory)
-        .map(([part, mb]) => `${part.replace(/Mb$/, '')} ${mb}`)
-        .join(', ')}`,
+      memoryLine(result.memory.plain),
       `  CPU µs per request: ${parties(result.exchange)}`,
       line('REST simulator directly', result.direct),
       line(`exchange, tracing on${sampling()}`, result.tracing),
       `  runs: ${runPair(result.runs.tracing)} req/s (traced second and third; plain first and last)`,
       `  CPU µs per request: ${parties(result.tracing)}`,
+      memoryLine(result.memory.traced),
       `tracing costs ${(cost * 100).toFixed(1)}% of throughput (${result.otlpExports} OTLP exports received)`,
       ...verdictLines(targets),
       '',
