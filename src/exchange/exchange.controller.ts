@@ -22,8 +22,8 @@ export class ExchangeController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     refuseQueryString(request);
-    const exchange = parseExchangeRequest(body);
-    const signed = await this.exchanges.exchange(caller, exchange, request.id, requestContextOf(request.raw));
+    const asked = parseExchangeRequest(body);
+    const signed = await this.exchanges.exchange(caller, asked, request.id, requestContextOf(request.raw));
     // The exact bytes the signature covers: no serializer in between.
     await reply
       .status(200)

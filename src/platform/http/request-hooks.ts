@@ -87,9 +87,9 @@ export function installRequestHooks(
 }
 
 /**
- * The access log: installed after installRequestHooks, where Nest's middleware
- * used to run, so a request refused before it (an unidentified agency, a full
- * gateway) is logged by the refusal's own line only, as before.
+ * The access log, one line per request. Installed after installRequestHooks:
+ * a request refused there (an unidentified agency, a full gateway) is logged
+ * by the refusal's own line only.
  */
 export function installRequestLogging(
   fastify: FastifyInstance,
