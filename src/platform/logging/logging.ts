@@ -65,7 +65,8 @@ export const REDACTED_PATHS = [
  */
 export function loggerParams(level: string, destination?: DestinationStream): Params {
   const options = httpLoggerOptions(level);
-  return { pinoHttp: destination === undefined ? options : [options, destination], forRoutes: [] };
+  // useExisting: nestjs-pino builds no pino-http of its own, which nothing would call.
+  return { pinoHttp: destination === undefined ? options : [options, destination], forRoutes: [], useExisting: true };
 }
 
 /** One access-log line per request (pino-http), given the raw request and response as Fastify received them. */
@@ -73,8 +74,7 @@ export function requestLogger(
   level: string,
   destination?: DestinationStream,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const log = pinoHttp(httpLoggerOptions(level), destination);
-  return (request, response) => log(request, response);
+  return pinoHttp(httpLoggerOptions(level), destination);
 }
 
 function httpLoggerOptions(level: string): HttpLoggerOptions {
