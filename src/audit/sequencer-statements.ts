@@ -11,8 +11,14 @@ const SEQUENCER_LOCK = 7_201_883_001;
 
 const EVENT_COLUMNS = `seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision, correlation_id,
   payload, prev_hash, record_hash, canonical`;
-const UNNEST_RECORDS = `unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-  $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])`;
+// The batch's records, a column each, stamped with the batch's time ($2). The canonical text is sent once
+// ($12): the jsonb payload is read from it here, so that the two cannot differ and the longest value of a
+// record crosses the wire and PostgreSQL's array input once.
+const RECORDS = `SELECT u.seq, $2::timestamptz, u.kind, u.organisation, u.citizen, u.product, u.purpose, u.decision,
+    u.correlation_id, u.canonical::jsonb, u.prev_hash, u.record_hash, u.canonical
+  FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+    $10::text[], $11::text[], $12::text[])
+    AS u(seq, kind, organisation, citizen, product, purpose, decision, correlation_id, prev_hash, record_hash, canonical)`;
 
 // One round trip before each batch: the stored head, and what says whether it is one a node signed. The
 // stored signed head and the hashes at this node's own heads are looked up only when the stored head is not
@@ -42,15 +48,15 @@ export interface ObservedRow extends NewestRow {
 export const INSERT: PreparedStatement = {
   name: 'audit.insert',
   text: `WITH appended AS (
-           INSERT INTO audit_event (${EVENT_COLUMNS}) SELECT * FROM ${UNNEST_RECORDS}
+           INSERT INTO audit_event (${EVENT_COLUMNS}) ${RECORDS}
          )
          INSERT INTO audit_head (id, seq, head_hash, state, node, signed_at, jws)
-         VALUES (true, $14, $15, 'appending', $16, $17, $18)
+         VALUES (true, $13, $14, 'appending', $15, $16, $17)
          ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, head_hash = EXCLUDED.head_hash, state = EXCLUDED.state,
            node = EXCLUDED.node, signed_at = EXCLUDED.signed_at, jws = EXCLUDED.jws`,
 };
 
-/** INSERT's parameters ($1–$18, APPEND_ON_HEAD's too): the records, a column each, then the batch's signed head. */
+/** INSERT's parameters ($1–$17, APPEND_ON_HEAD's too): the records, a column each, then the batch's signed head. */
 export function insertValues(
   records: AuditRecord[],
   signed: { head: ChainHead; node: string; signedAt: Date; jws: string },
@@ -58,7 +64,7 @@ export function insertValues(
   const column = <T>(pick: (record: AuditRecord) => T): T[] => records.map(pick);
   return [
     column((r) => r.seq),
-    column(() => signed.signedAt),
+    signed.signedAt,
     column((r) => r.payload.kind),
     column((r) => r.payload.organisation ?? null),
     column((r) => r.payload.citizen ?? null),
@@ -66,7 +72,6 @@ export function insertValues(
     column((r) => r.payload.purpose ?? null),
     column((r) => r.payload.decision ?? null),
     column((r) => r.payload.correlationId ?? null),
-    column((r) => r.canonical),
     column((r) => r.prevHash),
     column((r) => r.recordHash),
     column((r) => r.canonical),
@@ -80,8 +85,8 @@ export function insertValues(
 
 /**
  * The batch in one statement and its own transaction, when the stored head is
- * the one this node wrote last ($19, $20) and no checkpoint is newer than it
- * knows ($21): the checks OBSERVE answers for checkChainHead, made in the
+ * the one this node wrote last ($18, $19) and no checkpoint is newer than it
+ * knows ($20): the checks OBSERVE answers for checkChainHead, made in the
  * database. The head row is the compare-and-swap: an UPDATE that waited for
  * another appender re-reads the row it then finds and matches no more, so the
  * records are inserted only on the head they were chained to. The advisory
@@ -93,18 +98,18 @@ export const APPEND_ON_HEAD: PreparedStatement = {
   name: 'audit.append-on-head',
   text: `WITH moved AS (
            UPDATE audit_head h
-           SET seq = $14, head_hash = $15, state = 'appending', node = $16, signed_at = $17, jws = $18
-           WHERE h.id AND h.seq = $19 AND h.head_hash = $20::text
+           SET seq = $13, head_hash = $14, state = 'appending', node = $15, signed_at = $16, jws = $17
+           WHERE h.id AND h.seq = $18 AND h.head_hash = $19::text
              AND (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})) AS lock) = 1
              AND EXISTS (
                SELECT 1 FROM (SELECT seq, record_hash, ${ROW_CONSISTENT_SQL} AS consistent
                               FROM audit_event ORDER BY seq DESC LIMIT 1) AS newest
-               WHERE newest.seq = $19 AND newest.record_hash = $20::text AND newest.consistent)
-             AND (SELECT coalesce(max(seq), 0) FROM audit_checkpoint) = $21
+               WHERE newest.seq = $18 AND newest.record_hash = $19::text AND newest.consistent)
+             AND (SELECT coalesce(max(seq), 0) FROM audit_checkpoint) = $20
            RETURNING 1
          ), appended AS (
            INSERT INTO audit_event (${EVENT_COLUMNS})
-           SELECT * FROM ${UNNEST_RECORDS} WHERE EXISTS (SELECT 1 FROM moved)
+           ${RECORDS} WHERE EXISTS (SELECT 1 FROM moved)
            RETURNING 1
          )
          SELECT count(*)::int AS appended FROM appended`,
