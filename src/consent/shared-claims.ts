@@ -65,7 +65,7 @@ const MAX_SHARED = 64;
  * outcome committed, or failed). Each grant stays locked until then, so a
  * revocation still waits for every release that claimed before it, and a
  * release that claims after it finds no grant. The uses of the releases that
- * served are counted in the same transaction, just before it commits.
+ * served are counted in the same transaction, sent with its COMMIT.
  */
 @Injectable()
 export class SharedClaims implements OnModuleDestroy {
@@ -127,7 +127,7 @@ export class SharedClaims implements OnModuleDestroy {
           resolve(answers);
           const used = (await Promise.all(letGo)).filter((key) => key !== undefined);
           if (used.length > 0) {
-            await tx.query(COUNT_USES, [used.map((key) => key.consentId), used.map((key) => key.at)]);
+            await tx.commitWith(COUNT_USES, [used.map((key) => key.consentId), used.map((key) => key.at)]);
           }
         })
         .catch((error: unknown) => {
