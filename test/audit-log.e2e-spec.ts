@@ -12,6 +12,7 @@ import { startTestGateway, type TestGateway } from './support/test-gateway';
 import { CLI_MAIN } from './support/cli';
 
 const RECORDS = 120;
+const NOTE = 'two\nlines, "quoted", back\\slash, tab\t, é and \u2028';
 
 describe('The audit log: one sequencer, a hash chain, signed checkpoints, and tampering detected', () => {
   let gateway: TestGateway;
@@ -73,6 +74,8 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
             decision: i % 3 === 0 ? 'deny' : 'allow',
             reason: i % 3 === 0 ? 'no-consent' : undefined,
             correlationId: `corr-${i}`,
+            // Line breaks, quotes and backslashes in a record: its canonical text must reach the table unchanged.
+            details: i % 7 === 0 ? { note: NOTE } : undefined,
           });
         }),
       );
@@ -110,6 +113,14 @@ describe('The audit log: one sequencer, a hash chain, signed checkpoints, and ta
     });
     const segmented = await verify(db, SEGMENTED);
     expect(segmented).toMatchObject({ ok: true, verified: RECORDS, head: report.head, checkpoints: 2 });
+    const noted = await db.query<{ payload: AuditPayload; canonical: string }>(
+      "SELECT payload, canonical FROM audit_event WHERE payload->'details' ? 'note' ORDER BY seq",
+    );
+    expect(noted.rows).toHaveLength(Math.ceil(RECORDS / 7));
+    for (const row of noted.rows) {
+      expect(row.payload.details).toEqual({ note: NOTE });
+      expect(row.canonical).toBe(canonicalOf(row.payload));
+    }
   });
 
   it('stores citizens only as pseudonyms', async () => {

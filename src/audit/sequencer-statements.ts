@@ -11,13 +11,14 @@ const SEQUENCER_LOCK = 7_201_883_001;
 
 const EVENT_COLUMNS = `seq, recorded_at, kind, organisation, citizen_pseudonym, product, purpose, decision, correlation_id,
   payload, prev_hash, record_hash, canonical`;
-// The batch's records, a column each, stamped with the batch's time ($2). The canonical text is sent once
-// ($12): the jsonb payload is read from it here, so that the two cannot differ and the longest value of a
-// record crosses the wire and PostgreSQL's array input once.
+// The batch's records, a column each, stamped with the batch's time ($2). The canonical texts come as one text,
+// a line each ($12): canonical JSON escapes every control character, so no record holds a line break, and the
+// longest value of a record is neither escaped for an array literal here nor unescaped by PostgreSQL. The jsonb
+// payload is read from it in the statement, so that the two cannot differ.
 const RECORDS = `SELECT u.seq, $2::timestamptz, u.kind, u.organisation, u.citizen, u.product, u.purpose, u.decision,
     u.correlation_id, u.canonical::jsonb, u.prev_hash, u.record_hash, u.canonical
   FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-    $10::text[], $11::text[], $12::text[])
+    $10::text[], $11::text[], string_to_array($12::text, E'\\n'))
     AS u(seq, kind, organisation, citizen, product, purpose, decision, correlation_id, prev_hash, record_hash, canonical)`;
 
 // One round trip before each batch: the stored head, and what says whether it is one a node signed. The
@@ -62,6 +63,8 @@ export function insertValues(
   signed: { head: ChainHead; node: string; signedAt: Date; jws: string },
 ): unknown[] {
   const column = <T>(pick: (record: AuditRecord) => T): T[] => records.map(pick);
+  // Canonical JSON has no raw line break; one would split a record in two, so it is refused, not sent.
+  if (records.some((r) => r.canonical.includes('\n'))) throw new Error('a canonical record holds a line break');
   return [
     column((r) => r.seq),
     signed.signedAt,
@@ -74,7 +77,7 @@ export function insertValues(
     column((r) => r.payload.correlationId ?? null),
     column((r) => r.prevHash),
     column((r) => r.recordHash),
-    column((r) => r.canonical),
+    records.map((r) => r.canonical).join('\n'),
     signed.head.seq,
     signed.head.hash,
     signed.node,
