@@ -3,20 +3,32 @@ import { propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { listenOn } from '../platform/net/listen';
 import { HttpSource } from './http-source';
-import { DEFAULT_SOURCE_LIMITS } from './source-adapter';
+import { DEFAULT_SOURCE_LIMITS, SourceError } from './source-adapter';
 
 describe('HttpSource', () => {
   let server: Server;
-  let source: HttpSource;
+  let source: HttpSource & { origin: string };
   const received: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
     server = createServer((request, response) => {
       received.push(request.headers);
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (request.url === '/chunked') {
+        // No content-length: the size is known only as the body arrives, in chunks.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('['.padEnd(400, ' '));
+        response.end(' '.repeat(400) + ']');
+      } else if (request.url === '/stalled') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{');
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      }
     });
     const port = await listenOn(server, 0, '127.0.0.1');
-    source = new HttpSource(`http://127.0.0.1:${port}`, DEFAULT_SOURCE_LIMITS);
+    source = Object.assign(new HttpSource(`http://127.0.0.1:${port}`, DEFAULT_SOURCE_LIMITS), {
+      origin: `http://127.0.0.1:${port}`,
+    });
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   });
 
@@ -42,6 +54,43 @@ describe('HttpSource', () => {
     });
     expect(answer.status).toBe(200);
     expect(received.at(-1)?.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+  });
+
+  it('reads a body sent in chunks whole, within the size limit', async () => {
+    const answer = await source.call({
+      method: 'GET',
+      path: '/chunked',
+      headers: {},
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(answer.body.toString()).toBe(`[${' '.repeat(799)}]`);
+    expect(answer.contentType).toBe('application/json');
+  });
+
+  it('refuses a body that outgrows the size limit as it arrives, or declares more', async () => {
+    const small = new HttpSource(source.origin, { ...DEFAULT_SOURCE_LIMITS, maxResponseBytes: 500 });
+    const tiny = new HttpSource(source.origin, { ...DEFAULT_SOURCE_LIMITS, maxResponseBytes: 1 });
+    try {
+      const chunked = await small
+        .call({ method: 'GET', path: '/chunked', headers: {}, signal: AbortSignal.timeout(5_000) })
+        .catch((error: unknown) => error);
+      expect(chunked).toBeInstanceOf(SourceError);
+      expect(chunked).toMatchObject({ failure: 'bad-response', reason: 'answer exceeds the limit of 500 bytes' });
+      const declared = await tiny
+        .call({ method: 'GET', path: '/record', headers: {}, signal: AbortSignal.timeout(5_000) })
+        .catch((error: unknown) => error);
+      expect(declared).toMatchObject({ failure: 'bad-response', reason: expect.stringMatching(/exceeds the limit/) });
+    } finally {
+      await small.close();
+      await tiny.close();
+    }
+  });
+
+  it('ends the read of a body that stalls when the deadline passes', async () => {
+    const stalled = await source
+      .call({ method: 'GET', path: '/stalled', headers: {}, signal: AbortSignal.timeout(200) })
+      .catch((error: unknown) => error);
+    expect(stalled).toMatchObject({ failure: 'timeout' });
   });
 
   it('sends none when the call is not traced', async () => {

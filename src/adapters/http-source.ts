@@ -30,7 +30,8 @@ const POOL_CONNECTIONS = 64;
  *
  * - Redirects are never followed: a 3xx is an unusable answer.
  * - The body is read up to `maxResponseBytes`; a larger declared or actual
- *   body ends the read and the socket.
+ *   body ends the read and the socket (undici's `maxResponseSize` counts it
+ *   as it arrives).
  * - The deadline's signal aborts the request and the body read alike.
  */
 export class HttpSource {
@@ -59,6 +60,7 @@ export class HttpSource {
       // The deadline's signal bounds every call; these only stop a socket from hanging forever.
       headersTimeout: 60_000,
       bodyTimeout: 60_000,
+      maxResponseSize: limits.maxResponseBytes,
     });
   }
 
@@ -73,7 +75,7 @@ export class HttpSource {
         signal,
       });
     } catch (error) {
-      throw toSourceError(error, signal);
+      throw tooLarge(error, this.limits) ?? toSourceError(error, signal);
     }
     const { statusCode, headers: answerHeaders, body: stream } = response;
     annotateSpan({ ...this.spanAttributes, 'http.response.status_code': statusCode }, traced);
@@ -86,31 +88,29 @@ export class HttpSource {
       discard(stream);
       throw new SourceError('bad-response', `answer of ${declared} bytes exceeds the limit`);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let bytes: Uint8Array;
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > this.limits.maxResponseBytes) {
-          discard(stream);
-          throw new SourceError('bad-response', 'answer exceeds the size limit');
-        }
-        chunks.push(chunk);
-      }
+      bytes = await stream.bytes();
     } catch (error) {
-      throw toSourceError(error, signal);
+      throw tooLarge(error, this.limits) ?? toSourceError(error, signal);
     }
     const contentType = answerHeaders['content-type'];
     return {
       status: statusCode,
       contentType: (Array.isArray(contentType) ? contentType[0] : contentType)?.toLowerCase() ?? '',
-      body: Buffer.concat(chunks, size),
+      body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     };
   }
 
   async close(): Promise<void> {
     await this.pool.destroy();
   }
+}
+
+/** The refusal of an answer that outgrew the size limit while it was read, if that is what `error` is. */
+function tooLarge(error: unknown, limits: SourceLimits): SourceError | undefined {
+  if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return undefined;
+  return new SourceError('bad-response', `answer exceeds the limit of ${limits.maxResponseBytes} bytes`);
 }
 
 /**
