@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { freePort } from '../../src/platform/net/listen';
 
 export const GATEWAY_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+/** The Node flags `npm start` gives the gateway (package.json's start script): what is measured is what runs. */
+export const START_FLAGS = startFlags();
 /** Kernel clock ticks per second (USER_HZ), the unit of /proc CPU times. */
 export const CLOCK_TICKS = 100;
 const START_TIMEOUT_MS = 60_000;
@@ -37,7 +39,7 @@ export interface GatewayProcessOptions {
   profileDir?: string;
   /** A login that may create the demo SQL source's database, when the gateway starts its own simulators. */
   simulatorDatabaseUrl?: string;
-  /** Node and V8 flags for the gateway's command line (V8's heap flags are not all allowed in NODE_OPTIONS). */
+  /** Node and V8 flags for the gateway's command line, after npm start's own (a later flag wins). */
   nodeArgs?: string[];
   /** Leads its own process group, as under systemd or in a container, so a test can signal the whole group. */
   detached?: boolean;
@@ -53,7 +55,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Gate
     await freePort(),
   ];
   const profiling = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-  const args = [...nodeArgs, ...profiling, GATEWAY_MAIN];
+  const args = [...START_FLAGS, ...nodeArgs, ...profiling, GATEWAY_MAIN];
   const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH,
@@ -108,6 +110,17 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Gate
       }
     });
   });
+}
+
+function startFlags(): string[] {
+  const packageJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = packageJson.scripts.start.trim().split(/\s+/);
+  const main = words.indexOf('dist/main.js');
+  if (words[0] !== 'node' || main < 0)
+    throw new Error(`npm start is not "node [flags] dist/main.js": ${words.join(' ')}`);
+  return words.slice(1, main);
 }
 
 /** SIGTERM, as a process manager stops it, and waits for the exit; SIGKILL if it does not come. */
