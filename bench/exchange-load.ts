@@ -25,7 +25,14 @@ import { mintDevToken } from '../src/citizen-auth/dev-idp/dev-token';
 import { DEMO_ORGANISATIONS } from '../src/identity/demo-seed';
 import { SectorIdentifiers } from '../src/identity/sector-identifier';
 import { loadSectorKey } from '../src/identity/sector-key';
-import { GATEWAY_MAIN, peakRssMb, startGateway, stopGateway, type Gateway } from '../test/support/gateway-process';
+import {
+  GATEWAY_MAIN,
+  peakRssMb,
+  START_FLAGS,
+  startGateway,
+  stopGateway,
+  type Gateway,
+} from '../test/support/gateway-process';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
 import { cpuPerRequest, cpuSnapshot, postmasterOf, type CpuSnapshot } from './cpu-accounts';
 import { FLOOR_CONSENTS, withFloorDatabase } from './floor/floor-database';
@@ -41,7 +48,7 @@ export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const CITIZEN = 'demo-citizen-1';
 // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
 const PROFILE_DIR = process.env.BENCH_PROFILE;
-/** BENCH_NODE_FLAGS: Node and V8 flags for the gateways' command line (heap sizing, say), to measure their effect. */
+/** BENCH_NODE_FLAGS: Node and V8 flags for the gateways' command line after npm start's (heap sizing, say), to measure their effect. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
 /** The standard sampler and batch-processor variables reach the traced gateway, to measure sampling's effect. */
 const TRACING_ENV: Record<string, string> = Object.fromEntries(
@@ -374,7 +381,8 @@ async function main(): Promise<void> {
     connections: CONNECTIONS,
     seconds: SECONDS,
     warmupSeconds: WARMUP_SECONDS,
-    gatewayNodeFlags: NODE_FLAGS,
+    // As the gateways ran: npm start's flags, then BENCH_NODE_FLAGS (a later flag wins).
+    gatewayNodeFlags: [...START_FLAGS, ...NODE_FLAGS],
     tracingEnv: TRACING_ENV,
     ...result,
     tracingCost: cost,
