@@ -112,6 +112,7 @@ describe('Tracing', () => {
     const named = (name: string): OtlpSpan[] => spans.filter((span) => span.name === name);
     const server = spans.find((span) => span.kind === SERVER) as OtlpSpan;
     expect(attribute(server, 'url.path')).toBe('/v1/exchanges');
+    expect(attribute(server, 'http.response.status_code')).toBe(200);
     // The steps, each once, under the request's span (the intent is the gap between decide and fetch); what it is
     // about is named there.
     const childrenOf = (parent: OtlpSpan): OtlpSpan[] => spans.filter((span) => span.parentSpanId === parent.spanId);

@@ -12,6 +12,7 @@ import { jsonDepthExceeds, jsonDuplicateKey } from './json-depth';
 import { findJsonSyntaxError } from './json-syntax';
 import { answerRoutingError, refuseMalformedQuery } from './percent-encoding';
 import { trackConnections } from './server-close';
+import { withRequestSpans } from '../telemetry/request-spans';
 import { rememberRequestContext } from '../telemetry/spans';
 
 /** How long an agency connection may take to complete its TLS handshake. */
@@ -70,7 +71,9 @@ export function createHttpServers(options: HttpServersOptions): HttpServers {
       raw.correlationId = id;
       return id;
     },
-    serverFactory: (handler) => {
+    serverFactory: (fastifyHandler) => {
+      // Each request's server span, when tracing is on, around all Fastify does with it.
+      const handler = withRequestSpans(fastifyHandler);
       agency = https.createServer(
         {
           ...options.agencyTls,

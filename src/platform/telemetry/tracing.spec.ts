@@ -7,7 +7,7 @@ describe('instrumentationsFor', () => {
     return instrumentations.map((instrumentation) => instrumentation.instrumentationName);
   };
 
-  it('traces node:http in and out, and neither PostgreSQL statements nor undici calls, by default', () => {
+  it("traces node:http out (server spans are the gateway's own), not PostgreSQL statements or undici, by default", () => {
     expect(names(false)).toEqual(['@opentelemetry/instrumentation-http']);
   });
 
