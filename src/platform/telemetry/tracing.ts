@@ -16,7 +16,8 @@ import type { Telemetry, TelemetryOptions } from './telemetry';
  * (undici) have no span of their own either: the fetch step's span names the
  * source and its answer's status, and the call carries the trace context
  * (spans.ts, withTraceContext). OpenTelemetry's HTTP instrumentation traces
- * outgoing calls only: the gateway's own server spans cost a sixth of theirs.
+ * outgoing calls only: the server spans are the gateway's own, at a fraction
+ * of the instrumentation's cost (request-spans.ts says why).
  */
 export function instrumentationsFor(
   options: Pick<TelemetryOptions, 'sqlStatements'>,
