@@ -3,6 +3,7 @@ import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { pinoHttp, type Options as HttpLoggerOptions } from 'pino-http';
 import type { CorrelatedRequest } from '../http/http-servers';
+import { isProbeOrScrape } from '../http/quiet-paths';
 
 /**
  * Query parameters whose values never reach a log line: citizen ids (the
@@ -93,7 +94,7 @@ function httpLoggerOptions(level: string): HttpLoggerOptions {
     },
     // Health probes and metrics scrapes would drown the request log.
     autoLogging: {
-      ignore: (request: IncomingMessage) => request.url?.startsWith('/health') === true || request.url === '/metrics',
+      ignore: (request: IncomingMessage) => isProbeOrScrape(request.url ?? '/'),
     },
   };
 }

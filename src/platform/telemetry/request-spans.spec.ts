@@ -37,6 +37,8 @@ describe('withRequestSpans', () => {
     server = createServer(
       withRequestSpans((request, response) => {
         activeTraceIds.push(trace.getActiveSpan()?.spanContext().traceId);
+        // An answer cut off before its end: the client sees the connection drop.
+        if (request.url === '/cut') return void response.destroy();
         response.statusCode = request.url === '/fails' ? 503 : 200;
         response.end('done');
       }),
@@ -94,14 +96,16 @@ describe('withRequestSpans', () => {
     expect(activeTraceIds).toEqual(['0af7651916cd43dd8448eb211c80319c']);
   });
 
-  it('marks a 5xx answer as an error, and leaves probes untraced', async () => {
+  it('marks a 5xx answer and an answer cut off as errors, and leaves probes untraced', async () => {
     traceIncomingRequests();
     expect((await fetch(`${base}/fails`)).status).toBe(503);
+    await expect(fetch(`${base}/cut`)).rejects.toThrow();
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
-    const spans = await finishedSpans(1);
+    const spans = await finishedSpans(2);
     expect(spans.map((span) => [span.attributes['url.path'], span.status.code])).toEqual([
       ['/fails', SpanStatusCode.ERROR],
+      ['/cut', SpanStatusCode.ERROR],
     ]);
-    expect(activeTraceIds[1]).toBeUndefined();
+    expect(activeTraceIds[2]).toBeUndefined();
   });
 });

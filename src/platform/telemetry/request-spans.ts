@@ -8,6 +8,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import { isProbeOrScrape } from '../http/quiet-paths';
 import { redactQuery } from './redaction';
 
 const tracer = trace.getTracer('passerelle');
@@ -17,11 +18,6 @@ let tracingRequests = false;
 
 export function traceIncomingRequests(on = true): void {
   tracingRequests = on;
-}
-
-/** Probes and scrapes are noise in traces. */
-function untracedPath(url: string): boolean {
-  return url.startsWith('/health') || url === '/metrics';
 }
 
 /**
@@ -57,7 +53,7 @@ export function withRequestSpans(
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const url = request.url ?? '/';
-    if (!tracingRequests || untracedPath(url)) {
+    if (!tracingRequests || isProbeOrScrape(url)) {
       handle(request, response);
       return;
     }
@@ -72,7 +68,7 @@ export function withRequestSpans(
     response.once('close', () => {
       const status = response.statusCode;
       span.setAttribute('http.response.status_code', status);
-      // A server span is in error for a 5xx only: a 4xx is the caller's, and answered as designed.
+      // In error for a 5xx, or an answer cut off before its end; a 4xx is the caller's, answered as designed.
       if (status >= 500 || !response.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
