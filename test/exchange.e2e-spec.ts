@@ -159,13 +159,13 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
     expect((await outcomes(correlationOf(response)))[0].payload.reason).toBe('other-citizen');
   });
 
-  it('uses a one-time consent up after one exchange', async () => {
-    await citizenApi('demo-citizen-3', '', {
+  it('uses a one-time consent up after one exchange, and counts that one use once', async () => {
+    const once = (await citizenApi('demo-citizen-3', '', {
       requester: 'afe',
       purpose: 'afe.calcul-aide',
       products: ['etat-civil.naissance'],
       mode: 'one-time',
-    });
+    })) as ConsentView;
     const body = {
       product: 'etat-civil.naissance',
       version: 1,
@@ -176,6 +176,10 @@ describe('The brokered exchange: consent, audit, minimisation, signature', () =>
     expect([first.status, second.status].sort()).toEqual([200, 403]);
     expect((first.status === 200 ? first : second).body).toMatchObject({ data: { lastName: 'Roy' } });
     expect((await exchange(afe, body)).status).toBe(403);
+    const listed = (await citizenApi('demo-citizen-3', '')) as { consents: ConsentView[] };
+    // Listed as it stands now: the expired record that succeeded it, with the count of the one it used up.
+    const usedUp = listed.consents.find((c) => c.predecessorId === once.id);
+    expect(usedUp).toMatchObject({ status: 'expired', useCount: 1 });
   });
 
   it('refuses the next exchange once the citizen has revoked', async () => {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditEntry } from '../src/audit/audit-chain';
+import { AuditLog } from '../src/audit/audit-log';
 import type { ConsentMode, ConsentRecord } from '../src/consent/consent';
 import { ConsentRepository } from '../src/consent/consent.repository';
 import { ConsentService } from '../src/consent/consent.service';
@@ -25,6 +27,7 @@ describe('Shared consent claims', () => {
   let repository: ConsentRepository;
   let consents: ConsentService;
   let shared: SharedClaims;
+  let audit: AuditLog;
 
   beforeAll(async () => {
     gateway = await startTestGateway();
@@ -32,6 +35,7 @@ describe('Shared consent claims', () => {
     repository = app.get(ConsentRepository, { strict: false });
     consents = app.get(ConsentService, { strict: false });
     shared = app.get(SharedClaims, { strict: false });
+    audit = app.get(AuditLog, { strict: false });
   });
 
   afterAll(async () => {
@@ -74,28 +78,24 @@ describe('Shared consent claims', () => {
       claimOf(b),
       claimOf(a, 'autre.produit'),
     ]);
-    if (leading.outcome === 'held') await leading.letGo(false);
+    if (leading.outcome === 'held') leading.letGo();
     expect(claims.map((claim) => claim.outcome)).toEqual(['held', 'held', 'not-held']);
     const [first, second] = claims as Extract<SharedClaim, { outcome: 'held' }>[];
     expect(first.products).toEqual([{ product: PRODUCT, fields: ['annee'] }]);
 
     const revoked = consents.revoke(a.citizen, a.id);
     expect(await stillPending(revoked)).toBe(true);
-    // a served: its use is counted with the shared commit, which waits for b.
-    const counted = first.letGo(true);
-    // b's claim shares the transaction: a's revocation still waits for it.
+    // a is let go, but b's claim shares the transaction: a's revocation still waits for it.
+    first.letGo();
     expect(await stillPending(revoked)).toBe(true);
-    expect(await stillPending(counted)).toBe(true);
-    await second.letGo(false);
-    await counted;
-    await expect(revoked).resolves.toMatchObject({ status: 'revoked', useCount: 1 });
-    expect((await consents.get(b.citizen, b.id)).useCount).toBe(0);
+    second.letGo();
+    // Letting go counts nothing: a use is counted with its outcome record.
+    await expect(revoked).resolves.toMatchObject({ status: 'revoked', useCount: 0 });
 
     expect((await claimOf(a)).outcome).toBe('not-held');
     const again = await claimOf(b);
     expect(again.outcome).toBe('held');
-    if (again.outcome === 'held') await again.letGo(true);
-    expect((await consents.get(b.citizen, b.id)).useCount).toBe(1);
+    if (again.outcome === 'held') again.letGo();
   });
 
   it('makes a claim that arrives while a revocation is under way wait for it, then find nothing', async () => {
@@ -107,9 +107,40 @@ describe('Shared consent claims', () => {
     // Queued behind the revocation's exclusive gate, not beside the shared claim that holds it up.
     const during = claimOf(a);
     expect(await stillPending(during)).toBe(true);
-    if (before.outcome === 'held') await before.letGo(false);
+    if (before.outcome === 'held') before.letGo();
     await revoked;
     expect((await during).outcome).toBe('not-held');
+  });
+
+  it('counts an ongoing consent’s uses with its allowed outcome records, in the batch that commits them', async () => {
+    const [ongoing, once] = [await consent(), await consent('one-time')];
+    const outcome = (record: ConsentRecord, decision: string, consentId: string = record.id): AuditEntry => ({
+      kind: 'exchange.outcome',
+      organisation: 'afe',
+      citizen: record.citizen,
+      product: PRODUCT,
+      purpose: 'afe.calcul-aide',
+      decision,
+      details: { exchangeId: randomUUID(), consentId },
+    });
+    // Three served, one refused, and one served on a one-time consent: that one is counted as it is used up.
+    const entries = [
+      outcome(ongoing, 'allow'),
+      outcome(ongoing, 'allow'),
+      outcome(ongoing, 'allow'),
+      outcome(ongoing, 'deny'),
+      outcome(once, 'allow'),
+    ];
+    await Promise.all(entries.map((entry) => audit.append(entry)));
+    const counted = await consents.get(ongoing.citizen, ongoing.id);
+    expect(counted.useCount).toBe(3);
+    expect(counted.lastUsedAt).not.toBeNull();
+    expect((await consents.get(once.citizen, once.id)).useCount).toBe(0);
+
+    // A consent id that names no consent, or is no UUID at all, counts nothing and fails no record.
+    await expect(audit.append(outcome(ongoing, 'allow', 'not-a-uuid'))).resolves.toBeGreaterThan(0);
+    await expect(audit.append(outcome(ongoing, 'allow', randomUUID()))).resolves.toBeGreaterThan(0);
+    expect((await consents.get(ongoing.citizen, ongoing.id)).useCount).toBe(3);
   });
 
   it('holds nothing for a one-time consent: it is answered as such, and a revocation does not wait', async () => {

@@ -83,38 +83,6 @@ describe('SqlPool.transaction', () => {
     expect(fine).toMatch(/^\d+$/);
   });
 
-  it('commits with the last statement: its effect and the earlier ones are committed together', async () => {
-    await pool.query('CREATE TABLE IF NOT EXISTS sql_tx_last (n int)');
-    const ADD = { name: 'test.add', text: 'INSERT INTO sql_tx_last VALUES ($1) RETURNING n' };
-    const rows = await sql.transaction(async (tx) => {
-      await tx.query(ADD, [1]);
-      return tx.commitWith<{ n: number }>(ADD, [2]);
-    });
-    expect(rows).toEqual([{ n: 2 }]);
-    expect((await pool.query<{ n: number }>('SELECT n FROM sql_tx_last ORDER BY n')).rows).toEqual([
-      { n: 1 },
-      { n: 2 },
-    ]);
-  });
-
-  it('commits nothing when the last statement fails, reports its error, and refuses statements after it', async () => {
-    await pool.query('CREATE TABLE IF NOT EXISTS sql_tx_undone (n int)');
-    await expect(
-      sql.transaction(async (tx) => {
-        await tx.query({ name: 'test.undone', text: 'INSERT INTO sql_tx_undone VALUES (1)' }, []);
-        await tx.commitWith({ name: 'test.last-broken', text: 'SELECT 1 / 0 AS n' }, []);
-      }),
-    ).rejects.toThrow(/division by zero/);
-    expect((await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sql_tx_undone')).rows[0].n).toBe(0);
-    await expect(
-      sql.transaction(async (tx) => {
-        await tx.commitWith(XACT, []);
-        await tx.query(XACT, []);
-      }),
-    ).rejects.toThrow(/the transaction has ended/);
-    expect(await sql.transaction(async (tx) => (await tx.query<{ xact: string }>(XACT, []))[0].xact)).toMatch(/^\d+$/);
-  });
-
   it('commits a transaction that made no statement', async () => {
     await expect(sql.transaction(() => Promise.resolve('nothing'))).resolves.toBe('nothing');
   });
@@ -171,16 +139,6 @@ describe('SqlPool.query, pipelined statements', () => {
     writes = 0;
     const answer = await sql.transaction(async (tx) => (await tx.query<{ n: number }>(PID, [7]))[0].n);
     expect(answer).toBe(7);
-    expect(writes).toBe(2);
-  });
-
-  it('sends the last statement with COMMIT: a transaction of two statements, the second committing, takes two writes', async () => {
-    writes = 0;
-    const answer = await sql.transaction(async (tx) => {
-      await tx.query(PID, [1]);
-      return (await tx.commitWith<{ n: number }>(PID, [8]))[0].n;
-    });
-    expect(answer).toBe(8);
     expect(writes).toBe(2);
   });
 

@@ -76,15 +76,12 @@ export class LawfulBasisService {
     }
     // Revoked (or ended) while the source was being called.
     if (claim.outcome === 'not-held') return release({ held: false, reason: 'revoked' });
-    let served = false;
     try {
       const narrowed = claim.products.find((p) => p.product === question.product)?.fields;
-      const released = await release({ held: true, narrowed });
-      served = true;
-      return released;
+      return await release({ held: true, narrowed });
     } finally {
-      // A release that served counts a use, committed with the shared transaction: the answer waits for it.
-      await claim.letGo(served);
+      // A release that served has had its use counted with its outcome record; the grant is let go either way.
+      claim.letGo();
     }
   }
 

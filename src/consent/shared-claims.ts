@@ -15,13 +15,15 @@ export interface ClaimKey {
 
 /**
  * What a shared claim found. `held`: the ongoing consent's grant is locked
- * until `letGo`, with the consent's products (and any narrowing); `letGo(true)`
- * counts a use, committed with the transaction, and resolves once it is. `one-time`:
- * nothing is held; such a consent is used up by one exchange, in a
- * transaction of its own. `not-held`: the grant is no longer in force.
+ * until `letGo`, with the consent's products (and any narrowing). A release
+ * that serves counts its use with its outcome record, which the audit batch
+ * that commits it counts (see the migration ConsentUsesCountedByTheLog), so
+ * letting go waits for nothing. `one-time`: nothing is held; such a consent is
+ * used up by one exchange, in a transaction of its own. `not-held`: the grant
+ * is no longer in force.
  */
 export type SharedClaim =
-  | { outcome: 'held'; products: ConsentProduct[]; letGo: (used: boolean) => Promise<void> }
+  | { outcome: 'held'; products: ConsentProduct[]; letGo: () => void }
   | { outcome: 'one-time' }
   | { outcome: 'not-held' };
 
@@ -45,16 +47,6 @@ const CLAIM_TOGETHER: PreparedStatement = {
          ) AS held ON true`,
 };
 
-// The uses of the releases that served, counted before the shared commit: one row per consent, in key order.
-const COUNT_USES: PreparedStatement = {
-  name: 'basis.count-uses',
-  text: `INSERT INTO consent_use (consent_id, use_count, last_used_at)
-         SELECT consent_id, count(*), max(at) FROM unnest($1::uuid[], $2::timestamptz[]) AS u(consent_id, at)
-         GROUP BY consent_id ORDER BY consent_id
-         ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + EXCLUDED.use_count,
-           last_used_at = GREATEST(consent_use.last_used_at, EXCLUDED.last_used_at)`,
-};
-
 /** How many releases may share one transaction. */
 const MAX_SHARED = 64;
 
@@ -64,8 +56,8 @@ const MAX_SHARED = 64;
  * statement, and a commit once the last of them has let its grant go (its
  * outcome committed, or failed). Each grant stays locked until then, so a
  * revocation still waits for every release that claimed before it, and a
- * release that claims after it finds no grant. The uses of the releases that
- * served are counted in the same transaction, sent with its COMMIT.
+ * release that claims after it finds no grant. The transaction writes
+ * nothing: its commit only ends the locks.
  */
 @Injectable()
 export class SharedClaims implements OnModuleDestroy {
@@ -107,28 +99,18 @@ export class SharedClaims implements OnModuleDestroy {
             ],
           );
           const byIndex = new Map(rows.map((row) => [row.i, row]));
-          const letGo: Promise<ClaimKey | undefined>[] = [];
-          const answers = keys.map((key, index): SharedClaim => {
+          const letGo: Promise<void>[] = [];
+          const answers = keys.map((_key, index): SharedClaim => {
             const row = byIndex.get(index + 1);
             if (row?.mode === 'one-time') return { outcome: 'one-time' };
             if (row?.products === null || row?.products === undefined) return { outcome: 'not-held' };
-            let settle!: (used: ClaimKey | undefined) => void;
+            let settle!: () => void;
             letGo.push(new Promise((resolve) => (settle = resolve)));
-            let done = false;
-            const release = (used: boolean): Promise<void> => {
-              if (!done) settle(used ? key : undefined);
-              done = true;
-              // Those that counted a use wait for the commit, and hear of its failure.
-              return used ? ended : Promise.resolve();
-            };
-            return { outcome: 'held', products: row.products, letGo: release };
+            return { outcome: 'held', products: row.products, letGo: () => settle() };
           });
           answered = true;
           resolve(answers);
-          const used = (await Promise.all(letGo)).filter((key) => key !== undefined);
-          if (used.length > 0) {
-            await tx.commitWith(COUNT_USES, [used.map((key) => key.consentId), used.map((key) => key.at)]);
-          }
+          await Promise.all(letGo);
         })
         .catch((error: unknown) => {
           if (!answered) reject(error instanceof Error ? error : new Error(String(error)));

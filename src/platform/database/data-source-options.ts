@@ -14,6 +14,7 @@ import { PortalSessionName1796342400000 } from './migrations/1796342400000-porta
 import { AuditPartitions1796428800000 } from './migrations/1796428800000-audit-partitions';
 import { SharedAuditEvidence1796515200000 } from './migrations/1796515200000-shared-audit-evidence';
 import { ClusterNodes1796601600000 } from './migrations/1796601600000-cluster-nodes';
+import { ConsentUsesCountedByTheLog1796688000000 } from './migrations/1796688000000-consent-uses-counted-by-the-log';
 
 /** Migrations are listed, not globbed, so ts-node, jest and dist/ all load the same set. */
 export const MIGRATIONS = [
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   AuditPartitions1796428800000,
   SharedAuditEvidence1796515200000,
   ClusterNodes1796601600000,
+  ConsentUsesCountedByTheLog1796688000000,
 ];
 
 export interface DatabaseSettings {

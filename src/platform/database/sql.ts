@@ -88,31 +88,15 @@ export class SqlPool {
         const [, answer] = await Promise.all([started, sent]);
         return answer;
       };
-      let committing: Promise<unknown> | undefined;
-      const send = <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]) => {
-        if (committing !== undefined) throw new Error(`${statement.name}: the transaction has ended`);
-        return client.query<R>({ name: statement.name, text: statement.text, values });
-      };
       const result = await work({
         query: async <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> =>
-          (await afterBegin(send<R>(statement, values))).rows,
+          (await afterBegin(client.query<R>({ name: statement.name, text: statement.text, values }))).rows,
         exec: async (text: string): Promise<void> => {
           await afterBegin(client.query(text));
         },
-        commitWith: async <R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]) => {
-          socket.cork();
-          const sent = send<R>(statement, values);
-          committing = untraced(() => client.query('COMMIT'));
-          socket.uncork();
-          // If the statement fails, the transaction is aborted and COMMIT rolls it back: the statement's error is the
-          // answer, and COMMIT's reply is awaited all the same so the connection goes back to the pool idle.
-          const [answer] = await Promise.allSettled([afterBegin(sent), committing]);
-          if (answer.status === 'rejected') throw answer.reason;
-          return answer.value.rows;
-        },
       });
       await afterBegin(Promise.resolve());
-      await (committing ?? untraced(() => client.query('COMMIT')));
+      await untraced(() => client.query('COMMIT'));
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
@@ -141,11 +125,6 @@ export interface SqlTransaction {
   query<R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]>;
   /** A fixed utility statement (SET LOCAL ...), not prepared and without parameters. */
   exec(text: string): Promise<void>;
-  /**
-   * The transaction's last statement, sent with its COMMIT in one round trip: it answers once both have. If the
-   * statement fails, nothing of the transaction is committed, and its error is thrown.
-   */
-  commitWith<R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]>;
 }
 
 function unavailableOr(error: unknown): unknown {
