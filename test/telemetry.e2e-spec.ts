@@ -102,7 +102,7 @@ describe('Tracing', () => {
     throw new Error(`no server span for trace ${traceId}`);
   }
 
-  it('traces an exchange under one trace id, which is its correlation id: HTTP in and out, pg, and the steps', async () => {
+  it('traces an exchange under one trace id, which is its correlation id: HTTP in, the fetch step, and pg', async () => {
     const response = await exchange(CITIZEN);
     expect(response.status).toBe(200);
     const correlationId = response.headers['x-correlation-id'] as string;
@@ -113,28 +113,26 @@ describe('Tracing', () => {
     const server = spans.find((span) => span.kind === SERVER) as OtlpSpan;
     expect(attribute(server, 'url.path')).toBe('/v1/exchanges');
     expect(attribute(server, 'http.response.status_code')).toBe(200);
-    // The steps, each once, under the request's span (the intent is the gap between decide and fetch); what it is
-    // about is named there.
+    // One step has a span, the call to another system; what the exchange is about, and how it ended, are named on
+    // the request's span. The other steps are timed by the step histogram.
     const childrenOf = (parent: OtlpSpan): OtlpSpan[] => spans.filter((span) => span.parentSpanId === parent.spanId);
-    const steps = ['exchange.decide', 'exchange.fetch', 'exchange.release'];
-    for (const step of steps) expect(named(step)).toHaveLength(1);
-    expect(childrenOf(server).map((span) => span.name)).toEqual(expect.arrayContaining(steps));
-    expect(named('exchange.intent')).toEqual([]);
+    expect(named('exchange.fetch')).toHaveLength(1);
+    expect(childrenOf(server).map((span) => span.name)).toContain('exchange.fetch');
+    for (const step of ['exchange.decide', 'exchange.intent', 'exchange.release']) expect(named(step)).toEqual([]);
     expect(attribute(server, 'passerelle.product')).toBe('saaq.adresse');
     expect(attribute(server, 'passerelle.organisation')).toBe('mess');
+    expect(attribute(server, 'passerelle.decision')).toBe('allow');
+    expect(attribute(server, 'passerelle.problem')).toBeUndefined();
 
-    // The lookups run in decide; the call to the REST source in fetch.
-    const decideQueries = childrenOf(named('exchange.decide')[0]).filter(
-      (span) => attribute(span, 'db.system.name') === 'postgresql',
-    );
-    // Decide looks up the consent and the citizen's id at the source together, in one round trip.
-    expect(decideQueries.map((span) => span.name).sort()).toEqual([
+    // The lookups are the request's statements: the consent and the citizen's id at the source, together.
+    const queries = childrenOf(server).filter((span) => attribute(span, 'db.system.name') === 'postgresql');
+    expect(queries.map((span) => span.name).sort()).toEqual([
       expect.stringContaining('adapters.find-local-id'),
       expect.stringContaining('consent.lookup'),
     ]);
     // The claim is shared by the releases that claim in the same turn, and the outcome is batched: neither
     // statement belongs to one exchange's trace.
-    expect(childrenOf(named('exchange.release')[0]).map((span) => span.name)).toEqual([]);
+    expect(spans.filter((span) => attribute(span, 'db.system.name') === 'postgresql')).toHaveLength(2);
     // The source call has no span of its own: the fetch step names the source by its origin, and its answer.
     const fetchStep = named('exchange.fetch')[0];
     expect(attribute(fetchStep, 'url.full')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/REDACTED$/);
@@ -142,14 +140,16 @@ describe('Tracing', () => {
     expect(spans.filter((span) => span.kind === CLIENT && attribute(span, 'url.full') !== undefined)).toEqual([]);
   });
 
-  it('records a refusal as an error on the decide span, and puts no citizen id in any span', async () => {
+  it('names a refusal on the request span, and puts no citizen id in any span', async () => {
     const refused = await exchange(WITHOUT_CONSENT);
     expect(refused.status).toBe(403);
     const spans = await traceOf(refused.headers['x-correlation-id'] as string);
-    const decide = spans.find((span) => span.name === 'exchange.decide') as OtlpSpan & {
-      status?: { message?: string };
-    };
-    expect(decide.status?.message).toBe('consent-required');
+    const server = spans.find((span) => span.kind === SERVER) as OtlpSpan;
+    expect(attribute(server, 'http.response.status_code')).toBe(403);
+    expect(attribute(server, 'passerelle.decision')).toBe('deny');
+    expect(attribute(server, 'passerelle.problem')).toBe('consent-required');
+    // Refused before the source was called.
+    expect(spans.filter((span) => span.name === 'exchange.fetch')).toEqual([]);
 
     // An officer's search names the citizen in its query string.
     const officer = await citizenToken('demo-officer', ['privacy-officer']);

@@ -11,7 +11,7 @@ import { Metrics } from '../platform/metrics/metrics';
 import { signDetached } from '../platform/signing/detached-jws';
 import { SIGNING_KEY } from '../platform/signing/jwks.controller';
 import type { SigningKey } from '../platform/signing/signing-key';
-import { annotateSpan, inSpan } from '../platform/telemetry/spans';
+import { annotateSpan, inContext, inSpan } from '../platform/telemetry/spans';
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { BasisQuestion, BasisRefused } from '../consent/lawful-basis';
 import { LawfulBasisService, type BasisHold } from '../consent/lawful-basis.service';
@@ -99,6 +99,12 @@ export class ExchangeService {
       throw error;
     } finally {
       const decision = exchangeOutcome(failure);
+      // On the request's span: how it ended, and a refusal's or failure's problem code (never its message).
+      const problem: string | undefined = failure instanceof DomainError ? (failure as DomainError).code : undefined;
+      annotateSpan(
+        { 'passerelle.decision': decision, ...(problem === undefined ? {} : { 'passerelle.problem': problem }) },
+        traced,
+      );
       // Only catalogued names become label values: a caller cannot mint time series.
       const product = this.catalogue.find(request.product, request.version)?.product ?? 'unknown';
       this.outcomes.inc({ product, organisation: requester, decision });
@@ -161,47 +167,45 @@ export class ExchangeService {
       throw new DomainError(refusal.answer);
     };
 
-    // 2–3. Contract, then the basis: a statute in force, or the citizen's consent.
-    const { contract, allowed, basis, question, localId } = await inSpan(
-      'exchange.decide',
-      async () => {
-        const found = this.catalogue.find(request.product, request.version);
-        const checked = decideContract({
-          productExists: found !== undefined || this.catalogue.latest(request.product) !== undefined,
-          contract: found,
-          granted: found !== undefined && Object.hasOwn(found.access, requester),
-          purposeExists: purpose !== undefined,
-          fields: found === undefined ? undefined : this.catalogue.allowedFields(found, requester, request.purpose),
-        });
-        if (!checked.allow) return refuse(checked);
-        // The contracts grant catalogued purposes only (the loader checks it): this is a safeguard.
-        if (purpose === undefined)
-          return refuse({ allow: false, answer: 'purpose-not-allowed', reason: 'unknown-purpose' });
-        // An identifier that names nobody for this caller (a pivot id, another sector's): the answer of any refusal.
-        if (pivot === undefined) return this.unnamed(caller, request, base, append);
-        const question: BasisQuestion = {
-          citizen: pivot,
-          requester,
-          product: request.product,
-          purpose,
-          caseRef: request.caseRef,
-          consentId: request.consentId,
-        };
-        // The citizen's id at the source is looked up beside the consent, in the same round trip; it is used
-        // only once the basis allows and the intent is committed.
-        const localId = this.sources.localIdOf(checked.contract, pivot);
-        const decision = await this.bases.decide(question, new Date());
-        if (!decision.allow) return refuse(decision);
-        return { contract: checked.contract, allowed: checked.fields, basis: decision, question, localId };
-      },
-      traced,
-    );
+    // 2–3. Contract, then the basis: a statute in force, or the citizen's consent. No span of its own: its
+    // statements, when traced, are the request's; the step histogram times it, and the request's span says
+    // how it ended (passerelle.decision, passerelle.problem).
+    const { contract, allowed, basis, question, localId } = await inContext(traced, async () => {
+      const found = this.catalogue.find(request.product, request.version);
+      const checked = decideContract({
+        productExists: found !== undefined || this.catalogue.latest(request.product) !== undefined,
+        contract: found,
+        granted: found !== undefined && Object.hasOwn(found.access, requester),
+        purposeExists: purpose !== undefined,
+        fields: found === undefined ? undefined : this.catalogue.allowedFields(found, requester, request.purpose),
+      });
+      if (!checked.allow) return refuse(checked);
+      // The contracts grant catalogued purposes only (the loader checks it): this is a safeguard.
+      if (purpose === undefined)
+        return refuse({ allow: false, answer: 'purpose-not-allowed', reason: 'unknown-purpose' });
+      // An identifier that names nobody for this caller (a pivot id, another sector's): the answer of any refusal.
+      if (pivot === undefined) return this.unnamed(caller, request, base, append);
+      const question: BasisQuestion = {
+        citizen: pivot,
+        requester,
+        product: request.product,
+        purpose,
+        caseRef: request.caseRef,
+        consentId: request.consentId,
+      };
+      // The citizen's id at the source is looked up beside the consent, in the same round trip; it is used
+      // only once the basis allows and the intent is committed.
+      const localId = this.sources.localIdOf(checked.contract, pivot);
+      const decision = await this.bases.decide(question, new Date());
+      if (!decision.allow) return refuse(decision);
+      return { contract: checked.contract, allowed: checked.fields, basis: decision, question, localId };
+    });
     mark = this.lap('decide', mark);
     const consentId = basis.basis === 'consent' ? basis.consentId : null;
 
     // 4. Intent, committed before the source is called.
     const exchangeId = randomUUID();
-    // No span of its own: the gap between decide's and fetch's is its time, which the step histogram also records.
+    // No span of its own either: the step histogram times it.
     await append({ ...base, kind: 'exchange.intent', details: { exchangeId, consentId } });
     mark = this.lap('intent', mark);
 
@@ -244,7 +248,8 @@ export class ExchangeService {
       });
       return { hold, at, signed: { body, signature } };
     };
-    const released = await inSpan('exchange.release', () => this.bases.holding(question, basis, at, release), traced);
+    // No span either: the claim and the outcome record are shared with other exchanges' (batched, untraced).
+    const released = await this.bases.holding(question, basis, at, release);
     this.lap('release', mark);
     if (!released.hold.held || released.signed === undefined) {
       const reason = released.hold.held ? 'revoked' : released.hold.reason;
