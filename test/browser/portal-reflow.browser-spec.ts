@@ -100,14 +100,18 @@ describe('The portal reflows from 320 px to 1280 px in both languages, and axe f
     try {
       await context.addCookies(officer);
       const page = await context.newPage();
-      await page.goto(`${gateway.publicUrl}/officer/audit?citizen=${CITIZEN}`);
+      const response = await page.goto(`${gateway.publicUrl}/officer/audit?citizen=${CITIZEN}`);
       const hrefs = await page
         .locator('a[href^="/officer/audit/"]')
         .evaluateAll((links) =>
           links.map((link) => (link as unknown as { getAttribute(name: string): string | null }).getAttribute('href')),
         );
       const seq = hrefs.map((href) => /^\/officer\/audit\/(\d+)$/.exec(href ?? '')?.[1]).find(Boolean);
-      if (seq === undefined) throw new Error(`no event link on the officer's search (${hrefs.join(', ')})`);
+      if (seq === undefined) {
+        // An error page and an empty result look alike from here: say which it was.
+        const text = (await page.locator('main').innerText()).replace(/\s+/g, ' ').slice(0, 400);
+        throw new Error(`no event link on the officer's search (HTTP ${response?.status() ?? 'none'}): ${text}`);
+      }
       return seq;
     } finally {
       await context.close();
