@@ -128,6 +128,27 @@ describe('SqlPool.query, pipelined statements', () => {
     expect(writes).toBe(1);
   });
 
+  it('sends the reads of one turn that have a together form as one statement, each answered with its own rows', async () => {
+    const SQUARE = {
+      name: 'test.square',
+      pipelined: true,
+      text: 'SELECT $1::int * $1::int AS sq, 1 AS together WHERE $1::int <> 0',
+      // `together` counts the rows of the statement that answered: the sets sent with this one, less the zeros.
+      together: {
+        name: 'test.square-together',
+        text: `SELECT q.i::int AS i, q.n * q.n AS sq, count(*) OVER ()::int AS together
+               FROM unnest($1::int[]) WITH ORDINALITY AS q(n, i) WHERE q.n <> 0`,
+      },
+    };
+    await sql.query(SQUARE, [1]);
+    writes = 0;
+    const answers = await Promise.all([1, 2, 0, 3].map((n) => sql.query(SQUARE, [n])));
+    expect(answers).toEqual([[{ sq: 1, together: 3 }], [{ sq: 4, together: 3 }], [], [{ sq: 9, together: 3 }]]);
+    expect(writes).toBe(1);
+    // Alone, the read goes as itself.
+    expect(await sql.query(SQUARE, [5])).toEqual([{ sq: 25, together: 1 }]);
+  });
+
   it('fails a failing statement alone: the others of its round trip answer', async () => {
     const answers = await Promise.allSettled([sql.query(PID, [1]), sql.query(BROKEN, [0]), sql.query(PID, [3])]);
     expect(answers.map((answer) => answer.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);

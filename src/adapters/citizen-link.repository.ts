@@ -6,6 +6,13 @@ const FIND_LOCAL_ID: PreparedStatement = {
   name: 'adapters.find-local-id',
   pipelined: true,
   text: 'SELECT local_id AS "localId" FROM citizen_link WHERE pivot_id = $1 AND source = $2',
+  // The lookups of one turn: a primary-key probe for each, in one statement.
+  together: {
+    name: 'adapters.find-local-id-together',
+    text: `SELECT q.i::int AS i, l.local_id AS "localId"
+           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(pivot_id, source, i)
+           JOIN citizen_link l ON l.pivot_id = q.pivot_id AND l.source = q.source`,
+  },
 };
 
 const IS_KNOWN: PreparedStatement = {

@@ -14,6 +14,12 @@ export interface PreparedStatement {
   text: string;
   /** A short read that may share its round trip with the others issued in the same turn (`Pipeline`). */
   pipelined?: boolean;
+  /**
+   * The same read for several parameter sets in one statement (pipelined ones only): its parameter `$k` is
+   * the array of every set's `$k`, and each row it answers names its set by `i`, the set's place from 1. The
+   * reads of one turn that have this form go as one statement; a read alone goes as itself.
+   */
+  together?: { name: string; text: string };
 }
 
 /**
@@ -30,7 +36,7 @@ export class SqlPool {
 
   async query<R extends QueryResultRow>(statement: PreparedStatement, values: unknown[]): Promise<R[]> {
     try {
-      if (statement.pipelined === true) return await this.pipeline.query<R>(statement.name, statement.text, values);
+      if (statement.pipelined === true) return await this.pipeline.query<R>(statement, values);
       const result = await this.pool.query<R>({ name: statement.name, text: statement.text, values });
       return result.rows;
     } catch (error) {
