@@ -13,6 +13,8 @@ import { percentile, withMigratedDatabase, writeResult } from './bench-postgres'
 const SIZES = [10_000, 1_000_000];
 const WARMUP = 2_000;
 const LOOKUPS = 20_000;
+/** How many lookups the together form answers at once, as a turn of a loaded gateway sends them. */
+const TOGETHER = 8;
 /** Each citizen holds this many consents: one per (requester, purpose, product) below. */
 const COMBOS = [
   ['afe', 'afe.calcul-aide', 'revenu.avis-cotisation'],
@@ -33,6 +35,8 @@ interface SizeResult {
   indexOnly: boolean;
   heapFetches: number | null;
   plan: string[];
+  /** The together form, TOGETHER lookups a statement: its p99 per statement, and whether each probe is index-only. */
+  together: { p50Us: number; p99Us: number; indexOnly: boolean };
 }
 
 /**
@@ -97,6 +101,7 @@ async function measure(pool: Pool, client: Client, consents: number): Promise<Si
     args(0),
   );
   const plan = explained.rows.map((row) => row['QUERY PLAN']);
+  const together = await measureTogether(pool, client, args);
   const heap = /Heap Fetches: (\d+)/.exec(plan.join('\n'));
   const grants = (await client.query<{ n: string }>('SELECT count(*) AS n FROM consent_grant')).rows[0].n;
   return {
@@ -111,6 +116,38 @@ async function measure(pool: Pool, client: Client, consents: number): Promise<Si
     indexOnly: plan.some((line) => line.includes('Index Only Scan') && line.includes('consent_grant_lookup')),
     heapFetches: heap === null ? null : Number(heap[1]),
     plan,
+    together,
+  };
+}
+
+/** The lookups of one turn in one statement (CONSENT_LOOKUP.together): TOGETHER sets of parameters, as arrays. */
+async function measureTogether(
+  pool: Pool,
+  client: Client,
+  args: (i: number) => unknown[],
+): Promise<SizeResult['together']> {
+  const form = CONSENT_LOOKUP.together;
+  if (form === undefined) throw new Error('the consent lookup has no together form');
+  const values = (i: number): unknown[] => {
+    const sets = Array.from({ length: TOGETHER }, (_, k) => args(i * TOGETHER + k));
+    return sets[0].map((_, column) => sets.map((set) => set[column]));
+  };
+  const statements = LOOKUPS / TOGETHER;
+  for (let i = 0; i < WARMUP / TOGETHER; i++) await pool.query({ name: form.name, text: form.text, values: values(i) });
+  const samples: number[] = [];
+  for (let i = 0; i < statements; i++) {
+    const t = process.hrtime.bigint();
+    await pool.query({ name: form.name, text: form.text, values: values(i) });
+    samples.push(Number(process.hrtime.bigint() - t) / 1_000);
+  }
+  samples.sort((a, b) => a - b);
+  const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE) ${form.text}`, values(0))).rows.map(
+    (row) => row['QUERY PLAN'],
+  );
+  return {
+    p50Us: Math.round(percentile(samples, 50)),
+    p99Us: Math.round(percentile(samples, 99)),
+    indexOnly: plan.some((line) => line.includes('Index Only Scan') && line.includes('consent_grant_lookup')),
   };
 }
 
@@ -152,6 +189,14 @@ async function main(): Promise<void> {
   }
   const [small, large] = results;
   process.stdout.write(`  p99 at 1M / p99 at 10k: ${(large.p99Us / small.p99Us).toFixed(2)}\n`);
+  process.stdout.write(`${TOGETHER} lookups in one statement (the together form a loaded gateway sends):\n`);
+  for (const r of results) {
+    process.stdout.write(
+      `  ${r.consents.toLocaleString('en-CA').padStart(9)} consents  p50 ${ms(r.together.p50Us)}  ` +
+        `p99 ${ms(r.together.p99Us)} a statement  ${r.together.indexOnly ? 'index-only scans' : 'NOT index-only'}\n`,
+    );
+  }
+  process.stdout.write(`  p99 at 1M / p99 at 10k: ${(large.together.p99Us / small.together.p99Us).toFixed(2)}\n`);
   process.stdout.write(`Plan at 1M:\n${large.plan.map((line) => `    ${line}`).join('\n')}\n`);
   const file = writeResult('consent', { node: process.version, lookups: LOOKUPS, results });
   process.stdout.write(`written to ${file}\n`);
