@@ -8,12 +8,13 @@
  * floor (bench/floor/): the same work done minimally on the same PostgreSQL,
  * under the same load; the targets are ratios to it.
  *
- * The plain gateway and the traced one run side by side, one loaded at a time:
- * each warmed up, then measured in the order plain, traced, traced, plain, and
- * each reported as the combination of its two runs (bench/measured.ts). The
- * floor, up all along, is measured before and after those four. A machine
- * whose speed drifts during the run then slows all three alike, rather than
- * whichever comes later; the REST simulator is measured after the six.
+ * The floor, the plain gateway and the traced one are up side by side, one
+ * loaded at a time: each warmed up, then measured in BENCH_ROUNDS rounds of
+ * BENCH_SECONDS each, every round in the reverse order of the one before
+ * (floor, plain, traced; traced, plain, floor; ...), and each reported as the
+ * combination of its runs (bench/measured.ts). A machine whose speed drifts
+ * or jumps during the run then weighs on all three alike, rather than on
+ * whichever ran then; the REST simulator is measured after the rounds.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -39,11 +40,15 @@ import { FLOOR_CONSENTS, withFloorDatabase } from './floor/floor-database';
 import { makeFloorPki } from './floor/floor-pki';
 import { floorOptions, startFloor, stopFloor } from './floor/floor-process';
 import { judgeTargets, tracingCost, verdictLines } from './floor/targets';
-import { combineRuns } from './measured';
+import { combineRuns, inRounds } from './measured';
+import { memoryLine, memoryOf, stepMeans } from './node-metrics';
 import { otlpSink } from './otlp-sink';
 
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+/** How many rounds of floor, plain and traced runs; each run lasts BENCH_SECONDS (10 s unless set). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const CITIZEN = 'demo-citizen-1';
 // BENCH_PROFILE=<dir>: the gateway writes a V8 CPU profile there when it stops.
@@ -126,9 +131,14 @@ export function exchangeOptions(port: number, certsDir: string, citizen: string)
 }
 
 /** The measured run (after a warm-up), with the CPU time of the gateway processes `pids` around it. */
-export async function measureRun(options: Options, pids: readonly number[], postmaster?: number): Promise<Measured> {
+export async function measureRun(
+  options: Options,
+  pids: readonly number[],
+  postmaster?: number,
+  seconds = SECONDS,
+): Promise<Measured> {
   const before = cpuSnapshot(pids, postmaster);
-  const result = await run({ ...options, duration: SECONDS });
+  const result = await run({ ...options, duration: seconds });
   const measured = summary(result);
   const cpuByParty = cpuPerRequest(before, cpuSnapshot(pids, postmaster), measured.requests);
   return { ...measured, cpuMicrosPerRequest: cpuByParty.gateway, cpuByParty };
@@ -144,8 +154,8 @@ interface FloorUp {
 /**
  * The floor on its own database of the server at `adminUrl`, up and warmed
  * while `work` runs: the same duration and connections as the exchange, with
- * the same accounts. `work` measures it first and last, around the gateways'
- * runs, so that drift during the bench weighs on the floor as on them.
+ * the same accounts. `work` measures it in rounds with the gateways, so that
+ * drift during the bench weighs on the floor as on them.
  */
 async function withFloor<T>(adminUrl: string, postmaster: number | undefined, work: (floor: FloorUp) => Promise<T>) {
   const pki = await makeFloorPki();
@@ -156,7 +166,7 @@ async function withFloor<T>(adminUrl: string, postmaster: number | undefined, wo
       await run({ ...options, duration: WARMUP_SECONDS });
       const pid = floor.child.pid ?? 0;
       return await work({
-        measure: () => measureRun(options, [pid], postmaster),
+        measure: () => measureRun(options, [pid], postmaster, RUN_SECONDS),
         peakRssMb: () => peakRssMb(pid),
         setupSeconds,
       });
@@ -164,42 +174,6 @@ async function withFloor<T>(adminUrl: string, postmaster: number | undefined, wo
       await stopFloor(floor);
     }
   });
-}
-
-/** Mean time of each exchange step so far, in ms, from the gateway's own histogram. */
-async function stepMeans(gateway: Gateway): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
-  const read = (kind: string): Map<string, number> =>
-    new Map(
-      [...text.matchAll(new RegExp(`passerelle_exchange_step_seconds_${kind}\\{step="(\\w+)"\\} (\\S+)`, 'g'))].map(
-        (m) => [m[1], Number(m[2])],
-      ),
-    );
-  const sums = read('sum');
-  const counts = read('count');
-  return Object.fromEntries(
-    [...sums].map(([step, sum]) => [step, Math.round((sum / Math.max(1, counts.get(step) ?? 1)) * 1e5) / 100]),
-  );
-}
-
-/** The gateway's V8 heap and off-heap memory now, in MB, from its own metrics: what its resident set is made of. */
-async function memoryOf(gateway: Gateway): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
-  const mb = (pattern: string): number =>
-    Math.round(Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576);
-  return {
-    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
-    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
-    newSpaceMb: mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}'),
-    oldSpaceMb: mb('nodejs_heap_space_size_total_bytes\\{space="old"\\}'),
-    externalMb: mb('nodejs_external_memory_bytes'),
-    rssMb: mb('process_resident_memory_bytes'),
-  };
-}
-
-function memoryLine(memory: Record<string, number>): string {
-  const parts = Object.entries(memory).map(([part, mb]) => `${part.replace(/Mb$/, '')} ${mb}`);
-  return `  memory after the run (MB): ${parts.join(', ')}`;
 }
 
 /** The citizen's consent, granted through the citizen API as a person would. */
@@ -238,9 +212,9 @@ function sampling(): string {
   return ` (${sampler}${ratio === undefined ? '' : ` ${ratio}`})`;
 }
 
-/** Both runs' throughput, in the order they ran. */
-function runPair(runs: readonly Measured[]): string {
-  return runs.map((m) => m.requestsPerSecond).join(' and ');
+/** Each run's throughput, in the order they ran. */
+function runList(runs: readonly Measured[]): string {
+  return runs.map((m) => m.requestsPerSecond).join(', ');
 }
 
 export function line(name: string, m: Measured): string {
@@ -263,16 +237,14 @@ async function main(): Promise<void> {
       // This server's processes only: other PostgreSQL servers on a shared machine are not the bench's.
       const postmaster = await postmasterOf(adminUrl);
       return await withFloor(adminUrl, postmaster, async (floorUp) => {
-        const floorFirst = await floorUp.measure();
         const sink = await otlpSink();
         const gateways: Gateway[] = [];
-        // Each gateway's two runs, in the order they ran; its peak resident set, read after both.
-        let runs: { exchange: [Measured, Measured]; tracing: [Measured, Measured] };
+        // Each party's runs, in the order they ran; each gateway's peak resident set, read after them.
+        let runs: Record<'floor' | 'exchange' | 'tracing', Measured[]>;
         let peaks: { plain: number; traced: number };
         let direct: Measured;
         let steps: Record<string, number>;
         let memory: { plain: Record<string, number>; traced: Record<string, number> };
-        let floorLast: Measured;
         try {
           const plain = await startGateway({ ...gatewayOf, profileDir: PROFILE_DIR });
           gateways.push(plain);
@@ -305,18 +277,18 @@ async function main(): Promise<void> {
           await run({ ...plainLoad, duration: WARMUP_SECONDS });
           await run({ ...tracedLoad, duration: WARMUP_SECONDS });
           const measure = (gateway: Gateway, options: Options): Promise<Measured> =>
-            measureRun(options, [gateway.child.pid ?? 0], postmaster);
-          // Plain, traced, traced, plain: drift during the run weighs on both alike.
-          const plainFirst = await measure(plain, plainLoad);
-          const tracedRuns: [Measured, Measured] = [
-            await measure(traced, tracedLoad),
-            await measure(traced, tracedLoad),
-          ];
-          runs = { exchange: [plainFirst, await measure(plain, plainLoad)], tracing: tracedRuns };
-          // The floor last, as it was first: floor, plain, traced, traced, plain, floor.
-          floorLast = await floorUp.measure();
-          steps = await stepMeans(plain);
-          memory = { plain: await memoryOf(plain), traced: await memoryOf(traced) };
+            measureRun(options, [gateway.child.pid ?? 0], postmaster, RUN_SECONDS);
+          // Floor, plain, traced; traced, plain, floor; ...: drift during the run weighs on all three alike.
+          runs = await inRounds(
+            {
+              floor: () => floorUp.measure(),
+              exchange: () => measure(plain, plainLoad),
+              tracing: () => measure(traced, tracedLoad),
+            },
+            ROUNDS,
+          );
+          steps = await stepMeans(plain.metricsPort);
+          memory = { plain: await memoryOf(plain.metricsPort), traced: await memoryOf(traced.metricsPort) };
           peaks = { plain: peakRssMb(plain.child.pid ?? 0), traced: peakRssMb(traced.child.pid ?? 0) };
           const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
           await run({ ...source, duration: WARMUP_SECONDS });
@@ -328,7 +300,7 @@ async function main(): Promise<void> {
         const exchange = { ...combineRuns(...runs.exchange), peakRssMb: peaks.plain };
         const tracing = { ...combineRuns(...runs.tracing), peakRssMb: peaks.traced };
         const floor = {
-          ...combineRuns(floorFirst, floorLast),
+          ...combineRuns(...runs.floor),
           peakRssMb: floorUp.peakRssMb(),
           setupSeconds: floorUp.setupSeconds,
         };
@@ -339,7 +311,7 @@ async function main(): Promise<void> {
           memory,
           direct,
           tracing,
-          runs: { floor: [floorFirst, floorLast], ...runs },
+          runs,
           otlpExports: sink.received(),
         };
       });
@@ -354,13 +326,14 @@ async function main(): Promise<void> {
   const targets = judgeTargets({ ...result, everyRequestSampled });
   process.stdout.write(
     [
-      `${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up, keep-alive, mutual TLS`,
+      `${CONNECTIONS} connections, keep-alive, mutual TLS; after ${WARMUP_SECONDS} s of warm-up each, ${ROUNDS} ` +
+        `rounds of ${RUN_SECONDS} s runs: floor, plain, traced, then the reverse order, and so on`,
       line('floor (same work, minimal)', result.floor),
-      `  runs: ${runPair(result.runs.floor)} req/s (first and last, around the gateways' four)`,
+      `  runs: ${runList(result.runs.floor)} req/s`,
       `  CPU µs per request: ${parties(result.floor, 'floor')}`,
       `  ${FLOOR_CONSENTS} consents and their index built in ${result.floor.setupSeconds} s`,
       line('exchange (saaq.adresse)', result.exchange),
-      `  runs: ${runPair(result.runs.exchange)} req/s (plain first and last; traced second and third)`,
+      `  runs: ${runList(result.runs.exchange)} req/s`,
       `  mean ms by step under load: ${Object.entries(result.steps)
         .map(([step, ms]) => `${step} ${ms}`)
         .join(', ')}`,
@@ -368,7 +341,7 @@ async function main(): Promise<void> {
       `  CPU µs per request: ${parties(result.exchange)}`,
       line('REST simulator directly', result.direct),
       line(`exchange, tracing on${sampling()}`, result.tracing),
-      `  runs: ${runPair(result.runs.tracing)} req/s (traced second and third; plain first and last)`,
+      `  runs: ${runList(result.runs.tracing)} req/s`,
       `  CPU µs per request: ${parties(result.tracing)}`,
       memoryLine(result.memory.traced),
       `tracing costs ${(cost * 100).toFixed(1)}% of throughput (${result.otlpExports} OTLP exports received)`,
@@ -379,7 +352,8 @@ async function main(): Promise<void> {
   const file = writeResult('exchange-load', {
     node: process.version,
     connections: CONNECTIONS,
-    seconds: SECONDS,
+    rounds: ROUNDS,
+    seconds: RUN_SECONDS,
     warmupSeconds: WARMUP_SECONDS,
     // As the gateways ran: npm start's flags, then BENCH_NODE_FLAGS (a later flag wins).
     gatewayNodeFlags: [...START_FLAGS, ...NODE_FLAGS],

@@ -1,7 +1,7 @@
 /**
  * What a gateway node says of itself on its operations listener, read as a
  * bench needs it: samples of the Prometheus text format, histograms, and the
- * difference between two readings. Pure apart from `scrape`.
+ * difference between two readings. Pure apart from `scrape` and the readers that call it.
  */
 
 export interface Sample {
@@ -86,4 +86,40 @@ export function spread(h: Histogram): Record<string, number> {
     below = count;
   }
   return result;
+}
+
+/** Mean time of each exchange step so far, in ms, from the gateway's own histogram. */
+export async function stepMeans(metricsPort: number): Promise<Record<string, number>> {
+  const text = await scrape(metricsPort);
+  const read = (kind: string): Map<string, number> =>
+    new Map(
+      [...text.matchAll(new RegExp(`passerelle_exchange_step_seconds_${kind}\\{step="(\\w+)"\\} (\\S+)`, 'g'))].map(
+        (m) => [m[1], Number(m[2])],
+      ),
+    );
+  const sums = read('sum');
+  const counts = read('count');
+  return Object.fromEntries(
+    [...sums].map(([step, sum]) => [step, Math.round((sum / Math.max(1, counts.get(step) ?? 1)) * 1e5) / 100]),
+  );
+}
+
+/** The gateway's V8 heap and off-heap memory now, in MB, from its own metrics: what its resident set is made of. */
+export async function memoryOf(metricsPort: number): Promise<Record<string, number>> {
+  const text = await scrape(metricsPort);
+  const mb = (pattern: string): number =>
+    Math.round(Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576);
+  return {
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    newSpaceMb: mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}'),
+    oldSpaceMb: mb('nodejs_heap_space_size_total_bytes\\{space="old"\\}'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+    rssMb: mb('process_resident_memory_bytes'),
+  };
+}
+
+export function memoryLine(memory: Record<string, number>): string {
+  const parts = Object.entries(memory).map(([part, mb]) => `${part.replace(/Mb$/, '')} ${mb}`);
+  return `  memory after the run (MB): ${parts.join(', ')}`;
 }

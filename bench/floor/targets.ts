@@ -63,12 +63,12 @@ export function judgeTargets({ floor, exchange, tracing, everyRequestSampled }: 
     {
       // Errors, timeouts and answers other than 200, with tracing and without.
       target: '0 errors',
-      measured: `${errors} (errors, timeouts and non-2xx, both gateway runs)`,
+      measured: `${errors} (errors, timeouts and non-2xx, every gateway run)`,
       met: errors === 0,
     },
     {
       target: `RSS < ${RSS_LIMIT_MB} MB`,
-      measured: `${rss} MB (peak, the larger of both gateway runs)`,
+      measured: `${rss} MB (peak, the larger of both gateways)`,
       met: exchange.peakRssMb === undefined ? undefined : rss < RSS_LIMIT_MB,
     },
     {
