@@ -292,7 +292,7 @@ async function main(): Promise<void> {
           peaks = { plain: peakRssMb(plain.child.pid ?? 0), traced: peakRssMb(traced.child.pid ?? 0) };
           const source = { url: `${plain.restSource}/v1/permis/${localId}/adresse`, connections: CONNECTIONS };
           await run({ ...source, duration: WARMUP_SECONDS });
-          direct = summary(await run({ ...source, duration: SECONDS }));
+          direct = summary(await run({ ...source, duration: RUN_SECONDS }));
         } finally {
           await Promise.all(gateways.map(stopGateway));
           sink.server.close();

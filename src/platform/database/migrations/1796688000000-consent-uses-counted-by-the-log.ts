@@ -9,7 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * already), not by every shared claim transaction, which queued on the row of
  * a consent in heavy use. A one-time consent is still counted in the
  * transaction that uses it up (ConsentClaimRepository), so it is left out here.
- * A consent id that is not a UUID counts nothing, rather than failing the batch.
+ * A consent id that is not a UUID counts nothing (the CASE casts only what is
+ * one, whatever order the plan takes), rather than failing the batch.
  */
 export class ConsentUsesCountedByTheLog1796688000000 implements MigrationInterface {
   name = 'ConsentUsesCountedByTheLog1796688000000';
@@ -21,9 +22,10 @@ export class ConsentUsesCountedByTheLog1796688000000 implements MigrationInterfa
         INSERT INTO consent_use (consent_id, use_count, last_used_at)
         SELECT c.id, count(*), max(a.recorded_at)
         FROM appended a
-        JOIN consent c ON c.id = (a.payload->'details'->>'consentId')::uuid AND c.mode = 'ongoing'
+        JOIN consent c ON c.mode = 'ongoing' AND c.id = CASE
+          WHEN a.payload->'details'->>'consentId' ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'
+          THEN (a.payload->'details'->>'consentId')::uuid END
         WHERE a.kind = 'exchange.outcome' AND a.decision = 'allow'
-          AND a.payload->'details'->>'consentId' ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'
         GROUP BY c.id ORDER BY c.id
         ON CONFLICT (consent_id) DO UPDATE SET use_count = consent_use.use_count + EXCLUDED.use_count,
           last_used_at = GREATEST(consent_use.last_used_at, EXCLUDED.last_used_at);
