@@ -96,24 +96,24 @@ const LIST_CURRENT: PreparedStatement = {
   text: `SELECT ${COLUMNS} FROM consent c ${JOINS}
          WHERE c.citizen = $1 AND s.id IS NULL ORDER BY c.created_at DESC LIMIT 500`,
 };
+/** The newest grant in force for one citizen, requester, purpose and product at `at`: one index-only probe. */
+function grantInForce(citizen: string, requester: string, purpose: string, product: string, at: string): string {
+  return `SELECT consent_id AS "consentId" FROM consent_grant
+          WHERE citizen = ${citizen} AND requester = ${requester} AND purpose = ${purpose} AND product = ${product}
+            AND ${inForceSql('consent_grant', at)}
+          ORDER BY valid_until DESC LIMIT 1`;
+}
 export const CONSENT_LOOKUP: PreparedStatement = {
   name: 'consent.lookup',
   pipelined: true,
-  text: `SELECT consent_id AS "consentId" FROM consent_grant
-         WHERE citizen = $1 AND requester = $2 AND purpose = $3 AND product = $4 AND ${inForceSql('consent_grant', '$5')}
-         ORDER BY valid_until DESC LIMIT 1`,
-  // The lookups of one turn: the same index probe for each, in one statement.
+  text: grantInForce('$1', '$2', '$3', '$4', '$5'),
+  // The lookups of one turn: the same probe for each, in one statement.
   together: {
     name: 'consent.lookup-together',
     text: `SELECT q.i::int AS i, g."consentId"
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
                   WITH ORDINALITY AS q(citizen, requester, purpose, product, at, i)
-           CROSS JOIN LATERAL (
-             SELECT consent_id AS "consentId" FROM consent_grant
-             WHERE citizen = q.citizen AND requester = q.requester AND purpose = q.purpose AND product = q.product
-               AND ${inForceSql('consent_grant', 'q.at')}
-             ORDER BY valid_until DESC LIMIT 1
-           ) AS g`,
+           CROSS JOIN LATERAL (${grantInForce('q.citizen', 'q.requester', 'q.purpose', 'q.product', 'q.at')}) AS g`,
   },
 };
 const DUE_FOR_EXPIRY: PreparedStatement = {
