@@ -7,6 +7,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { CLOCK_TICKS, processStat, type ProcessStat } from '../test/support/gateway-process';
 
+/** A thread's time so far on a core and runnable but waiting for one, and when it was read, in ns. */
+export interface ThreadTimes {
+  onCoreNs: number;
+  waitingNs: number;
+  atNs: number;
+}
+
+/** The shares of a run's time that a process's main thread spent on a core, and waiting for one. */
+export interface MainThreadShare {
+  onCore: number;
+  waiting: number;
+}
+
 /** CPU time in µs so far, by party. */
 export interface CpuSnapshot {
   gateway: number;
@@ -94,4 +107,49 @@ export async function postmasterOf(url: string): Promise<number | undefined> {
 /** µs of CPU per request for each party between two snapshots. */
 export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuSnapshot {
   return perParty((key) => Math.round((after[key] - before[key]) / Math.max(1, requests)));
+}
+
+/** `/proc/<pid>/schedstat`: the task's time on a core, its time runnable on a run queue (both ns), its timeslices. */
+export function parseSchedstat(text: string): { onCoreNs: number; waitingNs: number } {
+  const [onCoreNs, waitingNs] = text.trim().split(/\s+/).map(Number);
+  if (!Number.isFinite(onCoreNs) || !Number.isFinite(waitingNs)) throw new Error(`not a schedstat line: ${text}`);
+  return { onCoreNs, waitingNs };
+}
+
+/**
+ * The main thread's times of process `pid` (the file of the process is its
+ * first thread's, the event loop's in Node); undefined where the kernel does
+ * not keep them or the process has ended.
+ */
+export function mainThreadTimes(pid: number): ThreadTimes | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/schedstat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return { ...parseSchedstat(text), atNs: Number(process.hrtime.bigint()) };
+}
+
+/**
+ * How much of the time between two readings the thread was on a core, and
+ * runnable but waiting for one. Together near 1, the thread had work all
+ * along: its event loop, not what it waits on, bounds its process's rate.
+ */
+export function mainThreadShare(before: ThreadTimes, after: ThreadTimes): MainThreadShare {
+  const elapsed = Math.max(1, after.atNs - before.atNs);
+  return {
+    onCore: (after.onCoreNs - before.onCoreNs) / elapsed,
+    waiting: (after.waitingNs - before.waitingNs) / elapsed,
+  };
+}
+
+/** Where the served process's event loop spent the runs: on a core, waiting for one, and the rest idle. */
+export function mainThreadLine(share: MainThreadShare | undefined, server = 'gateway'): string {
+  if (share === undefined) return `  ${server} main thread: not measured (no /proc/<pid>/schedstat)`;
+  const percent = (fraction: number): string => `${Math.round(fraction * 100)}%`;
+  return (
+    `  ${server} main thread: on a core ${percent(share.onCore)} of the time, waiting for one ` +
+    `${percent(share.waiting)}, idle ${percent(Math.max(0, 1 - share.onCore - share.waiting))}`
+  );
 }

@@ -35,7 +35,16 @@ import {
   type Gateway,
 } from '../test/support/gateway-process';
 import { withMigratedDatabase, writeResult } from './bench-postgres';
-import { cpuPerRequest, cpuSnapshot, postmasterOf, type CpuSnapshot } from './cpu-accounts';
+import {
+  cpuPerRequest,
+  cpuSnapshot,
+  mainThreadLine,
+  mainThreadShare,
+  mainThreadTimes,
+  postmasterOf,
+  type CpuSnapshot,
+  type MainThreadShare,
+} from './cpu-accounts';
 import { FLOOR_CONSENTS, withFloorDatabase } from './floor/floor-database';
 import { makeFloorPki } from './floor/floor-pki';
 import { floorOptions, startFloor, stopFloor } from './floor/floor-process';
@@ -75,6 +84,8 @@ export interface Measured {
   cpuMicrosPerRequest?: number;
   /** µs of CPU per request by party: gateway, its companions, PostgreSQL, this load generator, the whole machine. */
   cpuByParty?: CpuSnapshot;
+  /** The served process's main thread during the run: on a core, and waiting for one (shares of the run's time). */
+  mainThread?: MainThreadShare;
 }
 
 export function run(options: Options): Promise<Result> {
@@ -138,10 +149,19 @@ export async function measureRun(
   seconds = SECONDS,
 ): Promise<Measured> {
   const before = cpuSnapshot(pids, postmaster);
+  const threadBefore = mainThreadTimes(pids[0]);
   const result = await run({ ...options, duration: seconds });
+  const threadAfter = mainThreadTimes(pids[0]);
   const measured = summary(result);
   const cpuByParty = cpuPerRequest(before, cpuSnapshot(pids, postmaster), measured.requests);
-  return { ...measured, cpuMicrosPerRequest: cpuByParty.gateway, cpuByParty };
+  const mainThread =
+    threadBefore === undefined || threadAfter === undefined ? undefined : mainThreadShare(threadBefore, threadAfter);
+  return {
+    ...measured,
+    cpuMicrosPerRequest: cpuByParty.gateway,
+    cpuByParty,
+    ...(mainThread === undefined ? {} : { mainThread }),
+  };
 }
 
 /** The floor while it is up: each call to `measure` is one measured run; its setup time and peak resident set. */
@@ -331,6 +351,7 @@ async function main(): Promise<void> {
       line('floor (same work, minimal)', result.floor),
       `  runs: ${runList(result.runs.floor)} req/s`,
       `  CPU µs per request: ${parties(result.floor, 'floor')}`,
+      mainThreadLine(result.floor.mainThread, 'floor'),
       `  ${FLOOR_CONSENTS} consents and their index built in ${result.floor.setupSeconds} s`,
       line('exchange (saaq.adresse)', result.exchange),
       `  runs: ${runList(result.runs.exchange)} req/s`,
@@ -339,10 +360,12 @@ async function main(): Promise<void> {
         .join(', ')}`,
       memoryLine(result.memory.plain),
       `  CPU µs per request: ${parties(result.exchange)}`,
+      mainThreadLine(result.exchange.mainThread),
       line('REST simulator directly', result.direct),
       line(`exchange, tracing on${sampling()}`, result.tracing),
       `  runs: ${runList(result.runs.tracing)} req/s`,
       `  CPU µs per request: ${parties(result.tracing)}`,
+      mainThreadLine(result.tracing.mainThread),
       memoryLine(result.memory.traced),
       `tracing costs ${(cost * 100).toFixed(1)}% of throughput (${result.otlpExports} OTLP exports received)`,
       ...verdictLines(targets),

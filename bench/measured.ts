@@ -6,7 +6,7 @@
  * jumps during the run weighs on all three alike. Pure, but for `inRounds`,
  * which only calls what it is given.
  */
-import { perParty, type CpuSnapshot } from './cpu-accounts';
+import { perParty, type CpuSnapshot, type MainThreadShare } from './cpu-accounts';
 import type { Measured } from './exchange-load';
 
 const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
@@ -24,14 +24,22 @@ function cpuOverAll(runs: readonly Measured[]): CpuSnapshot | undefined {
   );
 }
 
+/** The main thread's shares over the runs that have them: their means (every run lasts as long). */
+function mainThreadOverAll(runs: readonly Measured[]): MainThreadShare | undefined {
+  const shares = runs.map((run) => run.mainThread).filter((share): share is MainThreadShare => share !== undefined);
+  if (shares.length === 0) return undefined;
+  return { onCore: mean(shares.map((share) => share.onCore)), waiting: mean(shares.map((share) => share.waiting)) };
+}
+
 /**
  * The runs as one: req/s and latency percentiles are their means, requests
  * and failures their sums, CPU per request weighted by each run's requests,
- * and the peak resident set the largest.
+ * the main thread's shares their means, and the peak resident set the largest.
  */
 export function combineRuns(...runs: Measured[]): Measured {
   if (runs.length === 0) throw new Error('no run to combine');
   const cpuByParty = cpuOverAll(runs);
+  const mainThread = mainThreadOverAll(runs);
   const peaks = runs.map((run) => run.peakRssMb).filter((mb): mb is number => mb !== undefined);
   return {
     requestsPerSecond: Math.round(mean(runs.map((run) => run.requestsPerSecond))),
@@ -44,6 +52,7 @@ export function combineRuns(...runs: Measured[]): Measured {
     non2xx: sum(runs.map((run) => run.non2xx)),
     ...(peaks.length === 0 ? {} : { peakRssMb: Math.max(...peaks) }),
     ...(cpuByParty === undefined ? {} : { cpuMicrosPerRequest: cpuByParty.gateway, cpuByParty }),
+    ...(mainThread === undefined ? {} : { mainThread }),
   };
 }
 
