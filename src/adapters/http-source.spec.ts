@@ -9,6 +9,7 @@ describe('HttpSource', () => {
   let server: Server;
   let source: HttpSource & { origin: string };
   const received: IncomingHttpHeaders[] = [];
+  const held: (() => void)[] = [];
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -18,6 +19,9 @@ describe('HttpSource', () => {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.write('['.padEnd(400, ' '));
         response.end(' '.repeat(400) + ']');
+      } else if (request.url === '/held') {
+        // Answered only when the test lets it go: the call holds its socket meanwhile.
+        held.push(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
       } else if (request.url === '/stalled') {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.write('{');
@@ -96,5 +100,32 @@ describe('HttpSource', () => {
   it('sends none when the call is not traced', async () => {
     await source.call({ method: 'GET', path: '/record', headers: {}, signal: AbortSignal.timeout(5_000) });
     expect(received.at(-1)?.traceparent).toBeUndefined();
+  });
+
+  it('ends a call that waits for a socket when its deadline passes, and one whose deadline passed before it', async () => {
+    const one = new HttpSource(source.origin, DEFAULT_SOURCE_LIMITS, 1);
+    try {
+      const first = one.call({ method: 'GET', path: '/held', headers: {}, signal: AbortSignal.timeout(5_000) });
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // The pool's one socket is taken: this call waits in its queue until the deadline ends it there.
+      const deadline = new AbortController();
+      const queued = one
+        .call({ method: 'GET', path: '/record', headers: {}, signal: deadline.signal })
+        .catch((error: unknown) => error);
+      deadline.abort(new Error('deadline'));
+      expect(await queued).toMatchObject({ failure: 'timeout' });
+      const late = await one
+        .call({ method: 'GET', path: '/record', headers: {}, signal: AbortSignal.abort() })
+        .catch((error: unknown) => error);
+      expect(late).toMatchObject({ failure: 'timeout' });
+      const before = received.length;
+      held.splice(0).forEach((answer) => answer());
+      expect((await first).status).toBe(200);
+      // Neither ended call reached the source, even once the socket was free.
+      await one.call({ method: 'GET', path: '/record', headers: {}, signal: AbortSignal.timeout(5_000) });
+      expect(received.length).toBe(before + 1);
+    } finally {
+      await one.close();
+    }
   });
 });
