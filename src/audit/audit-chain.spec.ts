@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import {
   ChainVerifier,
   chainRecord,
@@ -49,6 +50,18 @@ describe('the audit chain', () => {
     expect(row.payload.citizen).toBe(pseudonymise(KEY, 'demo-citizen-1'));
     expect(JSON.stringify(row)).not.toContain('demo-citizen-1');
     expect(pseudonymise(Buffer.alloc(32, 8), 'demo-citizen-1')).not.toBe(row.payload.citizen);
+  });
+
+  it('gives each key’s HMAC of the pivot id, whether it is kept at hand or has been let go', () => {
+    const hmac = (key: Buffer, id: string): string => createHmac('sha256', key).update(id, 'utf8').digest('hex');
+    const other = Buffer.alloc(32, 9);
+    expect(pseudonymise(KEY, 'citizen-0')).toBe(hmac(KEY, 'citizen-0'));
+    expect(pseudonymise(other, 'citizen-0')).toBe(hmac(other, 'citizen-0'));
+    // More citizens than are kept at hand: the first is let go, and computed again, the same.
+    for (let i = 1; i <= 10_001; i++) pseudonymise(KEY, `citizen-${i}`);
+    expect(pseudonymise(KEY, 'citizen-0')).toBe(hmac(KEY, 'citizen-0'));
+    expect(pseudonymise(KEY, 'citizen-10001')).toBe(hmac(KEY, 'citizen-10001'));
+    expect(pseudonymise(other, 'citizen-0')).toBe(hmac(other, 'citizen-0'));
   });
 
   it('verifies an intact chain and its checkpoints', () => {

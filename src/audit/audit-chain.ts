@@ -32,9 +32,25 @@ export interface AuditRecord {
   recordHash: string;
 }
 
-/** HMAC-SHA-256 of a pivot id: the same citizen always maps to the same pseudonym, and nobody without the key can invert it. */
+/** How many pseudonyms each key keeps at hand: a citizen's records come in runs (intent, outcome, the next exchange). */
+const RECENT_PSEUDONYMS = 10_000;
+const recentPseudonyms = new WeakMap<Buffer, Map<string, string>>();
+
+/**
+ * HMAC-SHA-256 of a pivot id: the same citizen always maps to the same
+ * pseudonym, and nobody without the key can invert it. The recent ones are
+ * kept by key (the oldest goes first), since a pseudonym never changes.
+ */
 export function pseudonymise(key: Buffer, pivotId: string): string {
-  return createHmac('sha256', key).update(pivotId, 'utf8').digest('hex');
+  let recent = recentPseudonyms.get(key);
+  if (recent === undefined) recentPseudonyms.set(key, (recent = new Map<string, string>()));
+  let pseudonym = recent.get(pivotId);
+  if (pseudonym === undefined) {
+    pseudonym = createHmac('sha256', key).update(pivotId, 'utf8').digest('hex');
+    if (recent.size >= RECENT_PSEUDONYMS) recent.delete(recent.keys().next().value as string);
+    recent.set(pivotId, pseudonym);
+  }
+  return pseudonym;
 }
 
 /** The RFC 8785 canonical JSON of a payload. */

@@ -67,7 +67,7 @@ export function insertValues(
   if (records.some((r) => r.canonical.includes('\n'))) throw new Error('a canonical record holds a line break');
   return [
     column((r) => r.seq),
-    signed.signedAt,
+    signed.signedAt.toISOString(),
     column((r) => r.payload.kind),
     column((r) => r.payload.organisation ?? null),
     column((r) => r.payload.citizen ?? null),
@@ -81,7 +81,7 @@ export function insertValues(
     signed.head.seq,
     signed.head.hash,
     signed.node,
-    signed.signedAt,
+    signed.signedAt.toISOString(),
     signed.jws,
   ];
 }

@@ -206,12 +206,13 @@ export class ConsentRepository {
     product: string,
     at: Date,
   ): Promise<string | undefined> {
+    // As ISO text: pg would format a Date field by field, on every lookup.
     const rows = await this.sql.query<{ consentId: string }>(CONSENT_LOOKUP, [
       citizen,
       requester,
       purpose,
       product,
-      at,
+      at.toISOString(),
     ]);
     return rows[0]?.consentId;
   }

@@ -95,7 +95,7 @@ export class SharedClaims implements OnModuleDestroy {
               keys.map((key) => key.consentId),
               keys.map((key) => key.product),
               keys.map((key) => key.citizen),
-              keys.map((key) => key.at),
+              keys.map((key) => key.at.toISOString()),
             ],
           );
           const byIndex = new Map(rows.map((row) => [row.i, row]));
