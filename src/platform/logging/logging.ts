@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import { pinoHttp, type Options as HttpLoggerOptions } from 'pino-http';
+import pino, { type DestinationStream } from 'pino';
+import type { Options as HttpLoggerOptions } from 'pino-http';
 import type { CorrelatedRequest } from '../http/http-servers';
 import { isProbeOrScrape } from '../http/quiet-paths';
 
@@ -70,12 +70,49 @@ export function loggerParams(level: string, destination?: DestinationStream): Pa
   return { pinoHttp: destination === undefined ? options : [options, destination], forRoutes: [], useExisting: true };
 }
 
-/** One access-log line per request (pino-http), given the raw request and response as Fastify received them. */
+/**
+ * One access-log line per request, at info, given the raw request and
+ * response as Fastify received them: the line pino-http writes (`request
+ * completed`, or `request errored` with an error for a 5xx), written when the
+ * response finishes or its connection closes. pino-http also made a child
+ * logger per request, its request serialized and redacted, whether or not a
+ * line was written; nothing here reads it, so nothing is made but the line.
+ * Below info, no line is written, and nothing is done per request.
+ */
 export function requestLogger(
   level: string,
   destination?: DestinationStream,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  return pinoHttp(httpLoggerOptions(level), destination);
+  const options = httpLoggerOptions(level);
+  const logger = pino(
+    { level, redact: options.redact, serializers: { err: pino.stdSerializers.err } },
+    destination ?? pino.destination(1),
+  );
+  if (!logger.isLevelEnabled('info')) return () => undefined;
+  return (request, response) => {
+    if (isProbeOrScrape(request.url ?? '/')) return;
+    const started = Date.now();
+    const req = {
+      id: (request as CorrelatedRequest).correlationId ?? 'none',
+      method: request.method,
+      url: redactUrl(request.url ?? '/'),
+      remoteAddress: request.socket.remoteAddress,
+    };
+    const done = (): void => {
+      response.off('close', done);
+      response.off('finish', done);
+      const res = { statusCode: response.headersSent ? response.statusCode : null, headers: response.getHeaders() };
+      const responseTime = Date.now() - started;
+      if (response.statusCode >= 500) {
+        const err = new Error(`failed with status code ${response.statusCode}`);
+        logger.info({ req, res, err, responseTime }, 'request errored');
+      } else {
+        logger.info({ req, res, responseTime }, 'request completed');
+      }
+    };
+    response.on('close', done);
+    response.on('finish', done);
+  };
 }
 
 function httpLoggerOptions(level: string): HttpLoggerOptions {
