@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { AuditEntry } from '../src/audit/audit-chain';
 import { AuditLog } from '../src/audit/audit-log';
 import type { ConsentMode, ConsentRecord } from '../src/consent/consent';
@@ -110,6 +111,28 @@ describe('Shared consent claims', () => {
     if (before.outcome === 'held') before.letGo();
     await revoked;
     expect((await during).outcome).toBe('not-held');
+  });
+
+  it('holds the consent’s gate, and no row: the grant can be locked meanwhile, the gate cannot be taken', async () => {
+    const a = await consent();
+    const held = await claimOf(a);
+    expect(held.outcome).toBe('held');
+    const db = new Client({ connectionString: gateway.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('BEGIN');
+      // Granted at once: the claim locked no row of the grant (nor wrote anything to do so).
+      const locked = await db.query('SELECT 1 FROM consent_grant WHERE consent_id = $1 FOR UPDATE NOWAIT', [a.id]);
+      expect(locked.rowCount).toBe(1);
+      await db.query('ROLLBACK');
+      // A revocation's first step, the gate taken exclusively, is what waits.
+      const revoked = consents.revoke(a.citizen, a.id);
+      expect(await stillPending(revoked)).toBe(true);
+      if (held.outcome === 'held') held.letGo();
+      await expect(revoked).resolves.toMatchObject({ status: 'revoked' });
+    } finally {
+      await db.end();
+    }
   });
 
   it('counts an ongoing consent’s uses with its allowed outcome records, in the batch that commits them', async () => {

@@ -14,8 +14,9 @@ export interface ClaimKey {
 }
 
 /**
- * What a shared claim found. `held`: the ongoing consent's grant is locked
- * until `letGo`, with the consent's products (and any narrowing). A release
+ * What a shared claim found. `held`: the ongoing consent's gate is held (no
+ * revocation can pass it) until `letGo`, with the consent's products (and any
+ * narrowing). A release
  * that serves counts its use with its outcome record, which the audit batch
  * that commits it counts (see the migration ConsentUsesCountedByTheLog), so
  * letting go waits for nothing. `one-time`: nothing is held; such a consent is
@@ -27,10 +28,20 @@ export type SharedClaim =
   | { outcome: 'one-time' }
   | { outcome: 'not-held' };
 
-// The claims of one batch, in one statement. For each ongoing consent, its gate is passed shared before its
-// grant's row is locked (the locking node comes last in the subquery's plan), as `basis.claim` does for one:
-// a revocation that committed while the gate waited has deleted the row, and no products come back. A
-// one-time consent's row comes back with its mode and no lock taken.
+// The gates of the batch's ongoing consents, passed shared, in the order of their ids; a one-time consent's is
+// left to the exchange that uses it up (ConsentClaimRepository), which takes it exclusively. A revocation holds
+// its consent's gate exclusively from before it deletes the grants until it commits.
+const GATES_TOGETHER: PreparedStatement = {
+  name: 'basis.claim-gates',
+  text: `SELECT count(*)::int AS passed FROM (
+           SELECT ${consentGate('shared', 'm.id')} FROM consent m
+           WHERE m.id = ANY($1::uuid[]) AND m.mode = 'ongoing' ORDER BY m.id
+         ) AS gates`,
+};
+// The claims of one batch, read once their gates are passed: a statement of its own, so that its snapshot is
+// taken after the gates (read committed), and a revocation that committed while a gate waited has deleted the
+// grant it would have read. No row is locked: the gates, held until the transaction ends, keep every
+// revocation out until then. A one-time consent's row comes back with its mode.
 const CLAIM_TOGETHER: PreparedStatement = {
   name: 'basis.claim-together',
   text: `SELECT q.i::int AS i, m.mode, held.products
@@ -39,11 +50,9 @@ const CLAIM_TOGETHER: PreparedStatement = {
          JOIN consent m ON m.id = q.consent_id
          LEFT JOIN LATERAL (
            SELECT c.products
-           FROM (SELECT ${consentGate('shared', 'q.consent_id')}) AS gate,
-                consent_grant g JOIN consent c ON c.id = g.consent_id
+           FROM consent_grant g JOIN consent c ON c.id = g.consent_id
            WHERE m.mode = 'ongoing' AND g.consent_id = q.consent_id AND g.product = q.product
              AND g.citizen = q.citizen AND ${inForceSql('g', 'q.at')}
-           FOR SHARE OF g
          ) AS held ON true`,
 };
 
@@ -52,12 +61,13 @@ const MAX_SHARED = 64;
 
 /**
  * Ongoing consents' claims, shared. The releases that reach their claim in
- * the same turn of the event loop claim together: one transaction, one
- * statement, and a commit once the last of them has let its grant go (its
- * outcome committed, or failed). Each grant stays locked until then, so a
- * revocation still waits for every release that claimed before it, and a
- * release that claims after it finds no grant. The transaction writes
- * nothing: its commit only ends the locks.
+ * the same turn of the event loop claim together: one transaction, its gates
+ * and its read sent in one round trip, and a commit once the last of them has
+ * let its grant go (its outcome committed, or failed). Each consent's gate
+ * stays held until then, so a revocation still waits for every release that
+ * claimed before it, and a release that claims after it finds no grant. The
+ * transaction writes nothing and locks no row: its commit only ends the
+ * gates.
  */
 @Injectable()
 export class SharedClaims implements OnModuleDestroy {
@@ -89,15 +99,16 @@ export class SharedClaims implements OnModuleDestroy {
       let answered = false;
       const ended = this.sql
         .transaction(async (tx) => {
-          const rows = await tx.query<{ i: number; mode: ConsentMode; products: ConsentProduct[] | null }>(
-            CLAIM_TOGETHER,
-            [
-              keys.map((key) => key.consentId),
-              keys.map((key) => key.product),
-              keys.map((key) => key.citizen),
-              keys.map((key) => key.at.toISOString()),
-            ],
-          );
+          const consents = keys.map((key) => key.consentId);
+          // Sent together, with BEGIN, in one round trip: the read runs once every gate is passed.
+          const gates = tx.query(GATES_TOGETHER, [consents]);
+          const read = tx.query<{ i: number; mode: ConsentMode; products: ConsentProduct[] | null }>(CLAIM_TOGETHER, [
+            consents,
+            keys.map((key) => key.product),
+            keys.map((key) => key.citizen),
+            keys.map((key) => key.at.toISOString()),
+          ]);
+          const [, rows] = await Promise.all([gates, read]);
           const byIndex = new Map(rows.map((row) => [row.i, row]));
           const letGo: Promise<void>[] = [];
           const answers = keys.map((_key, index): SharedClaim => {
