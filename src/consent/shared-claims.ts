@@ -15,27 +15,27 @@ export interface ClaimKey {
 
 /**
  * What a shared claim found. `held`: the ongoing consent's gate is held (no
- * revocation can pass it) until `letGo`, with the consent's products (and any
- * narrowing). A release
- * that serves counts its use with its outcome record, which the audit batch
- * that commits it counts (see the migration ConsentUsesCountedByTheLog), so
- * letting go waits for nothing. `one-time`: nothing is held; such a consent is
- * used up by one exchange, in a transaction of its own. `not-held`: the grant
- * is no longer in force.
+ * revocation can pass it) until `letGo`, with the consent's products (and
+ * any narrowing). A release that serves counts its use with its outcome
+ * record, which the audit batch that commits it counts (see the migration
+ * ConsentUsesCountedByTheLog), so letting go waits for nothing. `one-time`:
+ * nothing is held; such a consent is used up by one exchange, in a
+ * transaction of its own. `not-held`: the grant is no longer in force.
  */
 export type SharedClaim =
   | { outcome: 'held'; products: ConsentProduct[]; letGo: () => void }
   | { outcome: 'one-time' }
   | { outcome: 'not-held' };
 
-// The gates of the batch's ongoing consents, passed shared, in the order of their ids; a one-time consent's is
-// left to the exchange that uses it up (ConsentClaimRepository), which takes it exclusively. A revocation holds
-// its consent's gate exclusively from before it deletes the grants until it commits.
+// The gates of the batch's ongoing consents, passed shared (shared requests never wait for one another, so their
+// order does not matter); a one-time consent's is left to the exchange that uses it up (ConsentClaimRepository),
+// which takes it exclusively. Every deletion of a grant (revocation, expiry, a one-time use) holds its consent's
+// gate exclusively from before it deletes until it commits.
 const GATES_TOGETHER: PreparedStatement = {
   name: 'basis.claim-gates',
   text: `SELECT count(*)::int AS passed FROM (
            SELECT ${consentGate('shared', 'm.id')} FROM consent m
-           WHERE m.id = ANY($1::uuid[]) AND m.mode = 'ongoing' ORDER BY m.id
+           WHERE m.id = ANY($1::uuid[]) AND m.mode = 'ongoing'
          ) AS gates`,
 };
 // The claims of one batch, read once their gates are passed: a statement of its own, so that its snapshot is
