@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { listenOn } from '../net/listen';
-import { redactUrl, requestLogger } from './logging';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
+import { loggerParams, redactUrl, requestLogger } from './logging';
 
 describe('redactUrl', () => {
   it('hides citizen ids in query strings', () => {
@@ -80,5 +81,32 @@ describe('requestLogger', () => {
     expect(logged.lines).toHaveLength(2);
     // Node's own listener on each response, and the logger's only when it writes.
     expect(logged.listeners.map((count, i) => count - quiet.listeners[i])).toEqual([1, 1]);
+  });
+});
+
+describe('loggerParams', () => {
+  it('makes the application logger write a request as the access log does, never whole', () => {
+    const lines: Record<string, unknown>[] = [];
+    const params = loggerParams('info', {
+      write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    // As nestjs-pino makes it: pino(options, destination).
+    const [options, destination] = params.pinoHttp as [LoggerOptions, DestinationStream];
+    const request = {
+      correlationId: 'c0ffee',
+      method: 'GET',
+      url: '/v1/audit/events?citizen=demo-citizen-1',
+      headers: { authorization: 'Bearer secret-token' },
+      socket: { remoteAddress: '127.0.0.1' },
+    } as unknown as IncomingMessage;
+    pino(options, destination).warn({ req: request, citizen: 'demo-citizen-2' }, 'odd request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 40,
+      req: { id: 'c0ffee', method: 'GET', url: '/v1/audit/events?citizen=[Redacted]', remoteAddress: '127.0.0.1' },
+      citizen: '[Redacted]',
+      msg: 'odd request',
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/demo-citizen|secret-token/);
   });
 });

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import pino, { type DestinationStream } from 'pino';
-import type { Options as HttpLoggerOptions } from 'pino-http';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import type { CorrelatedRequest } from '../http/http-servers';
 import { isProbeOrScrape } from '../http/quiet-paths';
 
@@ -56,6 +55,25 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** The fields of a request that its access-log line carries, and all that a log line may say of one. */
+export function requestFields(request: IncomingMessage): Record<string, unknown> {
+  return {
+    id: (request as CorrelatedRequest).correlationId ?? 'none',
+    method: request.method,
+    url: redactUrl(request.url ?? '/'),
+    remoteAddress: request.socket.remoteAddress,
+  };
+}
+
+/** What every logger of the gateway shares: its level, the paths it censors, and how it writes an error. */
+function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+    serializers: { err: pino.stdSerializers.err },
+  };
+}
+
 /**
  * nestjs-pino's parameters: the application's logger (PinoLogger, Nest's own
  * messages), and no request middleware of its own. That middleware keeps each
@@ -65,7 +83,9 @@ export const REDACTED_PATHS = [
  * correlationId themselves.
  */
 export function loggerParams(level: string, destination?: DestinationStream): Params {
-  const options = httpLoggerOptions(level);
+  const shared = loggerOptions(level);
+  // A request handed to the application's logger is written as the access log writes it, never whole.
+  const options = { ...shared, serializers: { ...shared.serializers, req: requestFields } };
   // useExisting: nestjs-pino builds no pino-http of its own, which nothing would call.
   return { pinoHttp: destination === undefined ? options : [options, destination], forRoutes: [], useExisting: true };
 }
@@ -83,21 +103,13 @@ export function requestLogger(
   level: string,
   destination?: DestinationStream,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const options = httpLoggerOptions(level);
-  const logger = pino(
-    { level, redact: options.redact, serializers: { err: pino.stdSerializers.err } },
-    destination ?? pino.destination(1),
-  );
+  const logger = pino(loggerOptions(level), destination ?? pino.destination(1));
   if (!logger.isLevelEnabled('info')) return () => undefined;
   return (request, response) => {
     if (isProbeOrScrape(request.url ?? '/')) return;
     const started = Date.now();
-    const req = {
-      id: (request as CorrelatedRequest).correlationId ?? 'none',
-      method: request.method,
-      url: redactUrl(request.url ?? '/'),
-      remoteAddress: request.socket.remoteAddress,
-    };
+    // Read now: once the connection has closed, its address is gone.
+    const req = requestFields(request);
     const done = (): void => {
       response.off('close', done);
       response.off('finish', done);
@@ -112,26 +124,5 @@ export function requestLogger(
     };
     response.on('close', done);
     response.on('finish', done);
-  };
-}
-
-function httpLoggerOptions(level: string): HttpLoggerOptions {
-  return {
-    level,
-    redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
-    genReqId: (request: IncomingMessage) => (request as CorrelatedRequest).correlationId ?? 'none',
-    customAttributeKeys: { reqId: 'correlationId' },
-    serializers: {
-      req: (request: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-        id: request.id,
-        method: request.method,
-        url: redactUrl(request.url),
-        remoteAddress: request.remoteAddress,
-      }),
-    },
-    // Health probes and metrics scrapes would drown the request log.
-    autoLogging: {
-      ignore: (request: IncomingMessage) => isProbeOrScrape(request.url ?? '/'),
-    },
   };
 }
