@@ -1,5 +1,7 @@
+import { Client } from 'pg';
 import type { Agent } from 'undici';
 import { agencyAgent, call } from './support/agency-client';
+import { testEnv } from './setup/test-env';
 import { citizenIdOf } from './support/citizen-ids';
 import { eventually, startTestGateway, type LogLine, type TestGateway } from './support/test-gateway';
 
@@ -247,5 +249,31 @@ describe('errors are problem+json', () => {
     expect(everything).not.toContain(identifier);
     expect(everything).not.toContain('secret-token-value');
     expect(everything).not.toContain('secret-cookie');
+  });
+});
+
+describe('the connection pool', () => {
+  /** The gateway's sessions on its own database, as PostgreSQL lists them. */
+  async function sessions(databaseUrl: string): Promise<number> {
+    const admin = new Client({ connectionString: testEnv('adminUrl') });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'passerelle'",
+        [decodeURIComponent(new URL(databaseUrl).pathname.slice(1))],
+      );
+      return rows[0].n;
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it('has the connections it keeps (DB_POOL_MIN) open before it serves a request', async () => {
+    const t = await startTestGateway({ env: { DB_POOL_MIN: '7' } });
+    try {
+      expect(await sessions(t.databaseUrl)).toBeGreaterThanOrEqual(7);
+    } finally {
+      await t.stop();
+    }
   });
 });

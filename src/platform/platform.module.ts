@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -38,7 +38,14 @@ export interface PlatformOptions {
  */
 @Global()
 @Module({})
-export class PlatformModule {
+export class PlatformModule implements OnApplicationBootstrap {
+  constructor(private readonly sql: Sql) {}
+
+  /** The pool's kept connections (DB_POOL_MIN) are open before the listeners take requests. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sql.warm();
+  }
+
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config } = options;
     return {
@@ -51,6 +58,7 @@ export class PlatformModule {
           ...dataSourceOptions({
             url: options.databaseUrl,
             poolMax: config.dbPoolMax,
+            poolMin: config.dbPoolMin,
             statementTimeoutMs: config.dbStatementTimeoutMs,
           }),
           // Each context's module registers its own entities with TypeOrmModule.forFeature.

@@ -21,6 +21,8 @@ export function sharedTestEnv(): Record<string, string> {
     DEV_IDP: 'false',
     DEV_MAIL: 'false',
     OIDC_ISSUER: testEnv('oidcIssuer'),
+    // Many gateways share the run's PostgreSQL server: two connections kept each, not half the pool.
+    DB_POOL_MIN: '2',
   };
 }
 

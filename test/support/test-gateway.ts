@@ -71,6 +71,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     DEMO_SEED: 'true',
     CRL_POLL_INTERVAL_MS: '100',
     DATABASE_URL: databaseUrl,
+    // Many gateways share the run's PostgreSQL server (the machine's allows 100 connections): two kept each.
+    DB_POOL_MIN: '2',
     SOURCE_ENDPOINTS: testEnv('sourceEndpoints'),
     OIDC_ISSUER: testEnv('oidcIssuer'),
     DEV_IDP_KEY_FILE: testEnv('idpKeyFile'),

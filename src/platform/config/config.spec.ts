@@ -51,6 +51,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps half the pool open unless DB_POOL_MIN says, and never more than DB_POOL_MAX', () => {
+    expect(loadConfig({}).dbPoolMin).toBe(10);
+    expect(loadConfig({ DB_POOL_MAX: '5' }).dbPoolMin).toBe(3);
+    expect(loadConfig({ DB_POOL_MIN: '0' }).dbPoolMin).toBe(0);
+    expect(loadConfig({ DB_POOL_MAX: '8', DB_POOL_MIN: '8' }).dbPoolMin).toBe(8);
+    expect(problems({ DB_POOL_MAX: '4', DB_POOL_MIN: '5' })).toEqual(['DB_POOL_MIN: must not exceed DB_POOL_MAX (4)']);
+  });
+
   it('refuses a DATABASE_URL that is not a PostgreSQL URL', () => {
     expect(problems({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
   });

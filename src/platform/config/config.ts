@@ -35,6 +35,8 @@ export interface AppConfig {
   /** A read replica for reads that may lag (officer searches and exports); unset: the primary serves them. */
   databaseReplicaUrl: string | undefined;
   dbPoolMax: number;
+  /** Connections opened at start and kept open however idle (at most dbPoolMax). */
+  dbPoolMin: number;
   dbStatementTimeoutMs: number;
   embeddedPg: { dir: string; port: number };
   tls: TlsConfig;
@@ -233,6 +235,9 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
   const webhookNetworks = parseNetworks(v.WEBHOOK_ALLOWED_NETWORKS as string | undefined, nodeEnv, missing);
   const metricsListen = parseListenAddress(v.METRICS_LISTEN as string);
   if (metricsListen === undefined) missing.push('METRICS_LISTEN: must be host:port, e.g. 127.0.0.1:9464');
+  if (typeof v.DB_POOL_MIN === 'number' && v.DB_POOL_MIN > (v.DB_POOL_MAX as number)) {
+    missing.push(`DB_POOL_MIN: must not exceed DB_POOL_MAX (${String(v.DB_POOL_MAX)})`);
+  }
   if (missing.length > 0) throw new ConfigError(missing);
   const certsDir = resolve(cwd, v.CERTS_DIR as string);
   const fromCerts = (variable: string | number | boolean | undefined, file: string): string =>
@@ -249,6 +254,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): AppC
     databaseOwnerUrl: v.DATABASE_OWNER_URL as string | undefined,
     databaseReplicaUrl: v.DATABASE_REPLICA_URL as string | undefined,
     dbPoolMax: v.DB_POOL_MAX as number,
+    dbPoolMin: (v.DB_POOL_MIN as number | undefined) ?? Math.ceil((v.DB_POOL_MAX as number) / 2),
     dbStatementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS as number,
     embeddedPg: { dir: resolve(cwd, v.EMBEDDED_PG_DIR as string), port: v.EMBEDDED_PG_PORT as number },
     tls: {

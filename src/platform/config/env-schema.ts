@@ -21,6 +21,7 @@ export const ENV_SCHEMA = {
     DATABASE_OWNER_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     DATABASE_REPLICA_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     DB_POOL_MAX: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
+    DB_POOL_MIN: { type: 'integer', minimum: 0, maximum: 500 },
     DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     EMBEDDED_PG_DIR: { type: 'string', minLength: 1, default: '.data/postgres' },
     EMBEDDED_PG_PORT: { type: 'integer', minimum: 1024, maximum: 65535, default: 54329 },

@@ -39,6 +39,8 @@ export const MIGRATIONS = [
 export interface DatabaseSettings {
   url: string;
   poolMax: number;
+  /** Connections kept open however idle (none unless given); the gateway opens them at start (Sql.warm). */
+  poolMin?: number;
   statementTimeoutMs: number;
   /**
    * The TypeORM entities of the contexts that use the connection. In the
@@ -61,6 +63,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     applicationName: 'passerelle',
     extra: {
       max: settings.poolMax,
+      min: settings.poolMin ?? 0,
       // Fail fast when the database is down, so readiness flips and requests
       // answer 503 instead of queueing.
       connectionTimeoutMillis: 2_000,
