@@ -263,11 +263,12 @@ async function main(): Promise<void> {
       await loadSectorKey(join(certsDir, 'sector-identifier.key'), false),
     );
     try {
-      // Citizens by range: warm-up at the top, then the single reports, then each batch.
-      await singleReports(reporter, CONSENTS - WARMUP_REPORTS, WARMUP_REPORTS, 1);
+      // Citizens by range: warm-ups at the top, then the single reports, then each batch.
       let next = 0;
       const single: SingleResult[] = [];
-      for (const concurrency of CONCURRENCY) {
+      for (const [i, concurrency] of CONCURRENCY.entries()) {
+        // At the concurrency measured: its connections (a mutual TLS handshake each) are open before it is.
+        await singleReports(reporter, CONSENTS - (i + 1) * WARMUP_REPORTS, WARMUP_REPORTS, concurrency);
         single.push(await measureSingle(gateway, reporter, db, next, concurrency));
         process.stdout.write(`single reports, ${concurrency} at a time: p99 ${single.at(-1)?.p99Ms} ms\n`);
         next += SINGLE_REPORTS;
