@@ -109,4 +109,14 @@ describe('loggerParams', () => {
     });
     expect(JSON.stringify(lines)).not.toMatch(/demo-citizen|secret-token/);
   });
+
+  it('writes a request without its socket rather than losing the line', () => {
+    const lines: Record<string, unknown>[] = [];
+    const params = loggerParams('info', {
+      write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const [options, destination] = params.pinoHttp as [LoggerOptions, DestinationStream];
+    pino(options, destination).error({ req: { method: 'POST', url: '/v1/x' } }, 'no socket');
+    expect(lines).toEqual([expect.objectContaining({ req: { id: 'none', method: 'POST', url: '/v1/x' } })]);
+  });
 });

@@ -55,13 +55,17 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-/** The fields of a request that its access-log line carries, and all that a log line may say of one. */
+/**
+ * The fields of a request that its access-log line carries, and all that a log line may say of one. As a
+ * serializer it must not throw, whatever it is handed as a request: a request without its socket has no address.
+ */
 export function requestFields(request: IncomingMessage): Record<string, unknown> {
+  const socket = request.socket as IncomingMessage['socket'] | undefined;
   return {
     id: (request as CorrelatedRequest).correlationId ?? 'none',
     method: request.method,
     url: redactUrl(request.url ?? '/'),
-    remoteAddress: request.socket.remoteAddress,
+    remoteAddress: socket?.remoteAddress,
   };
 }
 
