@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import ipaddr from 'ipaddr.js';
 import { parseListenAddress } from '../net/listen';
 import { ENV_SCHEMA } from './env-schema';
+import { checkpointDirOf, parseEndpoints, parseNetworks } from './env-values';
 import type { TelemetryOptions } from '../telemetry/telemetry';
 
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -144,32 +144,6 @@ export interface SourcesConfig {
   breakerHalfOpenMs: number;
 }
 
-/** `dec-soap=http://host:9101, rq-records=tcp://host:9102` → a map. */
-export function parseEndpoints(value: string | undefined): Record<string, string> {
-  const endpoints: Record<string, string> = {};
-  for (const entry of (value ?? '').split(',')) {
-    const [name, ...url] = entry.trim().split('=');
-    if (name !== undefined && name !== '' && url.length > 0) endpoints[name] = url.join('=');
-  }
-  return endpoints;
-}
-
-/**
- * `10.20.0.0/16, fd00:1::/48` → the list; `any` → any address. Unset: any
- * address outside production (local receivers), none beyond public unicast in it.
- */
-function parseNetworks(value: string | undefined, nodeEnv: NodeEnv, problems: string[]): 'any' | string[] {
-  if (value === undefined) return nodeEnv === 'production' ? [] : 'any';
-  if (value.trim() === 'any') return 'any';
-  const networks = value
-    .split(',')
-    .map((cidr) => cidr.trim())
-    .filter((cidr) => cidr !== '');
-  const invalid = networks.filter((cidr) => !ipaddr.isValidCIDR(cidr));
-  if (invalid.length > 0) problems.push(`WEBHOOK_ALLOWED_NETWORKS: not a CIDR network: ${invalid.join(', ')}`);
-  return networks;
-}
-
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -191,15 +165,6 @@ function describe(error: ErrorObject): string {
 
 /** The variables the schema knows, for the README table and for tests. */
 export const CONFIG_VARIABLES = Object.keys(ENV_SCHEMA.properties);
-
-/**
- * Where a node keeps its copy of the audit evidence (the evidence itself is
- * stored with the log): only where configured; `off`, or unset, nowhere.
- * `npm start` in development names `.data/audit-checkpoints` (bootstrap.ts).
- */
-function checkpointDirOf(value: string | undefined, cwd: string): string | undefined {
-  return value === undefined || value === 'off' ? undefined : resolve(cwd, value);
-}
 
 /**
  * Reads and validates the environment. Pure apart from resolving relative paths
